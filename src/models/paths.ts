@@ -1,0 +1,54 @@
+// Where models live on disk. One rule everywhere (CLI, engine, extension):
+// an explicit directory wins, then $TRANSCREVAI_MODELS/<name>, then ~/.cache/transcrevai/models/<name>.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TranscrevError } from '../errors';
+
+export const WHISPER_MODEL_NAMES = ['tiny', 'base', 'small', 'medium', 'large-v3-turbo'] as const;
+export type WhisperModelName = (typeof WHISPER_MODEL_NAMES)[number];
+
+export function isWhisperModelName(value: string): value is WhisperModelName {
+  return (WHISPER_MODEL_NAMES as readonly string[]).includes(value);
+}
+
+/** The models root: the setting (if given), else $TRANSCREVAI_MODELS, else the user cache. */
+export function modelsRoot(configured?: string): string {
+  if (configured && configured.trim()) return path.resolve(expandHome(configured.trim()));
+  const fromEnv = process.env.TRANSCREVAI_MODELS;
+  if (fromEnv && fromEnv.trim()) return path.resolve(expandHome(fromEnv.trim()));
+  return path.join(os.homedir(), '.cache', 'transcrevai', 'models');
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/**
+ * Resolves `--model` (a catalogue name or a directory) to an existing model directory.
+ * Throws a 'model' error naming every place that was looked at, so the user knows what to fix.
+ */
+export function resolveModelDir(model: string, configuredRoot?: string): string {
+  const looksLikePath = model.includes('/') || model.includes('\\') || model.startsWith('.') || model.startsWith('~');
+  if (looksLikePath || !isWhisperModelName(model)) {
+    const dir = path.resolve(expandHome(model));
+    if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
+    if (looksLikePath) throw new TranscrevError('model', `Model directory not found: ${dir}`);
+    throw new TranscrevError(
+      'model',
+      `Unknown model "${model}": use one of ${WHISPER_MODEL_NAMES.join(', ')} or a model directory.`,
+    );
+  }
+  const dir = path.join(modelsRoot(configuredRoot), model);
+  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
+  throw new TranscrevError(
+    'model',
+    `Model "${model}" is not installed (looked in ${dir}). Download it from VS Code (TranscrevAI: Download Model), ` +
+      `run "npm run models" in the TranscrevAI source folder, or pass --model <dir>.`,
+  );
+}
+
+/** Shared models that are not Whisper checkpoints (VAD, speaker embeddings) live beside them. */
+export function auxiliaryModelDir(name: 'vad' | 'speaker', configuredRoot?: string): string {
+  return path.join(modelsRoot(configuredRoot), name);
+}

@@ -1,0 +1,54 @@
+// The one shape every stage agrees on: whisper produces it, diarization annotates it,
+// output formats render it, the protocol carries it. Times are seconds from the start of the media.
+
+export interface Word {
+  start: number;
+  end: number;
+  text: string;
+  probability?: number;
+  speaker?: string;
+}
+
+export interface Segment {
+  start: number;
+  end: number;
+  text: string;
+  speaker?: string;
+  /** Optional decoder statistics, kept for diagnostics and JSON output consumers. */
+  avgLogprob?: number;
+  noSpeechProb?: number;
+  compressionRatio?: number;
+  temperature?: number;
+  words?: Word[];
+}
+
+export interface SpeakerSummary {
+  id: string;
+  name: string;
+  /** Total speaking time in seconds. */
+  speakingTime: number;
+}
+
+export interface Timing {
+  load: number;
+  decode: number;
+  transcribe: number;
+  diarize?: number;
+  total: number;
+}
+
+export interface Transcript {
+  input: string;
+  model: string;
+  precision: 'int8' | 'fp32';
+  language: string;
+  /** Duration of the decoded audio in seconds. */
+  duration: number;
+  segments: Segment[];
+  speakers?: SpeakerSummary[];
+  timing: Timing;
+  /** Real-time factor: total processing time / audio duration. */
+  rtf: number;
+  /** Human-readable notes about degraded modes (e.g. INT8 fell back to FP32). */
+  warnings?: string[];
+}

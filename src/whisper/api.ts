@@ -1,0 +1,56 @@
+// The contract between the Whisper library (src/whisper) and its callers (engine, workers, bench).
+// Types only: the implementation is exported from src/whisper/index.ts.
+import type { Segment } from '../transcript';
+import type { Precision } from '../protocol/messages';
+
+export interface LoadOptions {
+  precision: Precision;
+  /** onnxruntime intra-op threads. */
+  threads: number;
+  /** Called when something degrades but still works (e.g. INT8 file missing → FP32). */
+  onWarning?: (message: string) => void;
+}
+
+export interface WhisperModel {
+  /** Folder name, e.g. "base", or the directory's base name for --model <dir>. */
+  readonly name: string;
+  readonly dir: string;
+  /** The precision actually loaded (may differ from the one asked for after a fallback). */
+  readonly precision: Precision;
+  readonly nMels: number;
+  readonly isMultilingual: boolean;
+  dispose(): Promise<void>;
+}
+
+/** A stretch of audio that contains speech, in samples at 16 kHz. */
+export interface SpeechRegion {
+  start: number;
+  end: number;
+}
+
+export interface DecodeOptions {
+  /** 'auto' or a language code ('pt', 'en', ...). */
+  language: string;
+  task?: 'transcribe' | 'translate';
+  initialPrompt?: string;
+  /** Temperature fallback ladder; default [0, 0.2, 0.4, 0.6, 0.8, 1.0]. */
+  temperatures?: number[];
+  compressionRatioThreshold?: number;
+  logprobThreshold?: number;
+  noSpeechThreshold?: number;
+  conditionOnPreviousText?: boolean;
+  /**
+   * Speech regions from VAD. When given, only these are decoded and timestamps are mapped back to
+   * the original timeline; when an empty array, there is no speech and no text is produced.
+   */
+  speech?: SpeechRegion[];
+  signal?: AbortSignal;
+  /** 0–100 over the whole input. */
+  onProgress?: (percent: number) => void;
+}
+
+export interface DecodeResult {
+  /** The language used (detected when 'auto'). */
+  language: string;
+  segments: Segment[];
+}
