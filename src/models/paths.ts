@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
 
-export const WHISPER_MODEL_NAMES = ['tiny', 'base', 'small', 'medium', 'large-v3-turbo'] as const;
+export const WHISPER_MODEL_NAMES = ['tiny', 'tiny.en', 'base', 'small', 'medium', 'large-v3-turbo'] as const;
 export type WhisperModelName = (typeof WHISPER_MODEL_NAMES)[number];
 
 export function isWhisperModelName(value: string): value is WhisperModelName {

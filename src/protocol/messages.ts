@@ -35,14 +35,23 @@ export interface EngineStatus {
   /** Models currently loaded, e.g. "base/int8". */
   loadedModels: string[];
   activeJobs: string[];
+  /** Jobs waiting for the running one (the engine runs one transcription at a time). */
+  queuedJobs: string[];
   rss: number;
+  /** Default intra-op threads: max(1, availableParallelism - 2). */
+  coreBudget: number;
+  /** The ffmpeg the engine decodes with, or why none was found. */
+  ffmpeg: { path: string; source: 'setting' | 'ffmpeg-static' | 'path' } | { error: string };
+  /** Whether the Silero VAD model was found (without it, whole inputs are decoded). */
+  vad: boolean;
 }
 
 /** Requests the client sends; each maps its params to its result type. */
 export interface RequestMap {
   transcribe: { params: TranscribeParams; result: Transcript };
   cancel: { params: { jobId: string }; result: { cancelled: boolean } };
-  status: { params: Record<string, never>; result: EngineStatus };
+  /** `ffmpegPath` / `modelsPath` let the client ask about the settings it would transcribe with. */
+  status: { params: { ffmpegPath?: string; modelsPath?: string }; result: EngineStatus };
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
 

@@ -45,12 +45,31 @@ export interface DecodeOptions {
    */
   speech?: SpeechRegion[];
   signal?: AbortSignal;
+  /** Seed of the sampler used by the temperature fallback (T > 0), so runs repeat; default 0. */
+  seed?: number;
   /** 0–100 over the whole input. */
   onProgress?: (percent: number) => void;
 }
 
 export interface DecodeResult {
-  /** The language used (detected when 'auto'). */
+  /** The language used (detected when 'auto'; 'und' when 'auto' found no speech to detect from). */
   language: string;
   segments: Segment[];
+  /** Where the time went, for benchmarks and diagnostics. */
+  stats?: DecodeStats;
+}
+
+export interface DecodeStats {
+  /** Seconds of audio actually decoded (only the speech when VAD regions were given). */
+  decodedSeconds: number;
+  melMs: number;
+  encoderRuns: number;
+  encoderMs: number;
+  /** Decoder runs (the first run of a pass feeds the whole prompt, the others one token). */
+  decoderSteps: number;
+  decoderMs: number;
+  /** Extra decoding passes run by the temperature fallback (retries at T > 0). */
+  fallbacks: number;
+  /** Windows skipped as silence (digital-silence gate or the no-speech rule). */
+  silentWindows: number;
 }

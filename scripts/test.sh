@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test suite after the set-up, and prints one closing line "tests: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "setup failed"; exit 1; }
+
+mkdir -p test-artifacts
+passed=0; failed=0; status=0
+
+run_node_suite() { # name, files...
+  local name=$1; shift
+  local files=("$@")
+  ((${#files[@]})) || return 0
+  echo "=== node: $name (${#files[@]} files)"
+  node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="test-artifacts/$name.tap" "${files[@]}"
+  local rc=$?
+  local p f
+  p=$(grep -E '^# pass ' "test-artifacts/$name.tap" | tail -1 | awk '{print $3}')
+  f=$(grep -E '^# fail ' "test-artifacts/$name.tap" | tail -1 | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+  [ $rc -eq 0 ] || status=1
+}
+
+shopt -s nullglob
+run_node_suite unit test/unit/*.test.ts
+run_node_suite engine test/engine/*.test.ts
+
+# Model toolchain proofs (Python, build-time only).
+if compgen -G "tools/models/tests/test_*.py" >/dev/null; then
+  echo "=== pytest: tools/models/tests"
+  tools/models/.venv/bin/python -m pytest -q -rs tools/models/tests | tee test-artifacts/pytest.txt
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '[0-9]+ (passed|failed)' test-artifacts/pytest.txt | tail -1)
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | awk '{print $1}')
+  f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$line" | awk '{s+=$1} END {print s+0}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+  [ $rc -eq 0 ] || status=1
+fi
+
+echo "tests: $passed passed, $failed failed"
+exit $status

@@ -1,0 +1,314 @@
+// The `transcrevai` command line. The contract is exact (scripts depend on it):
+//   transcrevai transcribe <input> [--model tiny|base|small|medium|large-v3-turbo|<dir>] [--language auto|pt|en|<code>]
+//     [--format md|srt|vtt|json|txt] [--out <file>] [--threads N] [--precision int8|fp32]
+//     [--diarize] [--speakers N] [--min-speakers N] [--max-speakers N]
+//   defaults: --model base --language pt --format md --precision int8
+//   exit codes: 0 ok, 1 internal, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled
+// The result goes to stdout, or to --out (which overwrites an existing file, like other CLIs). Progress
+// goes to stderr when stderr is a terminal or with --progress; errors are one line on stderr.
+// The CLI runs the same Engine as the engine process, in-process (no fork: one process, faster start).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import pkg from '../package.json';
+import { findFfmpeg } from './audio/ffmpeg';
+import { CancelledError, TranscrevError } from './errors';
+import { isWhisperModelName, modelsRoot, WHISPER_MODEL_NAMES } from './models/paths';
+import { isOutputFormat, OUTPUT_FORMATS, render } from './output';
+import type { ProgressEvent } from './progress';
+import type { OutputFormat, Precision, TranscribeParams } from './protocol/messages';
+
+export const VERSION: string = pkg.version;
+
+export const USAGE = `Usage:
+  transcrevai transcribe <input> [options]   transcribe a media file (audio or video)
+  transcrevai status                          show ffmpeg, core budget and installed models
+  transcrevai --help | --version
+
+Options for transcribe:
+  --model <name|dir>     tiny, base, small, medium, large-v3-turbo, or a model folder (default: base)
+  --language <code>      auto, pt, en or any Whisper language code (default: pt)
+  --format <fmt>         md, srt, vtt, json, txt (default: md)
+  --out, -o <file>       write the result to <file> (an existing file is overwritten); default: stdout
+  --threads <N>          inference threads (default: CPU cores - 2, at least 1)
+  --precision <p>        int8 or fp32 (default: int8)
+  --diarize              label speakers (not available yet)
+  --speakers <N>         exact number of speakers (with --diarize)
+  --min-speakers <N>     lower bound on speakers (with --diarize)
+  --max-speakers <N>     upper bound on speakers (with --diarize)
+  --progress             print progress on stderr even when it is not a terminal
+  --ffmpeg <path>        ffmpeg binary to use (else $TRANSCREVAI_FFMPEG, ffmpeg-static, PATH)
+
+Models are looked up in $TRANSCREVAI_MODELS or ~/.cache/transcrevai/models.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled.`;
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'status'; ffmpegPath?: string }
+  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean };
+
+const usage = (message: string) => new TranscrevError('usage', message);
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw usage(`--${flag} must be a whole number ≥ 1 (got "${value}")`);
+  return Number(value);
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw usage(`--${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
+/** Parses argv (without node and script) into a command; throws TranscrevError('usage'). */
+export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        model: { type: 'string', short: 'm' },
+        language: { type: 'string', short: 'l' },
+        format: { type: 'string', short: 'f' },
+        out: { type: 'string', short: 'o' },
+        threads: { type: 'string', short: 't' },
+        precision: { type: 'string' },
+        diarize: { type: 'boolean' },
+        speakers: { type: 'string' },
+        'min-speakers': { type: 'string' },
+        'max-speakers': { type: 'string' },
+        progress: { type: 'boolean' },
+        ffmpeg: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    // parseArgs messages carry a second sentence about '--'; the first one says it all.
+    const first = (err as Error).message.split(/\.\s/)[0].replace(/\.$/, '');
+    throw usage(first);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return { kind: 'help' };
+  if (v.version) return { kind: 'version' };
+  const [command, ...rest] = positionals;
+  if (!command) throw usage('no command given: use "transcrevai transcribe <input>"');
+  if (command === 'help') return { kind: 'help' };
+  if (command === 'status') {
+    if (rest.length) throw usage(`"status" takes no arguments (got "${rest[0]}")`);
+    return { kind: 'status', ffmpegPath: v.ffmpeg };
+  }
+  if (command !== 'transcribe') throw usage(`unknown command "${command}": use "transcribe" or "status"`);
+  if (rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
+  if (rest.length > 1) throw usage(`one input file at a time (got ${rest.length}: ${rest.join(', ')})`);
+
+  const format = v.format ?? 'md';
+  if (!isOutputFormat(format)) throw usage(`--format must be one of ${OUTPUT_FORMATS.join(', ')} (got "${format}")`);
+  const precision = oneOf<Precision>('precision', v.precision ?? 'int8', ['int8', 'fp32']);
+  const language = (v.language ?? 'pt').trim().toLowerCase();
+  if (language !== 'auto' && !/^[a-z]{2,3}$/.test(language)) {
+    throw usage(`--language must be auto or a Whisper language code such as pt, en, es (got "${v.language}")`);
+  }
+  const model = (v.model ?? 'base').trim();
+  if (!model) throw usage('--model is empty');
+  const threads = positiveInt('threads', v.threads);
+  const speakers = positiveInt('speakers', v.speakers);
+  const minSpeakers = positiveInt('min-speakers', v['min-speakers']);
+  const maxSpeakers = positiveInt('max-speakers', v['max-speakers']);
+  if ((speakers ?? minSpeakers ?? maxSpeakers) !== undefined && !v.diarize) {
+    throw usage('--speakers/--min-speakers/--max-speakers need --diarize');
+  }
+  if (speakers !== undefined && (minSpeakers !== undefined || maxSpeakers !== undefined)) {
+    throw usage('use either --speakers or --min-speakers/--max-speakers, not both');
+  }
+  if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
+    throw usage(`--min-speakers (${minSpeakers}) is greater than --max-speakers (${maxSpeakers})`);
+  }
+  // A model given as a relative folder is resolved here, against the caller's directory.
+  const modelArg = isWhisperModelName(model) ? model : path.resolve(cwd, model);
+  const params: TranscribeParams = {
+    input: path.resolve(cwd, rest[0]),
+    model: modelArg,
+    language,
+    precision,
+    ...(threads !== undefined && { threads }),
+    ...(v.ffmpeg !== undefined && { ffmpegPath: path.resolve(cwd, v.ffmpeg) }),
+    ...(v.diarize && { diarize: true }),
+    ...(speakers !== undefined && { speakers }),
+    ...(minSpeakers !== undefined && { minSpeakers }),
+    ...(maxSpeakers !== undefined && { maxSpeakers }),
+  };
+  let out: string | undefined;
+  if (v.out !== undefined) {
+    if (!v.out.trim()) throw usage('--out is empty');
+    out = path.resolve(cwd, v.out);
+  }
+  return { kind: 'transcribe', params, format, out, progress: !!v.progress };
+}
+
+/** One line per failure: `transcrevai: error: …`. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const text = message.replace(/\s*\n\s*/g, ' ').trim();
+  const hint = err instanceof TranscrevError && err.kind === 'usage' ? ' (see transcrevai --help)' : '';
+  return `transcrevai: error: ${text}${hint}`;
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof TranscrevError ? err.exitCode : 1;
+}
+
+const COMPONENT_LABEL: Record<ProgressEvent['component'], string> = {
+  load: 'loading model',
+  decode: 'decoding audio',
+  vad: 'finding speech',
+  transcription: 'transcribing',
+  diarization: 'labelling speakers',
+};
+
+/** Progress on stderr: one rewritten line on a terminal, else a line per component and 10 % step. */
+function progressPrinter(tty: boolean): { update(e: ProgressEvent): void; end(): void } {
+  let last = '';
+  let lastStep = -1;
+  let lastComponent = '';
+  let drawn = false;
+  return {
+    update(e) {
+      const line = `transcrevai: ${COMPONENT_LABEL[e.component]} ${Math.round(e.percent)}%`;
+      if (tty) {
+        if (line === last) return;
+        last = line;
+        process.stderr.write(`\r\x1b[2K${line}`);
+        drawn = true;
+        return;
+      }
+      const step = Math.floor(e.percent / 10);
+      if (e.component === lastComponent && step === lastStep) return;
+      lastComponent = e.component;
+      lastStep = step;
+      process.stderr.write(line + '\n');
+    },
+    end() {
+      if (tty && drawn) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+function status(ffmpegPath?: string): string {
+  // Lazily required so --help/--version/status do not load onnxruntime.
+  const { coreBudget } = require('./engine/engine') as typeof import('./engine/engine');
+  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  let ffmpeg: string;
+  try {
+    const f = findFfmpeg({ explicit: ffmpegPath });
+    ffmpeg = `${f.path} (${f.source})`;
+  } catch (err) {
+    ffmpeg = `not found — ${(err as Error).message}`;
+  }
+  const root = modelsRoot();
+  const found = WHISPER_MODEL_NAMES.filter((m) => fs.existsSync(path.join(root, m)));
+  const missing = WHISPER_MODEL_NAMES.filter((m) => !found.includes(m));
+  const vad = fs.existsSync(path.join(root, 'vad', 'silero_vad.onnx'));
+  const budget = coreBudget();
+  return [
+    `transcrevai ${VERSION} (node ${process.version}, ${process.platform}-${process.arch})`,
+    `engine: in-process (CLI); core budget ${budget} thread${budget === 1 ? '' : 's'} of ${cpus} core${cpus === 1 ? '' : 's'}`,
+    `ffmpeg: ${ffmpeg}`,
+    `models root: ${root}`,
+    `whisper models: ${found.length ? found.join(', ') : 'none'}${missing.length ? ` (not installed: ${missing.join(', ')})` : ''}`,
+    `vad: ${vad ? 'silero_vad.onnx found' : 'not installed (whole inputs are transcribed, silences included)'}`,
+  ].join('\n');
+}
+
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
+async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }>): Promise<void> {
+  if (cmd.out) {
+    const dir = path.dirname(cmd.out);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw usage(`--out: folder does not exist: ${dir}`);
+    if (fs.existsSync(cmd.out) && fs.statSync(cmd.out).isDirectory()) throw usage(`--out is a folder, not a file: ${cmd.out}`);
+  }
+  const { Engine } = require('./engine/engine') as typeof import('./engine/engine');
+  const engine = new Engine();
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      controller.abort();
+      // If the job does not wind down promptly, leave anyway with the cancelled code.
+      setTimeout(() => {
+        process.stderr.write(errorLine(new CancelledError('cancelled')) + '\n');
+        process.exit(5);
+      }, 3000).unref();
+    } else {
+      process.exit(5);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const showProgress = cmd.progress || !!process.stderr.isTTY;
+  const printer = progressPrinter(!!process.stderr.isTTY);
+  try {
+    const transcript = await engine.transcribe(cmd.params, {
+      signal: controller.signal,
+      onProgress: showProgress ? (e) => printer.update(e) : undefined,
+      onWarning: (m) => {
+        printer.end();
+        process.stderr.write(`transcrevai: warning: ${m.replace(/\s*\n\s*/g, ' ')}\n`);
+      },
+    });
+    printer.end();
+    const text = render(transcript, cmd.format);
+    if (cmd.out) fs.writeFileSync(cmd.out, text);
+    else await writeStdout(text);
+  } catch (err) {
+    printer.end();
+    if (controller.signal.aborted && !(err instanceof CancelledError)) throw new CancelledError('cancelled');
+    throw err;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const cmd = parseCli(argv);
+    switch (cmd.kind) {
+      case 'help':
+        await writeStdout(USAGE + '\n');
+        return 0;
+      case 'version':
+        await writeStdout(VERSION + '\n');
+        return 0;
+      case 'status':
+        await writeStdout(status(cmd.ffmpegPath) + '\n');
+        return 0;
+      case 'transcribe':
+        await transcribeCommand(cmd);
+        return 0;
+    }
+  } catch (err) {
+    const e = err instanceof CancelledError ? new CancelledError('cancelled') : err;
+    process.stderr.write(errorLine(e) + '\n');
+    if (process.env.TRANSCREVAI_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return exitCodeOf(e);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(errorLine(err) + '\n');
+      process.exit(1);
+    },
+  );
+}

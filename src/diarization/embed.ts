@@ -1,0 +1,116 @@
+// Speaker embeddings with the ONNX speaker model (onnxruntime-node, CPU): one L2-normalised vector per
+// analysis window (windows.ts). The mel spectrogram is computed once per speech region and cut into windows;
+// each window gets its own volume normalisation (the model was trained on normalised utterances; the mel is a
+// power spectrum, so a gain g scales the window's mel by g²). Windows of equal length run as one batch.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { throwIfCancelled, TranscrevError } from '../errors';
+import { readFrontend, volumeGain, type SpeakerFrontend } from './frontend';
+import { melSpectrogram } from './melspec';
+import { l2normalize } from './vectors';
+import type { WindowPlan } from './windows';
+
+/** Windows per ONNX run. */
+export const EMBED_BATCH = 32;
+
+export interface SpeakerModel {
+  readonly dir: string;
+  readonly frontend: SpeakerFrontend;
+  readonly session: ort.InferenceSession;
+  /** Window length the model expects, seconds (partial_frames × hop). */
+  readonly windowSeconds: number;
+  dispose(): Promise<void>;
+}
+
+export async function loadSpeakerModel(dir: string, options: { threads: number }): Promise<SpeakerModel> {
+  const frontend = readFrontend(dir);
+  const file = path.join(dir, frontend.modelFile);
+  if (!fs.existsSync(file)) throw new TranscrevError('model', `Speaker model not found: ${file}`);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: Math.max(1, options.threads),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+  };
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, sessionOptions);
+  } catch (err) {
+    throw new TranscrevError('model', `Could not load the speaker model ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    dir,
+    frontend,
+    session,
+    windowSeconds: (frontend.partialFrames * frontend.mel.hop) / frontend.sampleRate,
+    dispose: () => session.release(),
+  };
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  /** 0–100 over the windows. */
+  onProgress?: (percent: number) => void;
+}
+
+/** One L2-normalised embedding per window, in the order given. */
+export async function embedWindows(
+  model: SpeakerModel,
+  samples: Float32Array,
+  windows: WindowPlan[],
+  options: EmbedOptions = {},
+): Promise<Float32Array[]> {
+  const fe = model.frontend;
+  const hop = fe.mel.hop;
+  const bins = fe.mel.numMelBins;
+  // Mel per region (regions are identified by their bounds).
+  const regionMel = new Map<string, { start: number; data: Float32Array; frames: number }>();
+  const inputs: { frames: number; data: Float32Array }[] = [];
+  for (const w of windows) {
+    throwIfCancelled(options.signal);
+    // Widened windows reach outside their region: analyse the window's own span then.
+    const spanStart = Math.min(w.regionStart, w.start);
+    const spanEnd = Math.max(w.regionEnd, w.end);
+    const key = `${spanStart}:${spanEnd}`;
+    let mel = regionMel.get(key);
+    if (!mel) {
+      const m = melSpectrogram(samples.subarray(spanStart, spanEnd), fe.mel, fe.filterbank);
+      mel = { start: spanStart, data: m.data, frames: m.frames };
+      regionMel.set(key, mel);
+    }
+    const f0 = Math.round((w.start - mel.start) / hop);
+    const n = Math.max(1, Math.min(Math.round((w.end - w.start) / hop), mel.frames - f0));
+    const g = volumeGain(samples.subarray(w.start, w.end), fe);
+    const data = mel.data.slice(f0 * bins, (f0 + n) * bins);
+    if (g !== 1) {
+      const g2 = g * g;
+      for (let i = 0; i < data.length; i++) data[i] *= g2;
+    }
+    inputs.push({ frames: n, data });
+  }
+  regionMel.clear();
+  const out: Float32Array[] = new Array(windows.length);
+  // Group by frame count so each batch is a dense tensor.
+  const groups = new Map<number, number[]>();
+  inputs.forEach((x, i) => groups.set(x.frames, [...(groups.get(x.frames) ?? []), i]));
+  let done = 0;
+  for (const [frames, idx] of groups) {
+    for (let b = 0; b < idx.length; b += EMBED_BATCH) {
+      throwIfCancelled(options.signal);
+      const part = idx.slice(b, b + EMBED_BATCH);
+      const tensor = new Float32Array(part.length * frames * bins);
+      part.forEach((i, k) => tensor.set(inputs[i].data, k * frames * bins));
+      const feeds = { [fe.inputName]: new ort.Tensor('float32', tensor, [part.length, frames, bins]) };
+      const result = await model.session.run(feeds);
+      const emb = result[fe.outputName];
+      const dim = emb.dims[emb.dims.length - 1];
+      const values = emb.data as Float32Array;
+      part.forEach((i, k) => (out[i] = l2normalize(values.slice(k * dim, (k + 1) * dim))));
+      emb.dispose?.();
+      done += part.length;
+      options.onProgress?.((100 * done) / windows.length);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// Extension entry (bundled to dist/extension.js). Registers the commands; everything with a lifetime
+// (output channel, engine process) belongs to the Ctx, which is disposed on deactivate.
+import * as vscode from 'vscode';
+import { downloadModelCommand } from './commands/downloadModel';
+import { transcribeFileCommand } from './commands/transcribeFile';
+import { useModelFolderCommand } from './commands/useModelFolder';
+import { Ctx } from './context';
+
+let ctx: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const c = new Ctx(context);
+  ctx = c;
+  context.subscriptions.push(
+    // From the explorer: (clicked uri, all selected uris); several selected media are done one after another.
+    vscode.commands.registerCommand('transcrevai.transcribeFile', async (uri?: unknown, selected?: unknown) => {
+      const many = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+      if (many.length > 1) {
+        for (const u of many) await transcribeFileCommand(c, u);
+      } else {
+        await transcribeFileCommand(c, uri);
+      }
+    }),
+    vscode.commands.registerCommand('transcrevai.downloadModel', (name?: unknown) =>
+      downloadModelCommand(c, typeof name === 'string' ? name : undefined),
+    ),
+    vscode.commands.registerCommand('transcrevai.useModelFolder', (uri?: unknown) =>
+      useModelFolderCommand(c, uri instanceof vscode.Uri ? uri : undefined),
+    ),
+    vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
+  );
+  c.log.info(`TranscrevAI ${context.extension.packageJSON.version ?? ''} activated (${process.platform}-${process.arch}, Node ${process.versions.node}).`);
+}
+
+export async function deactivate(): Promise<void> {
+  const c = ctx;
+  ctx = undefined;
+  await c?.dispose();
+}

@@ -1,0 +1,150 @@
+// "TranscrevAI: Download Model…": a quick pick from the catalogue (sizes, installed / partial state),
+// then a cancellable progress notification. Cancelling or losing the network keeps the partial files;
+// running the command again resumes them (see src/models/download.ts).
+import * as vscode from 'vscode';
+import { CancelledError } from '../../errors';
+import { type CatalogModel, formatBytes, knownSize, modelSize } from '../../models/catalog';
+import { downloadModel, isModelInstalled, partialBytes } from '../../models/download';
+import type { Precision } from '../../protocol/messages';
+import type { Ctx } from '../context';
+import { messageOf, updateSetting } from '../ui';
+
+interface ModelItem extends vscode.QuickPickItem {
+  model: CatalogModel;
+}
+
+export function sizeLabel(model: CatalogModel, precision?: Precision): string {
+  const size = modelSize(model, precision);
+  if (size !== null) return formatBytes(size);
+  const known = knownSize(model, precision);
+  return known > 0 ? `≥ ${formatBytes(known)}` : 'size unknown';
+}
+
+export async function downloadModelCommand(ctx: Ctx, name?: string): Promise<void> {
+  let catalog;
+  try {
+    catalog = ctx.catalog();
+  } catch (err) {
+    ctx.log.error(messageOf(err));
+    void vscode.window.showErrorMessage(`TranscrevAI: ${messageOf(err)}`);
+    return;
+  }
+  const settings = ctx.settings();
+  const root = ctx.modelsRoot(settings);
+  const precision = settings.precision;
+  let model = name ? catalog.models.find((m) => m.name === name) : undefined;
+  if (!model) {
+    const items: ModelItem[] = catalog.models.map((m) => {
+      const installed = isModelInstalled(m, root, precision);
+      const partial = installed ? 0 : partialBytes(m, root, precision);
+      return {
+        label: m.name,
+        description: [`${precision}: ${sizeLabel(m, precision)}`, m.name === settings.model ? 'current setting' : ''].filter(Boolean).join(' · '),
+        detail: installed
+          ? '$(check) Installed'
+          : partial > 0
+            ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume`
+            : m.description,
+        model: m,
+      };
+    });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'TranscrevAI: Download Model',
+      placeHolder: `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}`,
+    });
+    if (!picked) return;
+    model = picked.model;
+  }
+  if (isModelInstalled(model, root, precision)) {
+    await offerToUse(ctx, model.name, `Model "${model.name}" is already installed in ${root}.`);
+    return;
+  }
+  if (await downloadWithProgress(ctx, model, precision)) await offerToUse(ctx, model.name, `Model "${model.name}" is ready.`);
+}
+
+async function offerToUse(ctx: Ctx, name: string, message: string): Promise<void> {
+  if (ctx.settings().model === name) {
+    void vscode.window.showInformationMessage(message);
+    return;
+  }
+  const use = `Use "${name}"`;
+  // Not awaited: the command completes; the setting changes if and when the user clicks.
+  void Promise.resolve(vscode.window.showInformationMessage(message, use)).then((choice) => (choice === use ? updateSetting('model', name) : undefined));
+}
+
+/**
+ * Downloads with a progress notification; true when the model is installed at the end. Only the graphs
+ * of `precision` are fetched (the int8 ones are 3–4× smaller than fp32); another precision can be added later.
+ */
+export function downloadWithProgress(ctx: Ctx, model: CatalogModel, precision: Precision): Promise<boolean> {
+  const running = ctx.downloads.get(model.name);
+  if (running) {
+    void vscode.window.showInformationMessage(`Model "${model.name}" is already downloading.`);
+    return running;
+  }
+  const job = runDownload(ctx, model, precision).finally(() => ctx.downloads.delete(model.name));
+  ctx.downloads.set(model.name, job);
+  return job;
+}
+
+async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision): Promise<boolean> {
+  const root = ctx.modelsRoot();
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.get<string>('proxy') || undefined;
+  const strictSSL = http.get<boolean>('proxyStrictSSL') ?? true;
+  const noProxy = http.get<string[]>('noProxy') ?? [];
+  const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY ?? process.env.no_proxy, ...noProxy].filter(Boolean).join(',') } : process.env;
+  ctx.log.info(`Downloading model ${model.name}, ${precision} (${sizeLabel(model, precision)}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`);
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading Whisper "${model.name}"`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        try {
+          const result = await downloadModel(model, {
+            modelsRoot: root,
+            precision,
+            signal: controller.signal,
+            proxy,
+            strictSSL,
+            env,
+            progressIntervalMs: 250,
+            log: (line) => ctx.log.info(line),
+            onProgress: (p) => {
+              if (p.total) {
+                const pct = Math.min(100, Math.floor((p.bytes / p.total) * 100));
+                progress.report({ increment: Math.max(0, pct - reported), message: `${pct} % (${formatBytes(p.bytes)} of ${formatBytes(p.total)})` });
+                reported = Math.max(reported, pct);
+              } else {
+                progress.report({ message: `${formatBytes(p.bytes)} · ${p.file}` });
+              }
+            },
+          });
+          ctx.log.info(result.alreadyInstalled ? `Model ${model.name} already installed.` : `Model ${model.name} installed in ${result.dir} (${formatBytes(result.received)} received).`);
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      ctx.log.info(`Download of ${model.name} cancelled; partial files kept.`);
+      void vscode.window.showInformationMessage(`Download of "${model.name}" cancelled. Run "Download Model" again to resume it.`);
+      return false;
+    }
+    ctx.log.error(`Download of ${model.name} failed: ${messageOf(err)}`);
+    const retry = 'Retry';
+    const folder = 'Choose Folder…';
+    const choice = await vscode.window.showErrorMessage(`TranscrevAI: ${messageOf(err)}`, retry, folder);
+    if (choice === retry) return downloadWithProgress(ctx, model, precision);
+    if (choice === folder) return (await vscode.commands.executeCommand<string | undefined>('transcrevai.useModelFolder')) !== undefined;
+    return false;
+  }
+}
+
+function redact(proxy: string): string {
+  return proxy.replace(/\/\/[^@/]*@/, '//***@');
+}

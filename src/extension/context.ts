@@ -1,0 +1,104 @@
+// The extension's one context object (style of rust-analyzer's editors/code Ctx): owns the output
+// channel, the settings view, the catalogue and the engine process. The engine starts lazily on first use,
+// is started again on the next use if it died, and is shut down on deactivate.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { EngineClient } from '../engine/client';
+import { type Catalog, catalogPath, loadCatalog } from '../models/catalog';
+import { modelsRoot } from '../models/paths';
+import { readSettings, type Settings } from './settings';
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private client: EngineClient | undefined;
+  private starting: Promise<EngineClient> | undefined;
+  private catalogCache: Catalog | undefined;
+  private crashes: number[] = [];
+  /** Downloads in flight by model name, so two commands never write the same .partial folder. */
+  readonly downloads = new Map<string, Promise<boolean>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('TranscrevAI', { log: true });
+    this.disposables.push(
+      this.log,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('transcrevai')) this.settings(); // logs invalid values once, early
+      }),
+    );
+  }
+
+  get enginePath(): string {
+    return path.join(this.extension.extensionPath, 'dist', 'engine.js');
+  }
+
+  /** Current settings; ignored (invalid) values are logged. */
+  settings(): Settings {
+    const { settings, problems } = readSettings(vscode.workspace.getConfiguration('transcrevai'));
+    for (const p of problems) this.log.warn(p);
+    return settings;
+  }
+
+  modelsRoot(settings: Settings = this.settings()): string {
+    return modelsRoot(settings.modelsPath || undefined);
+  }
+
+  /** The catalogue shipped with the extension (models/catalog.json), loaded once. */
+  catalog(): Catalog {
+    this.catalogCache ??= loadCatalog(catalogPath(this.extension.extensionPath));
+    return this.catalogCache;
+  }
+
+  /** The running engine, starting it (again) when needed. */
+  async engine(): Promise<EngineClient> {
+    if (this.client?.running) return this.client;
+    this.starting ??= this.startEngine().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startEngine(): Promise<EngineClient> {
+    const now = Date.now();
+    this.crashes = this.crashes.filter((t) => now - t < 60_000);
+    if (this.crashes.length >= 3) {
+      // Bounded respawn: after 3 crashes in a minute, wait before the next start instead of looping.
+      const wait = 5_000;
+      this.log.warn(`Engine crashed ${this.crashes.length} times in the last minute; waiting ${wait / 1000} s before restarting.`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    this.log.info(`Starting engine: ${this.enginePath}`);
+    const client = await EngineClient.start({
+      enginePath: this.enginePath,
+      // Inside VS Code's Electron host, forked children must run as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) if (line.trim()) this.log[level](`[engine] ${line}`);
+    };
+    client.child.stdout?.on('data', forward('info'));
+    client.child.stderr?.on('data', forward('warn'));
+    client.onNotification((n) => {
+      if (n.type === 'log') this.log[n.level](`[engine] ${n.message}`);
+      else if (n.type === 'warning') this.log.warn(`[engine] ${n.message}`);
+    });
+    client.onExit((error) => {
+      if (error) {
+        this.crashes.push(Date.now());
+        this.log.error(`${error.message} It will be started again on the next request.`);
+      } else {
+        this.log.info('Engine stopped.');
+      }
+      if (this.client === client) this.client = undefined;
+    });
+    this.log.info(`Engine ready (pid ${client.pid}, ${client.startupMs} ms).`);
+    this.client = client;
+    return client;
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.dispose().catch(() => undefined);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,627 @@
+// Model downloader (pure Node, no vscode): fetches every file of a catalogue model into
+// <root>/<name>.partial/, each file through a "<file>.part" that is resumed with Range requests, verifies
+// sizes and sha256 when the catalogue knows them, and only then renames the folder to <root>/<name>/.
+// So <root>/<name>/ never exists half-written, and an interrupted or cancelled download resumes where it
+// stopped on the next call. HTTP(S), redirects (Hugging Face → CDN), HTTP and HTTPS proxies (CONNECT
+// tunnel for https targets) from an explicit setting or the environment.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as net from 'net';
+import * as path from 'path';
+import * as tls from 'tls';
+import { Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { CancelledError, TranscrevError } from '../errors';
+import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes } from './catalog';
+import type { Precision } from '../protocol/messages';
+import { inspectModelFolder } from './folder';
+
+export { importModelFolder, inspectModelFolder, type ModelFolderInfo } from './folder';
+
+export interface DownloadProgress {
+  model: string;
+  /** The file being fetched (catalogue path). */
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  fileBytes: number;
+  fileTotal: number | null;
+  /** Bytes present for the whole model (including resumed and already complete files). */
+  bytes: number;
+  /** Total for the whole model, once every size is known (from the catalogue or Content-Length). */
+  total: number | null;
+}
+
+export interface DownloadOptions {
+  /** Folder that holds <name>/ (see models/paths.ts modelsRoot). */
+  modelsRoot: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Explicit proxy URL (VS Code's http.proxy); otherwise HTTPS_PROXY / HTTP_PROXY from `env`. */
+  proxy?: string;
+  /** Verify TLS certificates (VS Code's http.proxyStrictSSL). Default true. */
+  strictSSL?: boolean;
+  /** Environment consulted for proxies (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Automatic resumes per file after a dropped connection or a 5xx. Default 3. */
+  retries?: number;
+  retryDelayMs?: number;
+  /** Abort a request after this long without data. Default 30 s. */
+  idleTimeoutMs?: number;
+  maxRedirects?: number;
+  /** Minimum interval between progress callbacks. Default 100 ms (file ends are always reported). */
+  progressIntervalMs?: number;
+  /** Fetch only the graphs of this precision (plus the shared files); undefined = every catalogue file. */
+  precision?: Precision;
+  /** Log lines (redirects, resumes, retries) for an output channel. */
+  log?: (line: string) => void;
+}
+
+export interface DownloadResult {
+  dir: string;
+  /** True when <root>/<name>/ already existed and nothing was fetched. */
+  alreadyInstalled: boolean;
+  /** Bytes received over the network during this call. */
+  received: number;
+}
+
+export function partialDirFor(root: string, name: string): string {
+  return path.join(root, `${name}.partial`);
+}
+
+/**
+ * A model counts as installed (for a precision, or for any when undefined) when its final folder holds
+ * every catalogue file that precision needs, or is a loadable Whisper folder with that precision's graphs
+ * anyway (e.g. built by `npm run models`, whose file set differs from the catalogue's).
+ */
+export function isModelInstalled(model: CatalogModel, root: string, precision?: Precision): boolean {
+  const dir = path.join(root, model.name);
+  if (!isDirectory(dir)) return false;
+  if (filesFor(model, precision).every((f) => isFile(path.join(dir, ...f.path.split('/'))))) return true;
+  const { info, missing } = inspectModelFolder(dir);
+  return missing.length === 0 && (!precision || info.precisions.includes(precision));
+}
+
+/** Bytes already on disk in <name>.partial (complete files and .part files), for "resume" labels. */
+export function partialBytes(model: CatalogModel, root: string, precision?: Precision): number {
+  const dir = partialDirFor(root, model.name);
+  let sum = 0;
+  for (const f of filesFor(model, precision)) {
+    const p = path.join(dir, ...f.path.split('/'));
+    sum += fileSize(p) ?? fileSize(`${p}.part`) ?? 0;
+  }
+  return sum;
+}
+
+class RetryableError extends Error {}
+
+export async function downloadModel(catalogModel: CatalogModel, options: DownloadOptions): Promise<DownloadResult> {
+  const root = path.resolve(options.modelsRoot);
+  const finalDir = path.join(root, catalogModel.name);
+  if (options.signal?.aborted) throw cancelled();
+  let model: CatalogModel = { ...catalogModel, files: filesFor(catalogModel, options.precision) };
+  // Adding a precision to a model that is already installed and loadable (e.g. fp32 graphs next to int8):
+  // only the missing files are fetched, then moved in one by one; the folder stays loadable throughout.
+  let augment = false;
+  if (isDirectory(finalDir)) {
+    if (isModelInstalled(catalogModel, root, options.precision)) return { dir: finalDir, alreadyInstalled: true, received: 0 };
+    const { missing } = inspectModelFolder(finalDir);
+    const sharedPresent = catalogModel.files.filter((f) => !f.precision).every((f) => isFile(path.join(finalDir, ...f.path.split('/'))));
+    const hasAPrecision = (['int8', 'fp32'] as const).some((p) => isModelInstalled(catalogModel, root, p));
+    if (missing.length && !(sharedPresent && hasAPrecision)) {
+      throw new TranscrevError(
+        'model',
+        `${finalDir} exists but is not a complete "${model.name}" model (missing ${missing.join(', ')}). ` +
+          `Delete or rename that folder and download again.`,
+      );
+    }
+    augment = true;
+    model = { ...model, files: model.files.filter((f) => !isFile(path.join(finalDir, ...f.path.split('/')))) };
+    options.log?.(`${finalDir} exists; adding ${model.files.map((f) => f.path).join(', ')}`);
+  }
+  const partialDir = partialDirFor(root, model.name);
+  fs.mkdirSync(partialDir, { recursive: true });
+  const unlock = lockPartial(partialDir, model.name);
+  try {
+    const state = new ProgressState(model, partialDir, options);
+    checkFreeSpace(root, model, state);
+
+    let received = 0;
+    for (let i = 0; i < model.files.length; i++) {
+      const file = model.files[i];
+      state.startFile(i);
+      received += await fetchFile(model, file, partialDir, state, options);
+      state.emit(true);
+    }
+    // Every file is complete and verified: publish the folder in one rename.
+    for (const f of model.files) {
+      const p = path.join(partialDir, ...f.path.split('/'));
+      if (!isFile(p)) throw new TranscrevError('internal', `Download of ${model.name}: ${f.path} vanished before completion`);
+    }
+    unlock();
+    if (augment) {
+      for (const f of model.files) {
+        const to = path.join(finalDir, ...f.path.split('/'));
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        await renameWithRetry(path.join(partialDir, ...f.path.split('/')), to);
+      }
+      fs.rmSync(partialDir, { recursive: true, force: true });
+    } else {
+      await renameWithRetry(partialDir, finalDir);
+    }
+    options.log?.(`Model ${model.name} installed in ${finalDir}`);
+    return { dir: finalDir, alreadyInstalled: false, received };
+  } finally {
+    unlock();
+  }
+}
+
+const LOCK_FILE = '.download.lock';
+const HELD_LOCKS = new Set<string>();
+
+/**
+ * One downloader per .partial folder, across processes (two VS Code windows, the CLI): a lock file holding
+ * the owner's pid. A lock whose process is gone is taken over. Returns an idempotent release function.
+ */
+function lockPartial(partialDir: string, name: string): () => void {
+  const lock = path.join(partialDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      HELD_LOCKS.add(lock);
+      let held = true;
+      return () => {
+        if (held) {
+          fs.rmSync(lock, { force: true });
+          HELD_LOCKS.delete(lock);
+        }
+        held = false;
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lock, 'utf8').trim());
+      if (owner && owner !== process.pid && processAlive(owner)) {
+        throw new TranscrevError('model', `Model "${name}" is already being downloaded by another process (pid ${owner}); wait for it to finish.`);
+      }
+      if (owner === process.pid && HELD_LOCKS.has(lock)) {
+        throw new TranscrevError('model', `Model "${name}" is already being downloaded.`);
+      }
+      fs.rmSync(lock, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new TranscrevError('model', `Cannot lock ${partialDir} for the download of "${name}".`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Windows may refuse a rename for a moment while an antivirus scans the new files. */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.renameSync(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) throw err;
+      await sleep(200 * (attempt + 1));
+    }
+  }
+}
+
+/** Progress bookkeeping across files; sizes come from the catalogue or are learned from responses. */
+class ProgressState {
+  private readonly totals: (number | null)[];
+  private readonly done: number[];
+  private index = 0;
+  private last = 0;
+
+  constructor(
+    private readonly model: CatalogModel,
+    partialDir: string,
+    private readonly options: DownloadOptions,
+  ) {
+    this.totals = model.files.map((f) => f.size);
+    this.done = model.files.map((f) => {
+      const p = path.join(partialDir, ...f.path.split('/'));
+      return fileSize(p) ?? fileSize(`${p}.part`) ?? 0;
+    });
+  }
+
+  get knownRemaining(): number {
+    return this.totals.reduce<number>((s, t, i) => s + (t === null ? 0 : Math.max(0, t - this.done[i])), 0);
+  }
+
+  startFile(i: number): void {
+    this.index = i;
+  }
+
+  setTotal(total: number | null): void {
+    if (total !== null) this.totals[this.index] = total;
+  }
+
+  setDone(bytes: number): void {
+    this.done[this.index] = bytes;
+    this.emit(false);
+  }
+
+  emit(force: boolean): void {
+    if (!this.options.onProgress) return;
+    const now = Date.now();
+    if (!force && now - this.last < (this.options.progressIntervalMs ?? 100)) return;
+    this.last = now;
+    const total = this.totals.every((t) => t !== null) ? (this.totals as number[]).reduce((a, b) => a + b, 0) : null;
+    this.options.onProgress({
+      model: this.model.name,
+      file: this.model.files[this.index].path,
+      fileIndex: this.index,
+      fileCount: this.model.files.length,
+      fileBytes: this.done[this.index],
+      fileTotal: this.totals[this.index],
+      bytes: this.done.reduce((a, b) => a + b, 0),
+      total,
+    });
+  }
+}
+
+function checkFreeSpace(root: string, model: CatalogModel, state: ProgressState): void {
+  const statfs = (fs as unknown as { statfsSync?: (p: string) => { bavail: number; bsize: number } }).statfsSync;
+  if (!statfs) return;
+  let free: number;
+  try {
+    const s = statfs(root);
+    free = s.bavail * s.bsize;
+  } catch {
+    return;
+  }
+  const need = state.knownRemaining;
+  if (need > 0 && free < need) {
+    throw new TranscrevError(
+      'model',
+      `Not enough disk space for model "${model.name}" in ${root}: ${formatBytes(need)} needed, ${formatBytes(free)} free.`,
+    );
+  }
+}
+
+/** Downloads (or resumes, or skips) one file; returns bytes received over the network. */
+async function fetchFile(model: CatalogModel, file: CatalogFile, dir: string, state: ProgressState, options: DownloadOptions): Promise<number> {
+  const dest = path.join(dir, ...file.path.split('/'));
+  const part = `${dest}.part`;
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  if (isFile(dest)) {
+    // Completed in an earlier run; it was verified before its rename from .part.
+    state.setTotal(fileSize(dest));
+    state.setDone(fileSize(dest) ?? 0);
+    return 0;
+  }
+  const url = fileUrl(model, file);
+  const retries = options.retries ?? 3;
+  let received = 0;
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal?.aborted) throw cancelled();
+    try {
+      await fetchOnce(url, part, file, state, options, (n) => (received += n));
+      break;
+    } catch (err) {
+      if (options.signal?.aborted || err instanceof CancelledError) throw cancelled();
+      if (!(err instanceof RetryableError)) throw err;
+      if (attempt >= retries) {
+        throw new TranscrevError(
+          'model',
+          `Download of ${model.name}/${file.path} failed after ${attempt + 1} attempts: ${err.message}. ` +
+            `${formatBytes(fileSize(part) ?? 0)} kept; run the download again to resume.`,
+          { cause: err },
+        );
+      }
+      options.log?.(`${file.path}: ${err.message}; resuming (attempt ${attempt + 2} of ${retries + 1})`);
+      await sleep(options.retryDelayMs ?? 1000, options.signal);
+    }
+  }
+  await verify(part, file, model.name);
+  fs.renameSync(part, dest);
+  return received;
+}
+
+async function verify(part: string, file: CatalogFile, modelName: string): Promise<void> {
+  const size = fileSize(part) ?? 0;
+  if (file.size !== null && size !== file.size) {
+    fs.rmSync(part, { force: true });
+    throw new TranscrevError(
+      'model',
+      `Download of ${modelName}/${file.path} has ${size} bytes, the catalogue expects ${file.size}; the file was deleted, run the download again.`,
+    );
+  }
+  if (file.sha256) {
+    const actual = await sha256File(part);
+    if (actual !== file.sha256) {
+      fs.rmSync(part, { force: true });
+      throw new TranscrevError(
+        'model',
+        `Checksum mismatch for ${modelName}/${file.path}: expected sha256 ${file.sha256}, got ${actual}. ` +
+          `The file was deleted; run the download again (if it keeps failing, the server or a proxy is altering it).`,
+      );
+    }
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** One request; appends to (or restarts) the .part file. Counts received bytes through `onBytes`. */
+async function fetchOnce(
+  url: string,
+  part: string,
+  file: CatalogFile,
+  state: ProgressState,
+  options: DownloadOptions,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  let start = fileSize(part) ?? 0;
+  if (file.size !== null && start > file.size) {
+    fs.rmSync(part, { force: true });
+    start = 0;
+  }
+  if (file.size !== null && start === file.size) {
+    state.setTotal(file.size);
+    state.setDone(start);
+    return; // complete .part from an earlier run, verified by the caller
+  }
+  const headers: http.OutgoingHttpHeaders = { 'User-Agent': 'TranscrevAI', 'Accept-Encoding': 'identity' };
+  if (start > 0) headers.Range = `bytes=${start}-`;
+  const res = await get(url, headers, options);
+  const status = res.statusCode ?? 0;
+  let append: boolean;
+  let total: number | null = null;
+  const length = headerNumber(res.headers['content-length']);
+  if (status === 206 && start > 0) {
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
+    if (!m || Number(m[1]) !== start) {
+      res.destroy();
+      fs.rmSync(part, { force: true });
+      throw new RetryableError(`server answered an unexpected range (${res.headers['content-range'] ?? 'none'}); restarting the file`);
+    }
+    total = m[3] === '*' ? (length !== null ? start + length : null) : Number(m[3]);
+    append = true;
+    options.log?.(`${file.path}: resuming at ${formatBytes(start)}`);
+  } else if (status === 200 || status === 206) {
+    // 200 to a Range request: the server ignores ranges; start the file over.
+    if (start > 0) options.log?.(`${file.path}: server ignored the Range request; restarting from 0`);
+    start = 0;
+    append = false;
+    total = status === 206 ? null : length;
+  } else if (status === 416 && start > 0) {
+    res.resume();
+    const m = /^bytes \*\/(\d+)$/.exec(String(res.headers['content-range'] ?? ''));
+    if (m && Number(m[1]) === start) {
+      state.setTotal(start);
+      state.setDone(start);
+      return; // the .part already holds the whole file
+    }
+    fs.rmSync(part, { force: true });
+    throw new RetryableError('server rejected the resume range; restarting the file');
+  } else {
+    res.resume();
+    const reason = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} for ${url}`;
+    if (status >= 500 || status === 408 || status === 429) throw new RetryableError(reason);
+    throw new TranscrevError('model', `Download of ${file.path} failed: ${reason}`);
+  }
+  if (file.size !== null && total !== null && total !== file.size) {
+    res.destroy();
+    throw new TranscrevError(
+      'model',
+      `Download of ${file.path}: the server reports ${total} bytes, the catalogue expects ${file.size}. The catalogue may be out of date.`,
+    );
+  }
+  state.setTotal(total ?? file.size);
+  let done = start;
+  state.setDone(done);
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      onBytes(chunk.length);
+      state.setDone(done);
+      cb(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(part, { flags: append ? 'a' : 'w' });
+  try {
+    await pipeline(res, counter, out, { signal: options.signal });
+  } catch (err) {
+    if (options.signal?.aborted) throw cancelled();
+    throw new RetryableError(`connection lost after ${formatBytes(done)} (${(err as Error).message})`);
+  }
+  const expected = total ?? (length !== null ? start + length : null);
+  if (expected !== null && done < expected) {
+    throw new RetryableError(`connection closed after ${formatBytes(done)} of ${formatBytes(expected)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP with redirects and proxies
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+async function get(url: string, headers: http.OutgoingHttpHeaders, options: DownloadOptions): Promise<http.IncomingMessage> {
+  let current = new URL(url);
+  const max = options.maxRedirects ?? 10;
+  for (let hop = 0; ; hop++) {
+    const res = await request(current, headers, options);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (!REDIRECTS.has(status) || !location) return res;
+    res.resume();
+    if (hop >= max) throw new TranscrevError('model', `Too many redirects (${max}) downloading ${url}`);
+    const next = new URL(location, current);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new TranscrevError('model', `Refusing redirect to ${next.protocol} while downloading ${url}`);
+    }
+    current = next;
+  }
+}
+
+/** The proxy URL to use for `target`, or undefined for a direct connection. */
+export function proxyFor(target: URL, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): URL | undefined {
+  const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
+  if (bypassProxy(target, noProxy)) return undefined;
+  const raw =
+    (explicit && explicit.trim()) ||
+    (target.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy : env.HTTP_PROXY || env.http_proxy);
+  if (!raw) return undefined;
+  try {
+    return new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    throw new TranscrevError('usage', `Invalid proxy URL "${raw}"`);
+  }
+}
+
+function bypassProxy(target: URL, noProxy: string): boolean {
+  const host = target.hostname.toLowerCase();
+  for (const entry of noProxy.split(/[,\s]+/).filter(Boolean)) {
+    if (entry === '*') return true;
+    const [name, port] = entry.toLowerCase().split(':');
+    if (port && port !== (target.port || (target.protocol === 'https:' ? '443' : '80'))) continue;
+    const bare = name.replace(/^\*?\./, '');
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+function proxyAuth(proxy: URL): http.OutgoingHttpHeaders {
+  if (!proxy.username) return {};
+  const creds = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(creds).toString('base64')}` };
+}
+
+function request(target: URL, headers: http.OutgoingHttpHeaders, options: DownloadOptions): Promise<http.IncomingMessage> {
+  const signal = options.signal;
+  const rejectUnauthorized = options.strictSSL ?? true;
+  const proxy = proxyFor(target, options.proxy, options.env ?? process.env);
+  const secure = target.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    let req: http.ClientRequest | undefined;
+    const onAbort = () => {
+      req?.destroy();
+      reject(cancelled());
+    };
+    if (signal?.aborted) return reject(cancelled());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    const fail = (err: Error) => {
+      done();
+      reject(err instanceof TranscrevError || err instanceof RetryableError ? err : new RetryableError(err.message || String(err)));
+    };
+    const onResponse = (res: http.IncomingMessage) => {
+      done();
+      resolve(res);
+    };
+    const timeout = options.idleTimeoutMs ?? 30_000;
+
+    if (!proxy) {
+      req = (secure ? https : http).request(target, { headers, rejectUnauthorized, timeout }, onResponse);
+    } else if (!secure) {
+      // Plain HTTP through a proxy: absolute-form request line.
+      const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+      req = (proxy.protocol === 'https:' ? https : http).request(
+        { host: proxy.hostname, port, path: target.href, headers: { ...headers, Host: target.host, ...proxyAuth(proxy) }, timeout, rejectUnauthorized },
+        onResponse,
+      );
+    } else {
+      // HTTPS through a proxy: CONNECT tunnel, then TLS to the target inside it.
+      const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+      const targetPort = Number(target.port) || 443;
+      const connect = (proxy.protocol === 'https:' ? https : http).request({
+        host: proxy.hostname,
+        port,
+        method: 'CONNECT',
+        path: `${target.hostname}:${targetPort}`,
+        headers: { Host: `${target.hostname}:${targetPort}`, ...proxyAuth(proxy) },
+        timeout,
+        rejectUnauthorized,
+      });
+      req = connect;
+      connect.on('connect', (res, socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          done();
+          return reject(
+            new TranscrevError('model', `Proxy ${proxy.host} refused the tunnel to ${target.host}: HTTP ${res.statusCode}${res.statusCode === 407 ? ' (proxy authentication required: put user:password in the proxy URL)' : ''}`),
+          );
+        }
+        const inner = https.request(
+          target,
+          {
+            headers,
+            timeout,
+            createConnection: () => tls.connect({ socket, servername: net.isIP(target.hostname) ? undefined : target.hostname, rejectUnauthorized }),
+          },
+          onResponse,
+        );
+        req = inner;
+        inner.on('error', fail);
+        inner.on('timeout', () => inner.destroy(new Error('connection timed out')));
+        inner.end();
+      });
+    }
+    req.on('error', fail);
+    req.on('timeout', () => req?.destroy(new Error('connection timed out')));
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function cancelled(): CancelledError {
+  return new CancelledError('Download cancelled; the partial files are kept and the next download resumes them.');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function headerNumber(v: string | string[] | undefined): number | null {
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) return null;
+  return Number(v);
+}
+
+function fileSize(p: string): number | null {
+  try {
+    const s = fs.statSync(p);
+    return s.isFile() ? s.size : null;
+  } catch {
+    return null;
+  }
+}
+
+function isFile(p: string): boolean {
+  return fileSize(p) !== null;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+// JSON, exactly the CLI contract (scripts parse it; keep keys and order stable):
+// {"input","model","precision","language","duration","segments":[{"start","end","text","speaker"?}],
+//  "speakers"?,"timing":{"load","decode","transcribe","diarize"?,"total"},"rtf"}; times in seconds.
+import type { SpeakerSummary, Transcript } from '../transcript';
+
+export interface JsonSegment {
+  start: number;
+  end: number;
+  text: string;
+  speaker?: string;
+}
+
+export interface JsonTranscript {
+  input: string;
+  model: string;
+  precision: 'int8' | 'fp32';
+  language: string;
+  duration: number;
+  segments: JsonSegment[];
+  speakers?: SpeakerSummary[];
+  timing: { load: number; decode: number; transcribe: number; diarize?: number; total: number };
+  rtf: number;
+}
+
+/** Seconds rounded to the millisecond (times) and ratios to 4 decimals. */
+const ms = (x: number) => Math.round(x * 1000) / 1000;
+const ratio = (x: number) => Math.round(x * 10000) / 10000;
+
+export function toJsonTranscript(t: Transcript): JsonTranscript {
+  const timing: JsonTranscript['timing'] = { load: ms(t.timing.load), decode: ms(t.timing.decode), transcribe: ms(t.timing.transcribe) } as JsonTranscript['timing'];
+  if (t.timing.diarize !== undefined) timing.diarize = ms(t.timing.diarize);
+  timing.total = ms(t.timing.total);
+  // Built in the contract's key order.
+  return {
+    input: t.input,
+    model: t.model,
+    precision: t.precision,
+    language: t.language,
+    duration: ms(t.duration),
+    segments: t.segments.map((s) => {
+      const seg: JsonSegment = { start: ms(s.start), end: ms(s.end), text: s.text.trim() };
+      if (s.speaker !== undefined) seg.speaker = s.speaker;
+      return seg;
+    }),
+    ...(t.speakers ? { speakers: t.speakers.map((s) => ({ id: s.id, name: s.name, speakingTime: ms(s.speakingTime) })) } : {}),
+    timing,
+    rtf: ratio(t.rtf),
+  };
+}
+
+export function renderJson(transcript: Transcript): string {
+  return JSON.stringify(toJsonTranscript(transcript), null, 2) + '\n';
+}

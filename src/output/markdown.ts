@@ -1,0 +1,46 @@
+// Markdown: a title, a metadata list (file, duration, language, model), then the transcript.
+// Without speakers: one line per segment, `[hh:mm:ss] text`. With speakers: consecutive segments of one
+// speaker grouped under `**Speaker 1** [00:01:12]`. Text is escaped so it cannot turn into markup.
+import * as path from 'path';
+import type { Transcript } from '../transcript';
+import { cleanSegments, clockTime, humanDuration, speakerNamer } from './common';
+
+/** Escapes inline markup characters, and block markers at the start of a line. */
+export function mdEscape(text: string): string {
+  return text
+    .replace(/([\\`*_[\]<>|~])/g, '\\$1')
+    .replace(/^(\s*)([#+\-=>])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+export function renderMarkdown(transcript: Transcript): string {
+  const name = speakerNamer(transcript);
+  const segments = cleanSegments(transcript);
+  const file = path.basename(transcript.input);
+  const out: string[] = [`# Transcript: ${mdEscape(file)}`, ''];
+  out.push(`- **File:** ${mdEscape(transcript.input)}`);
+  out.push(`- **Duration:** ${humanDuration(transcript.duration)}`);
+  out.push(`- **Language:** ${mdEscape(transcript.language)}`);
+  out.push(`- **Model:** ${mdEscape(transcript.model)} (${transcript.precision})`);
+  if (transcript.speakers?.length) out.push(`- **Speakers:** ${transcript.speakers.map((s) => mdEscape(s.name)).join(', ')}`);
+  out.push('');
+  if (segments.length === 0) {
+    out.push('_No speech detected._', '');
+    return out.join('\n');
+  }
+  if (!segments.some((s) => s.speaker)) {
+    for (const seg of segments) out.push(`[${clockTime(seg.start)}] ${mdEscape(seg.text)}  `);
+    out[out.length - 1] = out[out.length - 1].trimEnd();
+    out.push('');
+    return out.join('\n');
+  }
+  let i = 0;
+  while (i < segments.length) {
+    const speaker = segments[i].speaker;
+    const start = segments[i].start;
+    const texts: string[] = [];
+    while (i < segments.length && segments[i].speaker === speaker) texts.push(segments[i++].text);
+    out.push(`**${mdEscape(name(speaker) ?? 'Unknown speaker')}** [${clockTime(start)}]`, mdEscape(texts.join(' ')), '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,36 @@
+// `--format rttm`: a transcript's speaker turns as NIST RTTM (one SPEAKER line per turn), the format
+// diarization scorers (md-eval, pyannote.metrics, dscore) read. Segments without a speaker are left out.
+import * as path from 'path';
+import { writeRttm } from '../diarization/rttm';
+import type { Turn } from '../diarization/types';
+import type { Transcript } from '../transcript';
+
+/** Gap (seconds) under which two consecutive pieces of the same speaker become one turn. */
+export const RTTM_MERGE_GAP = 0.0;
+
+/** Speaker turns from a transcript: word times when every word has a speaker, else segment times. */
+export function transcriptTurns(transcript: Transcript): Turn[] {
+  const pieces: Turn[] = [];
+  for (const seg of transcript.segments) {
+    const words = seg.words ?? [];
+    if (words.length && words.every((w) => w.speaker)) {
+      for (const w of words) pieces.push({ start: w.start, end: w.end, speaker: w.speaker! });
+    } else if (seg.speaker) {
+      pieces.push({ start: seg.start, end: seg.end, speaker: seg.speaker });
+    }
+  }
+  pieces.sort((a, b) => a.start - b.start);
+  const turns: Turn[] = [];
+  for (const p of pieces) {
+    const last = turns[turns.length - 1];
+    if (last && last.speaker === p.speaker && p.start - last.end <= RTTM_MERGE_GAP) last.end = Math.max(last.end, p.end);
+    else turns.push({ ...p });
+  }
+  return turns;
+}
+
+/** File id: the input's base name without extension. */
+export function renderRttm(transcript: Transcript): string {
+  const id = path.basename(transcript.input || 'audio').replace(/\.[^.]*$/, '') || 'audio';
+  return writeRttm(id, transcriptTurns(transcript));
+}

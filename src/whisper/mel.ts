@@ -1,0 +1,177 @@
+// Whisper's log-mel front end, reproduced step by step from openai/whisper audio.py
+// (log_mel_spectrogram) and the transformers WhisperFeatureExtractor, which agree:
+//   STFT: n_fft 400, hop 160, periodic Hann, center=True with reflect padding, power spectrum,
+//   the last STFT frame dropped → floor(samples / 160) frames;
+//   mel: librosa's slaney-scale, slaney-normalised triangular filterbank (80 or 128 bins, 0–8 kHz);
+//   log10(max(mel, 1e-10)), floor at (global max − 8), then (x + 4) / 4.
+// The model sees 30 s windows of 3000 frames; a short last window is padded with zeros in this
+// normalised log-mel domain (openai's pad_or_trim on the mel segment).
+import { RealPowerSpectrum } from './fft';
+
+export const SAMPLE_RATE = 16000;
+export const N_FFT = 400;
+export const HOP_LENGTH = 160;
+export const CHUNK_SECONDS = 30;
+/** Frames in one 30 s encoder window. */
+export const N_FRAMES = (CHUNK_SECONDS * SAMPLE_RATE) / HOP_LENGTH; // 3000
+export const N_FREQS = N_FFT / 2 + 1; // 201
+
+/** Power below this is clamped before log10 (Whisper's 1e-10). */
+export const LOG_FLOOR = 1e-10;
+/** Whisper keeps 8 decades (80 dB) below the loudest bin. */
+export const DYNAMIC_RANGE_DECADES = 8;
+/** Whisper's final affine normalisation (x + 4) / 4. */
+const NORM_OFFSET = 4;
+const NORM_SCALE = 4;
+
+// ---- mel filterbank (librosa.filters.mel with htk=False, norm='slaney') ----
+
+const SLANEY_F_SP = 200 / 3;
+const SLANEY_MIN_LOG_HZ = 1000;
+const SLANEY_MIN_LOG_MEL = SLANEY_MIN_LOG_HZ / SLANEY_F_SP; // 15
+const SLANEY_LOG_STEP = Math.log(6.4) / 27;
+
+export function hzToMelSlaney(hz: number): number {
+  if (hz >= SLANEY_MIN_LOG_HZ) return SLANEY_MIN_LOG_MEL + Math.log(hz / SLANEY_MIN_LOG_HZ) / SLANEY_LOG_STEP;
+  return hz / SLANEY_F_SP;
+}
+
+export function melToHzSlaney(mel: number): number {
+  if (mel >= SLANEY_MIN_LOG_MEL) return SLANEY_MIN_LOG_HZ * Math.exp(SLANEY_LOG_STEP * (mel - SLANEY_MIN_LOG_MEL));
+  return SLANEY_F_SP * mel;
+}
+
+/** Sparse row of the filterbank: weights for FFT bins [first, first + weights.length). */
+export interface MelFilter {
+  first: number;
+  weights: Float64Array;
+}
+
+/**
+ * librosa.filters.mel(sr=16000, n_fft=400, n_mels, fmin=0, fmax=sr/2) — the matrix Whisper ships in
+ * mel_filters.npz — computed here instead of shipped, kept sparse because each triangle spans few bins.
+ */
+export function melFilterbank(nMels: number, sampleRate = SAMPLE_RATE, nFft = N_FFT): MelFilter[] {
+  const nFreqs = Math.floor(nFft / 2) + 1;
+  const fftFreqs = new Float64Array(nFreqs);
+  for (let i = 0; i < nFreqs; i++) fftFreqs[i] = (i * (sampleRate / 2)) / (nFreqs - 1);
+  const melMin = hzToMelSlaney(0);
+  const melMax = hzToMelSlaney(sampleRate / 2);
+  const melF = new Float64Array(nMels + 2);
+  for (let i = 0; i < nMels + 2; i++) melF[i] = melToHzSlaney(melMin + ((melMax - melMin) * i) / (nMels + 1));
+  const filters: MelFilter[] = [];
+  for (let m = 0; m < nMels; m++) {
+    const lowerDiff = melF[m + 1] - melF[m];
+    const upperDiff = melF[m + 2] - melF[m + 1];
+    const enorm = 2 / (melF[m + 2] - melF[m]);
+    const row = new Float64Array(nFreqs);
+    let first = -1;
+    let last = -1;
+    for (let k = 0; k < nFreqs; k++) {
+      const lower = (fftFreqs[k] - melF[m]) / lowerDiff;
+      const upper = (melF[m + 2] - fftFreqs[k]) / upperDiff;
+      const w = Math.max(0, Math.min(lower, upper));
+      if (w > 0) {
+        row[k] = w * enorm;
+        if (first < 0) first = k;
+        last = k;
+      }
+    }
+    if (first < 0) filters.push({ first: 0, weights: new Float64Array(0) });
+    else filters.push({ first, weights: row.slice(first, last + 1) });
+  }
+  return filters;
+}
+
+/** Periodic Hann window (torch.hann_window(n) default, scipy 'hann' with sym=False). */
+export function hannPeriodic(n: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+  return w;
+}
+
+/** Normalised log-mel of a whole signal, stored mel-major: data[mel * nFrames + frame]. */
+export interface LogMel {
+  nMels: number;
+  nFrames: number;
+  data: Float32Array;
+}
+
+const filterbankCache = new Map<number, MelFilter[]>();
+
+function cachedFilterbank(nMels: number): MelFilter[] {
+  let fb = filterbankCache.get(nMels);
+  if (!fb) {
+    fb = melFilterbank(nMels);
+    filterbankCache.set(nMels, fb);
+  }
+  return fb;
+}
+
+/** torch reflect padding index: mirrors around the edge sample without repeating it. */
+function reflectIndex(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let j = ((i % period) + period) % period;
+  if (j >= n) j = period - j;
+  return j;
+}
+
+/**
+ * Whisper's log-mel of 16 kHz mono samples: floor(samples / 160) frames.
+ * The samples are treated as followed by zeros (openai pads 30 s of zeros before the STFT), so the
+ * frames near the end see silence, not a reflection of the last words.
+ */
+export function logMelSpectrogram(samples: Float32Array, nMels: number, signal?: AbortSignal): LogMel {
+  const filters = cachedFilterbank(nMels);
+  const nFrames = Math.floor(samples.length / HOP_LENGTH);
+  // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.
+  const half = N_FFT / 2;
+  const paddedLength = samples.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
+  const at = (i: number): number => (i < samples.length ? samples[i] : 0);
+  const window = hannPeriodic(N_FFT);
+  const spectrum = new RealPowerSpectrum(N_FFT);
+  const frame = new Float64Array(N_FFT);
+  const power = new Float64Array(N_FREQS);
+  const data = new Float32Array(nMels * nFrames);
+  let maxLog = -Infinity;
+  for (let f = 0; f < nFrames; f++) {
+    if (signal && f % 1000 === 0 && signal.aborted) break;
+    const start = f * HOP_LENGTH - half;
+    for (let i = 0; i < N_FFT; i++) {
+      const idx = start + i;
+      const x = idx >= 0 ? at(idx) : at(reflectIndex(idx, paddedLength));
+      frame[i] = x * window[i];
+    }
+    spectrum.compute(frame, power);
+    for (let m = 0; m < nMels; m++) {
+      const { first, weights } = filters[m];
+      let sum = 0;
+      for (let k = 0; k < weights.length; k++) sum += weights[k] * power[first + k];
+      const v = Math.log10(Math.max(sum, LOG_FLOOR));
+      data[m * nFrames + f] = v;
+      if (v > maxLog) maxLog = v;
+    }
+  }
+  const floor = maxLog - DYNAMIC_RANGE_DECADES;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] < floor ? floor : data[i];
+    data[i] = (v + NORM_OFFSET) / NORM_SCALE;
+  }
+  return { nMels, nFrames, data };
+}
+
+/**
+ * The encoder input for frames [start, start + count) of `mel`, as a [nMels, 3000] row-major block;
+ * frames past `count` are zero (Whisper's pad_or_trim of the mel segment).
+ */
+export function melWindow(mel: LogMel, start: number, count: number, out?: Float32Array): Float32Array {
+  const window = out ?? new Float32Array(mel.nMels * N_FRAMES);
+  window.fill(0);
+  const n = Math.max(0, Math.min(count, N_FRAMES, mel.nFrames - start));
+  for (let m = 0; m < mel.nMels; m++) {
+    const row = mel.data.subarray(m * mel.nFrames + start, m * mel.nFrames + start + n);
+    window.set(row, m * N_FRAMES);
+  }
+  return window;
+}

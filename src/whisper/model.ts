@@ -1,0 +1,59 @@
+// A loaded Whisper model: sessions, tokenizer and the generation settings the decoder needs.
+import * as path from 'path';
+import type { LoadOptions, WhisperModel } from './api';
+import type { Precision } from '../protocol/messages';
+import { TranscrevError } from '../errors';
+import { WhisperInference } from './inference';
+import { N_FRAMES } from './mel';
+import { checkModelDir, openSessions, readConfig, type WhisperConfig, type WhisperSessions } from './session';
+import { type GenerationConfig, WhisperTokenizer } from './tokenizer';
+
+/** Vocabulary size of multilingual checkpoints (English-only ones have 51864). */
+const MULTILINGUAL_VOCAB = 51865;
+
+export class LoadedWhisperModel implements WhisperModel {
+  readonly name: string;
+  readonly precision: Precision;
+  readonly nMels: number;
+  readonly isMultilingual: boolean;
+  readonly inference: WhisperInference;
+
+  constructor(
+    readonly dir: string,
+    readonly config: WhisperConfig,
+    readonly generation: GenerationConfig,
+    readonly tokenizer: WhisperTokenizer,
+    private readonly sessions: WhisperSessions,
+  ) {
+    this.name = path.basename(dir);
+    this.precision = sessions.precision;
+    this.nMels = config.num_mel_bins;
+    this.isMultilingual = generation.is_multilingual ?? config.vocab_size >= MULTILINGUAL_VOCAB;
+    this.inference = new WhisperInference(sessions, config);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.sessions.encoder.release(), this.sessions.decoder.release()]);
+  }
+}
+
+export async function loadWhisperModel(dir: string, options: LoadOptions): Promise<LoadedWhisperModel> {
+  const absolute = path.resolve(dir);
+  checkModelDir(absolute);
+  const config = readConfig<WhisperConfig>(absolute, 'config.json');
+  for (const key of ['d_model', 'decoder_attention_heads', 'decoder_layers', 'num_mel_bins', 'vocab_size'] as const) {
+    if (typeof config[key] !== 'number') throw new TranscrevError('model', `Whisper model ${absolute}: config.json has no ${key}`);
+  }
+  config.max_target_positions ??= 448;
+  config.max_source_positions ??= 1500;
+  const generation = readConfig<GenerationConfig>(absolute, 'generation_config.json');
+  const tokenizer = WhisperTokenizer.load(absolute, generation);
+  const smokeTest = async (candidate: WhisperSessions) => {
+    // One encoder run on silence and one decoder step: proves the graphs run (and warms them up).
+    const inference = new WhisperInference(candidate, config);
+    const encoded = await inference.encode(new Float32Array(config.num_mel_bins * N_FRAMES));
+    await inference.startDecoding(encoded).feed([tokenizer.special.sot]);
+  };
+  const sessions = await openSessions(absolute, options.precision, options.threads, options.onWarning, smokeTest);
+  return new LoadedWhisperModel(absolute, config, generation, tokenizer, sessions);
+}

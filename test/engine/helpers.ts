@@ -1,0 +1,96 @@
+// Shared by the engine tests: the built entries, a CLI runner, media made with ffmpeg at test time.
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
+export const JFK = '/work/shared/testdata/en/jfk.wav';
+export const JFK_TEXT = '/work/shared/testdata/en/jfk.txt';
+export const MODELS_ROOT = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
+
+if (!fs.existsSync(CLI) || !fs.existsSync(ENGINE)) {
+  throw new Error(`dist/cli.js or dist/engine.js missing: run "npm run build" first (npm run test:engine does)`);
+}
+
+export function tmpDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `transcrevai-${prefix}-`));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function ffmpeg(...args: string[]): void {
+  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 120_000): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * An ffmpeg stand-in that never finishes probing (it plays 60 s of silence in real time instead,
+ * as one process: `exec`, so killing it leaves nothing behind). Lets cancel and crash paths be tested
+ * at a known stage without a Whisper model.
+ */
+export function hangingFfmpeg(dir: string): string {
+  const p = path.join(dir, 'ffmpeg-hang.sh');
+  fs.writeFileSync(p, `#!/bin/sh\nexec /usr/bin/ffmpeg -nostdin -v quiet -re -f lavfi -i anullsrc=r=8000:cl=mono -t 20 -metadata tag=${path.basename(dir)} -f null -\n`);
+  fs.chmodSync(p, 0o755);
+  return p;
+}
+
+/**
+ * An ffmpeg stand-in that probes normally but decodes in real time (-re), so a job sits in the decode
+ * stage for the length of the input.
+ */
+export function realtimeFfmpeg(dir: string): string {
+  const p = path.join(dir, 'ffmpeg-realtime.sh');
+  fs.writeFileSync(p, `#!/bin/sh\ncase "$*" in\n  *pipe:1*) exec /usr/bin/ffmpeg -re "$@" ;;\n  *) exec /usr/bin/ffmpeg "$@" ;;\nesac\n`);
+  fs.chmodSync(p, 0o755);
+  return p;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (predicate()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return predicate();
+}
+
+/** Lower-case words without punctuation, for case/punctuation-insensitive comparisons. */
+export function normalizeWords(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s']/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function modelDir(name: string): string | undefined {
+  const dir = path.join(MODELS_ROOT, name);
+  return fs.existsSync(path.join(dir, 'config.json')) ? dir : undefined;
+}

@@ -1,0 +1,82 @@
+// CLI argument parsing: defaults, every flag, usage errors (exit code 2), error line format.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { errorLine, exitCodeOf, parseCli } from '../../src/cli';
+import { TranscrevError } from '../../src/errors';
+
+const usageError = (argv: string[], pattern: RegExp) =>
+  assert.throws(() => parseCli(argv, '/work'), (e: unknown) => {
+    assert.ok(e instanceof TranscrevError, String(e));
+    assert.equal(e.kind, 'usage');
+    assert.equal(exitCodeOf(e), 2);
+    assert.match(e.message, pattern);
+    return true;
+  });
+
+test('defaults: model base, language pt, format md, precision int8, input resolved against cwd', () => {
+  assert.deepEqual(parseCli(['transcribe', 'a.wav'], '/work'), {
+    kind: 'transcribe',
+    params: { input: '/work/a.wav', model: 'base', language: 'pt', precision: 'int8' },
+    format: 'md',
+    out: undefined,
+    progress: false,
+  });
+});
+
+test('every flag', () => {
+  const c = parseCli(
+    ['transcribe', '/m/x.mp3', '--model', 'small', '--language', 'EN', '--format', 'json', '--out', 'o.json', '--threads', '3', '--precision', 'fp32', '--progress', '--ffmpeg', '/usr/bin/ffmpeg'],
+    '/work',
+  );
+  assert.deepEqual(c, {
+    kind: 'transcribe',
+    params: { input: '/m/x.mp3', model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg' },
+    format: 'json',
+    out: '/work/o.json',
+    progress: true,
+  });
+  const d = parseCli(['transcribe', 'x.wav', '--diarize', '--min-speakers', '2', '--max-speakers', '4', '--model', './models/base'], '/w');
+  assert.equal(d.kind, 'transcribe');
+  if (d.kind === 'transcribe') {
+    assert.equal(d.params.model, '/w/models/base');
+    assert.equal(d.params.diarize, true);
+    assert.equal(d.params.minSpeakers, 2);
+    assert.equal(d.params.maxSpeakers, 4);
+  }
+  assert.equal(parseCli(['transcribe', 'x', '--language', 'auto'], '/').kind, 'transcribe');
+  assert.equal(parseCli(['transcribe', 'x', '--diarize', '--speakers', '2'], '/').kind, 'transcribe');
+});
+
+test('help, version, status', () => {
+  assert.deepEqual(parseCli(['--help']), { kind: 'help' });
+  assert.deepEqual(parseCli(['-h']), { kind: 'help' });
+  assert.deepEqual(parseCli(['transcribe', '--help']), { kind: 'help' });
+  assert.deepEqual(parseCli(['--version']), { kind: 'version' });
+  assert.deepEqual(parseCli(['status']), { kind: 'status', ffmpegPath: undefined });
+});
+
+test('usage errors', () => {
+  usageError([], /no command/);
+  usageError(['transcribe'], /no input file/);
+  usageError(['transcribe', 'a', 'b'], /one input file/);
+  usageError(['transcrib', 'a'], /unknown command "transcrib"/);
+  usageError(['transcribe', 'a', '--bogus'], /Unknown option '--bogus'/);
+  usageError(['transcribe', 'a', '--format', 'docx'], /--format must be one of md, srt, vtt, json, txt/);
+  usageError(['transcribe', 'a', '--precision', 'int4'], /--precision must be one of int8, fp32/);
+  usageError(['transcribe', 'a', '--threads', '0'], /--threads must be a whole number/);
+  usageError(['transcribe', 'a', '--threads', '1.5'], /--threads/);
+  usageError(['transcribe', 'a', '--threads', 'abc'], /--threads/);
+  usageError(['transcribe', 'a', '--language', 'portuguese'], /--language must be auto or/);
+  usageError(['transcribe', 'a', '--speakers', '2'], /need --diarize/);
+  usageError(['transcribe', 'a', '--diarize', '--speakers', '2', '--min-speakers', '1'], /either --speakers/);
+  usageError(['transcribe', 'a', '--diarize', '--min-speakers', '3', '--max-speakers', '2'], /greater than/);
+  usageError(['transcribe', 'a', '--model'], /argument missing|--model/);
+  usageError(['status', 'x'], /takes no arguments/);
+});
+
+test('errors are one line, prefixed, with a help hint for usage errors', () => {
+  assert.equal(errorLine(new TranscrevError('usage', 'bad\nflag')), 'transcrevai: error: bad flag (see transcrevai --help)');
+  assert.equal(errorLine(new TranscrevError('bad-input', 'Input file not found: /x')), 'transcrevai: error: Input file not found: /x');
+  assert.equal(exitCodeOf(new TranscrevError('model', 'x')), 4);
+  assert.equal(exitCodeOf(new Error('boom')), 1);
+});

@@ -1,0 +1,282 @@
+// The extension's commands run end to end in plain Node against a stand-in `vscode` module
+// (test/unit/helpers/fakeVscode.ts) and a scripted engine process that speaks the real protocol:
+// activation, lazy engine start, progress, output next to the media (Keep both / Cancel), untitled
+// fallback on read-only file systems, model-missing prompt, engine restart after a crash, model download
+// through the catalogue from a local HTTP server, and shutdown on deactivate.
+import { test, describe, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import type { AddressInfo } from 'net';
+import { createFakeVscode, installFakeVscode, Uri } from './helpers/fakeVscode';
+
+const FAKE_ENGINE = `
+const fs = require('fs');
+const log = process.env.FAKE_ENGINE_LOG;
+process.send({ type: 'ready', pid: process.pid, startupMs: 3 });
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m) => {
+  if (m.type !== 'request') return;
+  if (log) fs.appendFileSync(log, JSON.stringify({ method: m.method, params: m.params }) + '\\n');
+  const reply = (result) => process.send({ type: 'response', id: m.id, ok: true, result });
+  if (m.method === 'shutdown') { reply({ ok: true }); setTimeout(() => process.exit(0), 10); return; }
+  if (m.method === 'cancel') { reply({ cancelled: true }); return; }
+  if (m.method === 'transcribe') {
+    if (fs.existsSync(process.env.FAKE_ENGINE_CRASH_FLAG || '/nonexistent')) { fs.rmSync(process.env.FAKE_ENGINE_CRASH_FLAG); process.exit(9); }
+    const p = m.params;
+    if (p.input.endsWith('bad.wav')) { process.send({ type: 'response', id: m.id, ok: false, error: { kind: 'internal', message: 'ffmpeg not found: install ffmpeg' } }); return; }
+    const progress = (component, percent) => process.send({ type: 'progress', jobId: m.id, progress: { component, percent } });
+    progress('load', 100); progress('decode', 100); progress('transcription', 42); progress('transcription', 100);
+    process.send({ type: 'log', level: 'info', message: 'fake engine did the job' });
+    reply({
+      input: p.input, model: 'tiny', precision: p.precision, language: p.language, duration: 4,
+      segments: [{ start: 0, end: 2, text: 'Olá mundo.' }, { start: 2, end: 4, text: 'Tudo bem?' }],
+      timing: { load: 0.1, decode: 0.1, transcribe: 0.5, total: 0.7 }, rtf: 0.175,
+    });
+  }
+});
+`;
+
+const MODEL_FILES: Record<string, string> = {
+  'config.json': '{}',
+  'generation_config.json': '{}',
+  'tokenizer.json': '{"t": 1}',
+  'onnx/encoder_model_int8.onnx': 'E'.repeat(5000),
+  'onnx/decoder_model_merged_int8.onnx': 'D'.repeat(7000),
+};
+
+describe('extension commands (stand-in vscode, scripted engine)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-ext-'));
+  const extDir = path.join(root, 'ext');
+  const modelsDir = path.join(root, 'models');
+  const mediaDir = path.join(root, 'media');
+  const engineLog = path.join(root, 'engine.log');
+  const crashFlag = path.join(root, 'crash');
+  let server: http.Server;
+  let fake: ReturnType<typeof createFakeVscode>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let ext: any;
+  const context = { extensionPath: extDir, subscriptions: [] as { dispose(): unknown }[], extension: { packageJSON: { version: '0.1.0' } } };
+
+  const requests = () =>
+    fs.existsSync(engineLog)
+      ? fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.method === 'transcribe')
+      : [];
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const rel = decodeURIComponent(new URL(req.url!, 'http://x').pathname.replace(/^\/m\//, ''));
+      const body = MODEL_FILES[rel];
+      if (!body) return res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Length': Buffer.byteLength(body) }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/`;
+    fs.mkdirSync(path.join(extDir, 'dist'), { recursive: true });
+    fs.mkdirSync(path.join(extDir, 'models'), { recursive: true });
+    fs.writeFileSync(path.join(extDir, 'dist', 'engine.js'), FAKE_ENGINE);
+    const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: Buffer.byteLength(b), sha256: null }));
+    // fp32 graphs are listed (and would 404): an int8 download must not ask for them.
+    files.push({ path: 'onnx/encoder_model.onnx', bytes: 99, sha256: null }, { path: 'onnx/decoder_model_merged.onnx', bytes: 99, sha256: null });
+    const layout = { int8: ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'], fp32: ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx'] };
+    fs.writeFileSync(
+      path.join(extDir, 'models', 'catalog.json'),
+      JSON.stringify({ version: 1, layout, models: { tiny: { url_base: base, files }, base: { url_base: base, files } } }),
+    );
+    // "tiny" installed, "base" not.
+    for (const [p, b] of Object.entries(MODEL_FILES)) {
+      fs.mkdirSync(path.dirname(path.join(modelsDir, 'tiny', p)), { recursive: true });
+      fs.writeFileSync(path.join(modelsDir, 'tiny', p), b);
+    }
+    fs.mkdirSync(mediaDir);
+    for (const f of ['talk.mp3', 'aula.wav', 'bad.wav', 'ro.ogg']) fs.writeFileSync(path.join(mediaDir, f), 'media');
+    process.env.FAKE_ENGINE_LOG = engineLog;
+    process.env.FAKE_ENGINE_CRASH_FLAG = crashFlag;
+
+    fake = createFakeVscode({ 'transcrevai.model': 'tiny', 'transcrevai.modelsPath': modelsDir, 'transcrevai.language': 'pt' });
+    installFakeVscode(fake.vscode);
+    ext = require('../../src/extension/activate');
+    ext.activate(context);
+  });
+
+  after(async () => {
+    await ext?.deactivate();
+    server.closeAllConnections();
+    server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('activation registers the four commands and starts no engine', () => {
+    assert.deepEqual([...fake.commands.keys()].sort(), ['transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.transcribeFile', 'transcrevai.useModelFolder']);
+    assert.equal(fs.existsSync(engineLog), false);
+  });
+
+  test('transcribe from the explorer: params from settings, progress, talk.md written and opened beside', async () => {
+    const media = Uri.file(path.join(mediaDir, 'talk.mp3'));
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', media);
+    const [req] = requests();
+    assert.deepEqual(req.params, { input: media.fsPath, model: 'tiny', language: 'pt', precision: 'int8', modelsPath: modelsDir });
+    const out = path.join(mediaDir, 'talk.md');
+    const md = fs.readFileSync(out, 'utf8');
+    assert.match(md, /\[00:00:00\] Olá mundo\./);
+    assert.match(md, /Tudo bem\?/);
+    const prog = fake.progress.at(-1)!;
+    assert.ok(prog.messages.includes('Transcribing 53 %'), prog.messages.join(' | ')); // 20 + 0.42 × 80
+    assert.equal(prog.increments, 100);
+    assert.deepEqual(fake.opened.at(-1), { uri: Uri.file(out), viewColumn: fake.vscode.ViewColumn.Beside });
+    assert.ok(fake.logs.some((l) => /model tiny, precision int8, language pt, threads auto, ffmpeg \/\S+ \((ffmpeg-static|path)\)/.test(l)));
+    assert.ok(fake.logs.some((l) => /\[engine\] fake engine did the job/.test(l)));
+  });
+
+  test('existing output: "Keep Both" writes "talk (2).md", the original stays', async () => {
+    const before = fs.readFileSync(path.join(mediaDir, 'talk.md'), 'utf8');
+    fs.writeFileSync(path.join(mediaDir, 'talk.md'), 'mine');
+    fake.handlers.warning = () => 'Keep Both';
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'talk.mp3')));
+    assert.equal(fs.readFileSync(path.join(mediaDir, 'talk.md'), 'utf8'), 'mine');
+    assert.equal(fs.readFileSync(path.join(mediaDir, 'talk (2).md'), 'utf8'), before);
+    assert.match(fake.shown.at(-1)!.message, /"talk\.md" already exists/);
+    assert.deepEqual(fake.shown.at(-1)!.items, ['Overwrite', 'Keep Both']);
+  });
+
+  test('existing output: Cancel writes nothing; Overwrite replaces', async () => {
+    fake.handlers.warning = () => undefined;
+    fake.handlers.info = () => undefined;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'talk.mp3')));
+    assert.equal(fs.readFileSync(path.join(mediaDir, 'talk.md'), 'utf8'), 'mine');
+    assert.equal(fs.existsSync(path.join(mediaDir, 'talk (3).md')), false);
+    assert.equal(fake.shown.at(-1)!.message, 'Transcript not saved.');
+    fake.handlers.warning = () => 'Overwrite';
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'talk.mp3')));
+    assert.match(fs.readFileSync(path.join(mediaDir, 'talk.md'), 'utf8'), /Olá mundo/);
+    fake.handlers.warning = undefined;
+  });
+
+  test('palette: file picker, srt format from settings', async () => {
+    fake.config['transcrevai.outputFormat'] = 'srt';
+    fake.handlers.openDialog = () => [Uri.file(path.join(mediaDir, 'aula.wav'))];
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile');
+    assert.match(fs.readFileSync(path.join(mediaDir, 'aula.srt'), 'utf8'), /^1\n00:00:00,000 --> 00:00:02,000\nOlá mundo\./);
+    fake.config['transcrevai.outputFormat'] = 'md';
+    fake.handlers.openDialog = undefined;
+  });
+
+  test('read-only file system: the transcript opens as an untitled markdown document', async () => {
+    fake.writable.set('vscode-vfs', false);
+    const media = Uri.from({ scheme: 'vscode-vfs', path: path.join(mediaDir, 'ro.ogg').replace(/\\/g, '/') });
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', media);
+    const last = fake.opened.at(-1)!;
+    assert.equal(last.language, 'markdown');
+    assert.match(last.content!, /Olá mundo/);
+    assert.equal(last.viewColumn, fake.vscode.ViewColumn.Beside);
+    assert.equal(fs.existsSync(path.join(mediaDir, 'ro.md')), false);
+    // The engine got a local temporary copy, removed afterwards.
+    const input = requests().at(-1).params.input as string;
+    assert.notEqual(input, media.fsPath);
+    assert.equal(fs.existsSync(input), false);
+  });
+
+  test('ffmpeg missing: one error with "Open Settings"', async () => {
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'bad.wav')));
+    const last = fake.shown.at(-1)!;
+    assert.equal(last.kind, 'error');
+    assert.match(last.message, /ffmpeg not found/);
+    assert.deepEqual(last.items, ['Open Settings', 'Show Log']);
+  });
+
+  test('ffmpeg setting pointing nowhere: caught before the engine runs', async () => {
+    const count = requests().length;
+    fake.config['transcrevai.ffmpegPath'] = path.join(root, 'no-ffmpeg');
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    delete fake.config['transcrevai.ffmpegPath'];
+    const last = fake.shown.at(-1)!;
+    assert.match(last.message, /ffmpeg not found at .*no-ffmpeg \(from the ffmpeg path setting\)/);
+    assert.deepEqual(last.items, ['Open Settings', 'Show Log']);
+    assert.equal(requests().length, count);
+  });
+
+  test('engine crash: clear error, next command restarts the engine', async () => {
+    fs.writeFileSync(crashFlag, '1');
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    const err = fake.shown.at(-1)!;
+    assert.equal(err.kind, 'error');
+    assert.match(err.message, /stopped unexpectedly.*exit code 9.*restart the engine/);
+    fake.handlers.warning = () => 'Overwrite';
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    assert.equal(fake.shown.filter((s) => s.kind === 'error').length, 3, 'no new error after the restart');
+    assert.ok(fake.logs.filter((l) => /Starting engine/.test(l)).length >= 2);
+    fake.handlers.warning = undefined;
+  });
+
+  test('model not installed: modal offers download (with size) or folder; declining runs nothing', async () => {
+    fake.config['transcrevai.model'] = 'base';
+    const count = requests().length;
+    fake.handlers.warning = () => undefined;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    const prompt = fake.shown.at(-1)!;
+    assert.match(prompt.message, /"base" \(int8\) is not installed/);
+    assert.deepEqual(prompt.items, ['Download (12 KB)', 'Choose Folder…']);
+    assert.equal(requests().length, count);
+    fake.handlers.warning = undefined;
+  });
+
+  test('model not installed → Download: fetched from the catalogue, then the transcription runs', async () => {
+    fake.handlers.warning = (m) => (/not installed/.test(m) ? 'Download (12 KB)' : 'Overwrite');
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    for (const p of Object.keys(MODEL_FILES)) assert.ok(fs.existsSync(path.join(modelsDir, 'base', p)), p);
+    assert.equal(fs.existsSync(path.join(modelsDir, 'base.partial')), false);
+    assert.equal(requests().at(-1).params.model, 'base');
+    assert.ok(fake.progress.some((p) => p.title === 'Downloading Whisper "base"' && p.increments === 100));
+    fake.handlers.warning = undefined;
+  });
+
+  test('Download Model command: quick pick shows sizes and state', async () => {
+    let listed: { label: string; description: string; detail?: string }[] = [];
+    fake.handlers.quickPick = (items) => {
+      listed = items as typeof listed;
+      return undefined;
+    };
+    await fake.vscode.commands.executeCommand('transcrevai.downloadModel');
+    assert.deepEqual(listed.map((i) => i.label), ['tiny', 'base']);
+    assert.equal(listed[1].description, 'int8: 12 KB · current setting');
+    assert.equal(listed[0].detail, '$(check) Installed');
+  });
+
+  test('Use Model Folder: an incomplete folder is refused with what is missing; a good one is referenced', async () => {
+    const bad = path.join(root, 'badmodel');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(path.join(bad, 'config.json'), '{}');
+    fake.handlers.error = () => undefined;
+    const r1 = await fake.vscode.commands.executeCommand('transcrevai.useModelFolder', Uri.file(bad));
+    assert.equal(r1, undefined);
+    assert.match(fake.shown.at(-1)!.message, /missing generation_config\.json, tokenizer\.json, onnx\/encoder_model\*\.onnx/);
+    const good = path.join(modelsDir, 'tiny');
+    const r2 = await fake.vscode.commands.executeCommand('transcrevai.useModelFolder', Uri.file(good));
+    assert.equal(r2, good);
+    assert.equal(fake.config['transcrevai.model'], good);
+    // A folder model is passed to the engine as its path.
+    fake.handlers.warning = () => 'Overwrite';
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    assert.equal(requests().at(-1).params.model, good);
+    fake.handlers.warning = undefined;
+  });
+
+  test('explorer multi-selection: every selected media is transcribed', async () => {
+    const a = Uri.file(path.join(mediaDir, 'm1.flac'));
+    const b = Uri.file(path.join(mediaDir, 'm2.webm'));
+    fs.writeFileSync(a.fsPath, 'x');
+    fs.writeFileSync(b.fsPath, 'x');
+    const count = requests().length;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', a, [a, b]);
+    assert.equal(requests().length, count + 2);
+    assert.ok(fs.existsSync(path.join(mediaDir, 'm1.md')));
+    assert.ok(fs.existsSync(path.join(mediaDir, 'm2.md')));
+  });
+
+  test('deactivate shuts the engine down', async () => {
+    await ext.deactivate();
+    assert.ok(fake.logs.some((l) => /Engine stopped/.test(l)));
+  });
+});

