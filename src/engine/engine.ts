@@ -1,12 +1,14 @@
 // The transcription pipeline behind every client (engine process, CLI): media → 16 kHz mono (ffmpeg)
-// → speech regions (Silero VAD) → text (Whisper). Loaded models stay cached between jobs, keyed by
-// model directory + precision + threads; the VAD is cached by path. Vscode-free and process-agnostic.
+// → speech regions (Silero VAD) → text (Whisper) → speaker turns (diarization, on request) assigned to the
+// segments. Loaded models stay cached between jobs, keyed by model directory + precision + threads; the VAD
+// and the speaker model are cached by path. Vscode-free and process-agnostic.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { decodeAudio, preflightInput, probeMedia } from '../audio/decode';
 import { findFfmpeg } from '../audio/ffmpeg';
+import { assignSpeakers, diarize, energyVad, loadSpeakerModel, type SpeakerModel } from '../diarization';
 import { TranscrevError, throwIfCancelled } from '../errors';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import type { ProgressListener } from '../progress';
@@ -35,10 +37,27 @@ interface CachedModel {
   warnings: string[];
 }
 
+/** Speaker labels are asked for explicitly, or implied by a speaker count. */
+export function wantsDiarization(params: TranscribeParams): boolean {
+  return !!params.diarize || params.speakers !== undefined || params.minSpeakers !== undefined || params.maxSpeakers !== undefined;
+}
+
+function checkSpeakerCount(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new TranscrevError('usage', `${name} must be a whole number ≥ 1 (got ${value})`);
+  }
+}
+
 /** Checks what the engine can check before any work; throws 'usage' errors. */
 export function validateParams(params: TranscribeParams): void {
-  if (params.diarize || params.speakers !== undefined || params.minSpeakers !== undefined || params.maxSpeakers !== undefined) {
-    throw new TranscrevError('usage', 'diarization is not available yet (--diarize/--speakers/--min-speakers/--max-speakers); transcribe without it.');
+  checkSpeakerCount('speakers', params.speakers);
+  checkSpeakerCount('minSpeakers', params.minSpeakers);
+  checkSpeakerCount('maxSpeakers', params.maxSpeakers);
+  if (params.speakers !== undefined && (params.minSpeakers !== undefined || params.maxSpeakers !== undefined)) {
+    throw new TranscrevError('usage', 'give either an exact number of speakers or a min/max range, not both');
+  }
+  if (params.minSpeakers !== undefined && params.maxSpeakers !== undefined && params.minSpeakers > params.maxSpeakers) {
+    throw new TranscrevError('usage', `minSpeakers (${params.minSpeakers}) is greater than maxSpeakers (${params.maxSpeakers})`);
   }
   if (params.threads !== undefined && !(Number.isInteger(params.threads) && params.threads >= 1)) {
     throw new TranscrevError('usage', `threads must be a whole number ≥ 1 (got ${params.threads})`);
@@ -54,6 +73,7 @@ export function validateParams(params: TranscribeParams): void {
 export class Engine {
   private readonly models = new Map<string, CachedModel>();
   private readonly vads = new Map<string, Promise<Vad>>();
+  private readonly speakerModels = new Map<string, Promise<SpeakerModel>>();
 
   /** "base/int8×2" for every model loaded (or loading). */
   loadedModels(): string[] {
@@ -86,6 +106,18 @@ export class Engine {
       this.vads.set(file, vad);
     }
     return vad;
+  }
+
+  /** The speaker model of `dir`, loaded once; a failed load is retried by the next job. */
+  private speakerModel(dir: string, threads: number): Promise<SpeakerModel> {
+    const key = `${dir}|${threads}`;
+    let model = this.speakerModels.get(key);
+    if (!model) {
+      model = loadSpeakerModel(dir, { threads });
+      model.catch(() => this.speakerModels.delete(key));
+      this.speakerModels.set(key, model);
+    }
+    return model;
   }
 
   async transcribe(params: TranscribeParams, hooks: JobHooks = {}): Promise<Transcript> {
@@ -158,7 +190,6 @@ export class Engine {
         onProgress: (percent) => onProgress?.({ component: 'transcription', percent }),
       });
       const transcribeSeconds = (performance.now() - x0) / 1000;
-      const total = (performance.now() - t0) / 1000;
       const transcript: Transcript = {
         input,
         model: model.name,
@@ -166,9 +197,17 @@ export class Engine {
         language: result.language,
         duration: audio.duration,
         segments: result.segments,
-        timing: { load: loadSeconds, decode: decodeSeconds, transcribe: transcribeSeconds, total },
-        rtf: audio.duration > 0 ? total / audio.duration : 0,
+        timing: { load: loadSeconds, decode: decodeSeconds, transcribe: transcribeSeconds, total: 0 },
+        rtf: 0,
       };
+      if (wantsDiarization(params)) {
+        const y0 = performance.now();
+        await this.labelSpeakers(transcript, audio.samples, speech, params, threads, { signal, onProgress, warn });
+        transcript.timing.diarize = (performance.now() - y0) / 1000;
+      }
+      const total = (performance.now() - t0) / 1000;
+      transcript.timing.total = total;
+      transcript.rtf = audio.duration > 0 ? total / audio.duration : 0;
       if (warnings.length) transcript.warnings = warnings;
       return transcript;
     } finally {
@@ -176,15 +215,51 @@ export class Engine {
     }
   }
 
+  /**
+   * Diarizes the audio over the same speech regions the transcription used, then gives every segment the
+   * speaker it overlaps most (splitting segments at speaker changes). A speaker model that is missing or
+   * fails to load degrades to the MFCC fallback, reported as a warning, never as a failed job.
+   */
+  private async labelSpeakers(
+    transcript: Transcript,
+    samples: Float32Array,
+    speech: { start: number; end: number }[] | undefined,
+    params: TranscribeParams,
+    threads: number,
+    hooks: { signal?: AbortSignal; onProgress?: ProgressListener; warn: (m: string) => void },
+  ): Promise<void> {
+    hooks.onProgress?.({ component: 'diarization', percent: 0 });
+    const modelDir = auxiliaryModelDir('speaker', params.modelsPath);
+    const model = await this.speakerModel(modelDir, threads).catch(() => undefined);
+    // Without Silero VAD (already warned about), an energy gate keeps silences out of the clustering.
+    const result = await diarize(samples, speech ?? energyVad(samples), {
+      threads,
+      model,
+      modelDir, // used only when the cached load failed: diarize() then reports why and falls back
+      speakers: params.speakers,
+      minSpeakers: params.minSpeakers,
+      maxSpeakers: params.maxSpeakers,
+      signal: hooks.signal,
+      onProgress: (percent) => hooks.onProgress?.({ component: 'diarization', percent }),
+    });
+    for (const w of result.warnings) hooks.warn(w);
+    transcript.segments = assignSpeakers(transcript.segments, result.turns);
+    transcript.speakers = result.speakers;
+    transcript.diarization = { method: result.method, reason: result.reason };
+  }
+
   /** Releases every loaded model. */
   async dispose(): Promise<void> {
     const models = [...this.models.values()];
     const vads = [...this.vads.values()];
+    const speakerModels = [...this.speakerModels.values()];
     this.models.clear();
     this.vads.clear();
+    this.speakerModels.clear();
     await Promise.allSettled([
       ...models.map(async (m) => (await m.model).dispose()),
       ...vads.map(async (v) => (await v).dispose()),
+      ...speakerModels.map(async (m) => (await m).dispose()),
     ]);
   }
 }

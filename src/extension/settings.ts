@@ -19,6 +19,10 @@ export interface Settings {
   /** '' = $TRANSCREVAI_MODELS or ~/.cache/transcrevai/models. */
   modelsPath: string;
   outputFormat: OutputFormat;
+  /** Label speakers in file transcripts. */
+  diarize: boolean;
+  /** Exact number of speakers; 0 = automatic. */
+  speakers: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = {
@@ -29,6 +33,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   ffmpegPath: '',
   modelsPath: '',
   outputFormat: 'md',
+  diarize: true,
+  speakers: 0,
 };
 
 /** The part of vscode.WorkspaceConfiguration this module needs. */
@@ -57,13 +63,20 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
   const outputFormat = str('outputFormat', DEFAULT_SETTINGS.outputFormat, (v) => (OUTPUT_FORMAT_VALUES as readonly string[]).includes(v)) as OutputFormat;
   const ffmpegPath = str('ffmpegPath', DEFAULT_SETTINGS.ffmpegPath);
   const modelsPath = str('modelsPath', DEFAULT_SETTINGS.modelsPath);
-  let threads = DEFAULT_SETTINGS.threads;
-  const rawThreads = config.get<unknown>('threads');
-  if (rawThreads !== undefined && rawThreads !== null) {
-    if (typeof rawThreads === 'number' && Number.isInteger(rawThreads) && rawThreads >= 0 && rawThreads <= 256) threads = rawThreads;
-    else problems.push(`transcrevai.threads: ignored invalid value ${JSON.stringify(rawThreads)}; using 0 (automatic)`);
-  }
-  return { settings: { model, language, precision, threads, ffmpegPath, modelsPath, outputFormat }, problems };
+  const int = (key: 'threads' | 'speakers', max: number): number => {
+    const v = config.get<unknown>(key);
+    if (v === undefined || v === null) return DEFAULT_SETTINGS[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max) return v;
+    problems.push(`transcrevai.${key}: ignored invalid value ${JSON.stringify(v)}; using 0 (automatic)`);
+    return DEFAULT_SETTINGS[key];
+  };
+  const threads = int('threads', 256);
+  const speakers = int('speakers', 32);
+  let diarize = DEFAULT_SETTINGS.diarize;
+  const rawDiarize = config.get<unknown>('diarize');
+  if (typeof rawDiarize === 'boolean') diarize = rawDiarize;
+  else if (rawDiarize !== undefined && rawDiarize !== null) problems.push(`transcrevai.diarize: ignored invalid value ${JSON.stringify(rawDiarize)}; using ${diarize}`);
+  return { settings: { model, language, precision, threads, ffmpegPath, modelsPath, outputFormat, diarize, speakers }, problems };
 }
 
 /** Settings → the engine request for one file. Empty strings and 0 become "let the engine decide". */
@@ -77,6 +90,10 @@ export function toTranscribeParams(settings: Settings, input: string, modelOverr
   if (settings.threads > 0) params.threads = settings.threads;
   if (settings.modelsPath) params.modelsPath = settings.modelsPath;
   if (settings.ffmpegPath) params.ffmpegPath = settings.ffmpegPath;
+  if (settings.diarize) {
+    params.diarize = true;
+    if (settings.speakers > 0) params.speakers = settings.speakers;
+  }
   return params;
 }
 

@@ -4,6 +4,7 @@ import type { OutputFormat } from '../protocol/messages';
 import type { Transcript } from '../transcript';
 import { renderJson } from './json';
 import { renderMarkdown } from './markdown';
+import { renderRttm } from './rttm';
 import { renderSrt } from './srt';
 import { renderTxt } from './txt';
 import { renderVtt } from './vtt';
@@ -16,12 +17,13 @@ export const RENDERERS: Readonly<Record<OutputFormat, Renderer>> = {
   vtt: renderVtt,
   json: renderJson,
   txt: renderTxt,
+  rttm: renderRttm,
 };
 
 export const OUTPUT_FORMATS = Object.keys(RENDERERS) as OutputFormat[];
 
 /** Conventional file extension per format. */
-export const FORMAT_EXTENSIONS: Readonly<Record<OutputFormat, string>> = { md: '.md', srt: '.srt', vtt: '.vtt', json: '.json', txt: '.txt' };
+export const FORMAT_EXTENSIONS: Readonly<Record<OutputFormat, string>> = { md: '.md', srt: '.srt', vtt: '.vtt', json: '.json', txt: '.txt', rttm: '.rttm' };
 
 export function isOutputFormat(value: string): value is OutputFormat {
   return Object.prototype.hasOwnProperty.call(RENDERERS, value);

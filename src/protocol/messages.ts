@@ -5,7 +5,7 @@ import type { ErrorInfo } from '../errors';
 import type { ProgressEvent } from '../progress';
 import type { Transcript } from '../transcript';
 
-export type OutputFormat = 'md' | 'srt' | 'vtt' | 'json' | 'txt';
+export type OutputFormat = 'md' | 'srt' | 'vtt' | 'json' | 'txt' | 'rttm';
 export type Precision = 'int8' | 'fp32';
 
 export interface TranscribeParams {
@@ -23,7 +23,9 @@ export interface TranscribeParams {
   /** Overrides ffmpeg discovery. */
   ffmpegPath?: string;
   initialPrompt?: string;
+  /** Label speakers (also implied by speakers / minSpeakers / maxSpeakers). */
   diarize?: boolean;
+  /** Exact number of speakers; else automatic within [minSpeakers, maxSpeakers]. */
   speakers?: number;
   minSpeakers?: number;
   maxSpeakers?: number;

@@ -31,7 +31,8 @@ function expectFailure(args: string[], code: number, pattern: RegExp, env: NodeJ
 test('no arguments → 2', () => expectFailure([], 2, /no command given/));
 test('unknown flag → 2', () => expectFailure(['transcribe', JFK, '--bogus'], 2, /Unknown option '--bogus'/));
 test('bad --format value → 2', () => expectFailure(['transcribe', JFK, '--format', 'docx'], 2, /--format must be one of/));
-test('--diarize → 2, diarization not available yet', () => expectFailure(['transcribe', JFK, '--diarize'], 2, /diarization is not available yet/));
+test('--min-speakers above --max-speakers → 2', () =>
+  expectFailure(['transcribe', JFK, '--min-speakers', '3', '--max-speakers', '2'], 2, /--min-speakers \(3\) is greater than --max-speakers \(2\)/));
 
 test('missing file → 3', () => expectFailure(['transcribe', path.join(dir, 'nope.wav')], 3, /Input file not found: .*nope\.wav/));
 test('a directory → 3', () => expectFailure(['transcribe', dir], 3, /Input is a directory/));

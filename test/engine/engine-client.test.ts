@@ -40,7 +40,7 @@ test('errors cross the process boundary typed (bad input, model, usage)', async 
       return true;
     });
     await assert.rejects(client.transcribe({ ...base, input: JFK, model: '/nonexistent' }), (e: unknown) => e instanceof TranscrevError && e.kind === 'model');
-    await assert.rejects(client.transcribe({ ...base, input: JFK, diarize: true }), (e: unknown) => e instanceof TranscrevError && e.kind === 'usage');
+    await assert.rejects(client.transcribe({ ...base, input: JFK, diarize: true, speakers: 0 }), (e: unknown) => e instanceof TranscrevError && e.kind === 'usage' && /speakers must be/.test(e.message));
   } finally {
     await client.dispose();
   }

@@ -3,12 +3,13 @@ import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { TESTDATA } from '../fixtures/shared';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 export const ENGINE = path.join(ROOT, 'dist', 'engine.js');
-export const JFK = '/work/shared/testdata/en/jfk.wav';
-export const JFK_TEXT = '/work/shared/testdata/en/jfk.txt';
+export const JFK = path.join(TESTDATA, 'en', 'jfk.wav');
+export const JFK_TEXT = path.join(TESTDATA, 'en', 'jfk.txt');
 export const MODELS_ROOT = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
 
 if (!fs.existsSync(CLI) || !fs.existsSync(ENGINE)) {

@@ -47,6 +47,19 @@ test('every flag', () => {
   assert.equal(parseCli(['transcribe', 'x', '--diarize', '--speakers', '2'], '/').kind, 'transcribe');
 });
 
+test('a speaker count or --format rttm implies --diarize; plain transcription does not diarize', () => {
+  const diarizes = (args: string[]) => {
+    const c = parseCli(['transcribe', 'x.wav', ...args], '/');
+    assert.equal(c.kind, 'transcribe');
+    return c.kind === 'transcribe' && c.params.diarize === true;
+  };
+  assert.equal(diarizes(['--speakers', '2']), true);
+  assert.equal(diarizes(['--max-speakers', '3']), true);
+  assert.equal(diarizes(['--format', 'rttm']), true);
+  assert.equal(diarizes([]), false);
+  assert.equal(diarizes(['--format', 'json']), false);
+});
+
 test('help, version, status', () => {
   assert.deepEqual(parseCli(['--help']), { kind: 'help' });
   assert.deepEqual(parseCli(['-h']), { kind: 'help' });
@@ -61,13 +74,13 @@ test('usage errors', () => {
   usageError(['transcribe', 'a', 'b'], /one input file/);
   usageError(['transcrib', 'a'], /unknown command "transcrib"/);
   usageError(['transcribe', 'a', '--bogus'], /Unknown option '--bogus'/);
-  usageError(['transcribe', 'a', '--format', 'docx'], /--format must be one of md, srt, vtt, json, txt/);
+  usageError(['transcribe', 'a', '--format', 'docx'], /--format must be one of md, srt, vtt, json, txt, rttm/);
   usageError(['transcribe', 'a', '--precision', 'int4'], /--precision must be one of int8, fp32/);
   usageError(['transcribe', 'a', '--threads', '0'], /--threads must be a whole number/);
   usageError(['transcribe', 'a', '--threads', '1.5'], /--threads/);
   usageError(['transcribe', 'a', '--threads', 'abc'], /--threads/);
   usageError(['transcribe', 'a', '--language', 'portuguese'], /--language must be auto or/);
-  usageError(['transcribe', 'a', '--speakers', '2'], /need --diarize/);
+  usageError(['transcribe', 'a', '--speakers', '0'], /--speakers must be a whole number/);
   usageError(['transcribe', 'a', '--diarize', '--speakers', '2', '--min-speakers', '1'], /either --speakers/);
   usageError(['transcribe', 'a', '--diarize', '--min-speakers', '3', '--max-speakers', '2'], /greater than/);
   usageError(['transcribe', 'a', '--model'], /argument missing|--model/);

@@ -9,7 +9,7 @@ import { fbank, KALDI_FBANK_DEFAULTS, numFrames, melBanks } from '../../src/diar
 import { fft } from '../../src/diarization/fft';
 import { parseFrontend, volumeGain } from '../../src/diarization/frontend';
 import { mfcc } from '../../src/diarization/mfcc';
-import { readWav, DIAR_DIR } from '../fixtures/diarization/harness';
+import { readWav, DIAR_DIR, SHARED } from '../fixtures/diarization/harness';
 
 const REF = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/diarization/melspec_ref.json'), 'utf8'));
 const RESEMBLYZER_FRONTEND = parseFrontend({
@@ -59,7 +59,7 @@ interface HelperFixture {
 }
 
 function checkHelperFixture(fx: HelperFixture): void {
-  const audio = readWav(path.join('/work/shared', fx.clip)).subarray(fx.segment.start_sample, fx.segment.start_sample + fx.segment.n_samples);
+  const audio = readWav(path.join(SHARED, fx.clip)).subarray(fx.segment.start_sample, fx.segment.start_sample + fx.segment.n_samples);
   const g = volumeGain(audio, RESEMBLYZER_FRONTEND);
   assert.ok(Math.abs(g - fx.volume_gain) / fx.volume_gain < 1e-5, `gain ${g} vs ${fx.volume_gain}`);
   const m = melSpectrogram(Float32Array.from(audio, (x) => x * g), RESEMBLYZER_MELSPEC);

@@ -15,7 +15,7 @@ import { volumeGain } from '../../src/diarization/frontend';
 import { melSpectrogram } from '../../src/diarization/melspec';
 import * as ort from 'onnxruntime-node';
 import { evaluate, table } from '../../bench/diarization-der';
-import { amiCases, pyannoteCase, readWav, speechSource } from '../fixtures/diarization/harness';
+import { amiCases, pyannoteCase, readWav, SHARED, speechSource } from '../fixtures/diarization/harness';
 
 const MODEL_DIR = auxiliaryModelDir('speaker');
 const THREADS = 2;
@@ -45,7 +45,7 @@ test('ONNX embedding matches the reference fixture of the model helper', async (
   try {
     // The reference recipe zero-pads the 1 s clip to one 160-frame partial (25 600 samples) and normalises the
     // volume over the unpadded clip.
-    const clip = readWav(path.join('/work/shared', fx.clip)).subarray(fx.segment.start_sample, fx.segment.start_sample + fx.segment.n_samples);
+    const clip = readWav(path.join(SHARED, fx.clip)).subarray(fx.segment.start_sample, fx.segment.start_sample + fx.segment.n_samples);
     const g = volumeGain(clip, model.frontend);
     const padded = new Float32Array(25600);
     padded.set(Float32Array.from(clip, (x) => x * g));

@@ -28,7 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-SHARED = Path(os.environ.get("TRANSCREVAI_SHARED", "/work/shared"))
+def _find_shared() -> Path:
+    """$TRANSCREVAI_SHARED, else shared/ beside the checkout (as CI lays it out), else /work/shared."""
+    for p in (os.environ.get("TRANSCREVAI_SHARED"), Path(__file__).resolve().parents[3] / "shared", "/work/shared"):
+        if p and (Path(p) / "testdata").is_dir():
+            return Path(p)
+    return Path("/work/shared")
+
+
+SHARED = _find_shared()
 SR = 16000
 N_FFT = 400
 HOP = 160

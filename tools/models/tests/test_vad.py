@@ -5,11 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import speaker_common as sc
 import vad
 from conftest import models_dir, require
 
 pytest.importorskip("onnxruntime")
-SHARED = Path(__import__("os").environ.get("TRANSCREVAI_SHARED", "/work/shared")) / "testdata"
+SHARED = sc.SHARED / "testdata"
 
 
 @pytest.fixture(scope="module")
