@@ -1,6 +1,7 @@
 // JSON, exactly the CLI contract (scripts parse it; keep keys and order stable):
 // {"input","model","precision","language","duration","segments":[{"start","end","text","speaker"?}],
-//  "speakers"?,"timing":{"load","decode","transcribe","diarize"?,"total"},"rtf"}; times in seconds.
+//  "speakers"?,"diarization"?,"timing":{"load","decode","transcribe","diarize"?,"total"},"rtf"}; times in seconds.
+// "diarization" ({method, reason}) says how the speakers were found, when they were.
 import type { SpeakerSummary, Transcript } from '../transcript';
 
 export interface JsonSegment {
@@ -18,6 +19,7 @@ export interface JsonTranscript {
   duration: number;
   segments: JsonSegment[];
   speakers?: SpeakerSummary[];
+  diarization?: { method: string; reason: string };
   timing: { load: number; decode: number; transcribe: number; diarize?: number; total: number };
   rtf: number;
 }
@@ -43,6 +45,7 @@ export function toJsonTranscript(t: Transcript): JsonTranscript {
       return seg;
     }),
     ...(t.speakers ? { speakers: t.speakers.map((s) => ({ id: s.id, name: s.name, speakingTime: ms(s.speakingTime) })) } : {}),
+    ...(t.diarization ? { diarization: { method: t.diarization.method, reason: t.diarization.reason } } : {}),
     timing,
     rtf: ratio(t.rtf),
   };

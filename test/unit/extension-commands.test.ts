@@ -95,7 +95,8 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     process.env.FAKE_ENGINE_LOG = engineLog;
     process.env.FAKE_ENGINE_CRASH_FLAG = crashFlag;
 
-    fake = createFakeVscode({ 'transcrevai.model': 'tiny', 'transcrevai.modelsPath': modelsDir, 'transcrevai.language': 'pt' });
+    // Diarization off: the scripted engine reports no diarization progress (its weights are checked in extension-helpers).
+    fake = createFakeVscode({ 'transcrevai.model': 'tiny', 'transcrevai.modelsPath': modelsDir, 'transcrevai.language': 'pt', 'transcrevai.diarize': false });
     installFakeVscode(fake.vscode);
     ext = require('../../src/extension/activate');
     ext.activate(context);

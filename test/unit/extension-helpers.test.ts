@@ -25,28 +25,37 @@ describe('settings', () => {
 
   test('valid values are kept (trimmed, language lower-cased)', () => {
     const { settings, problems } = readSettings(
-      config({ model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt' }),
+      config({ model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3 }),
     );
-    assert.deepEqual(settings, { model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt' });
+    assert.deepEqual(settings, { model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3 });
     assert.deepEqual(problems, []);
   });
 
   test('invalid values fall back to defaults and are reported', () => {
     const { settings, problems } = readSettings(
-      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42 }),
+      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42, diarize: 'yes', speakers: 1.5 }),
     );
     assert.deepEqual(settings, DEFAULT_SETTINGS);
-    assert.equal(problems.length, 6);
+    assert.equal(problems.length, 8);
+    assert.match(problems.join('\n'), /transcrevai\.diarize: ignored invalid value "yes"/);
+    assert.match(problems.join('\n'), /transcrevai\.speakers: ignored invalid value 1\.5/);
     assert.match(problems.join('\n'), /transcrevai\.precision: ignored invalid value "int4"/);
     assert.match(problems.join('\n'), /transcrevai\.threads: ignored invalid value -2/);
   });
 
   test('toTranscribeParams: 0 threads and empty paths are left to the engine', () => {
-    assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), { input: '/m/a.mp3', model: 'base', language: 'pt', precision: 'int8' });
+    assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), { input: '/m/a.mp3', model: 'base', language: 'pt', precision: 'int8', diarize: true });
+  });
+
+  test('toTranscribeParams: speakers labelled by default, an exact count when set, none when off', () => {
+    assert.equal(toTranscribeParams({ ...DEFAULT_SETTINGS, speakers: 2 }, '/m/a.mp3').speakers, 2);
+    const off = toTranscribeParams({ ...DEFAULT_SETTINGS, diarize: false, speakers: 2 }, '/m/a.mp3');
+    assert.equal(off.diarize, undefined);
+    assert.equal(off.speakers, undefined);
   });
 
   test('toTranscribeParams: explicit values and a model override (a folder)', () => {
-    const s: Settings = { ...DEFAULT_SETTINGS, threads: 2, ffmpegPath: '/opt/ffmpeg', modelsPath: '/models', language: 'auto', precision: 'fp32' };
+    const s: Settings = { ...DEFAULT_SETTINGS, threads: 2, ffmpegPath: '/opt/ffmpeg', modelsPath: '/models', language: 'auto', precision: 'fp32', diarize: false };
     assert.deepEqual(toTranscribeParams(s, '/m/a.wav', '/models/custom'), {
       input: '/m/a.wav',
       model: '/models/custom',

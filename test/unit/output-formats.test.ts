@@ -47,8 +47,8 @@ test('every format renders zero segments without throwing', () => {
   assert.deepEqual(JSON.parse(render(empty, 'json')).segments, []);
 });
 
-test('the dispatcher covers exactly md, srt, vtt, json, txt', () => {
-  assert.deepEqual(Object.keys(RENDERERS).sort(), ['json', 'md', 'srt', 'txt', 'vtt']);
+test('the dispatcher covers exactly md, srt, vtt, json, txt, rttm', () => {
+  assert.deepEqual(Object.keys(RENDERERS).sort(), ['json', 'md', 'rttm', 'srt', 'txt', 'vtt']);
 });
 
 test('SRT: numbered cues, comma times, trimmed text, blank line between cues', () => {
