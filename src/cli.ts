@@ -6,7 +6,8 @@
 //   exit codes: 0 ok, 1 internal, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled
 // The result goes to stdout, or to --out (which overwrites an existing file, like other CLIs). Progress
 // goes to stderr when stderr is a terminal or with --progress; errors are one line on stderr.
-// The CLI runs the same Engine as the engine process, in-process (no fork: one process, faster start).
+// The CLI runs the same Engine as the engine process: decoding, transcription and diarization in supervised
+// child processes (crash-isolated, restarted, work requeued), or all in this one process with --in-process.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -39,6 +40,7 @@ Options for transcribe:
   --max-speakers <N>     upper bound on speakers (implies --diarize)
   --progress             print progress on stderr even when it is not a terminal
   --ffmpeg <path>        ffmpeg binary to use (else $TRANSCREVAI_FFMPEG, ffmpeg-static, PATH)
+  --in-process           run every stage in this process instead of supervised child processes
 
 Models are looked up in $TRANSCREVAI_MODELS or ~/.cache/transcrevai/models.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled.`;
@@ -47,7 +49,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'status'; ffmpegPath?: string }
-  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean };
+  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean };
 
 const usage = (message: string) => new TranscrevError('usage', message);
 
@@ -85,6 +87,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
         'max-speakers': { type: 'string' },
         progress: { type: 'boolean' },
         ffmpeg: { type: 'string' },
+        'in-process': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -144,7 +147,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     if (!v.out.trim()) throw usage('--out is empty');
     out = path.resolve(cwd, v.out);
   }
-  return { kind: 'transcribe', params, format, out, progress: !!v.progress };
+  return { kind: 'transcribe', params, format, out, progress: !!v.progress, ...(v['in-process'] && { inProcess: true }) };
 }
 
 /** One line per failure: `transcrevai: error: …`. */
@@ -235,7 +238,9 @@ async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }
     if (fs.existsSync(cmd.out) && fs.statSync(cmd.out).isDirectory()) throw usage(`--out is a folder, not a file: ${cmd.out}`);
   }
   const { Engine } = require('./engine/engine') as typeof import('./engine/engine');
-  const engine = new Engine();
+  const { Supervisor } = require('./engine/supervisor') as typeof import('./engine/supervisor');
+  const supervisor = cmd.inProcess ? undefined : new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
+  const engine = new Engine({ supervisor });
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -272,6 +277,8 @@ async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }
     printer.end();
     if (controller.signal.aborted && !(err instanceof CancelledError)) throw new CancelledError('cancelled');
     throw err;
+  } finally {
+    await supervisor?.dispose();
   }
 }
 

@@ -14,6 +14,7 @@ import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import type { ProgressListener } from '../progress';
 import type { TranscribeParams } from '../protocol/messages';
 import type { Transcript } from '../transcript';
+import type { Supervisor } from './supervisor';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../whisper';
 
 /** Default intra-op threads: leave two cores to the editor and the OS, never fewer than one thread. */
@@ -70,14 +71,27 @@ export function validateParams(params: TranscribeParams): void {
   if (!params.language) throw new TranscrevError('usage', 'no language given (use auto or a code such as pt, en)');
 }
 
+export interface EngineOptions {
+  /**
+   * Runs decoding, transcription and diarization in supervised child processes (crash-isolated, restarted,
+   * work requeued). Without it everything runs in this process (the library path the tests drive directly).
+   */
+  supervisor?: Supervisor;
+}
+
 export class Engine {
+  constructor(private readonly options: EngineOptions = {}) {}
+
   private readonly models = new Map<string, CachedModel>();
   private readonly vads = new Map<string, Promise<Vad>>();
   private readonly speakerModels = new Map<string, Promise<SpeakerModel>>();
 
-  /** "base/int8×2" for every model loaded (or loading). */
+  /** Models loaded by the supervised transcription child ("base/int8×2"). */
+  private readonly childModels = new Set<string>();
+
+  /** "base/int8×2" for every model loaded (or loading), in this process or in the transcription child. */
   loadedModels(): string[] {
-    return [...this.models.values()].map((m) => m.label);
+    return [...this.models.values()].map((m) => m.label).concat([...this.childModels]);
   }
 
   private model(dir: string, precision: TranscribeParams['precision'], threads: number): CachedModel {
@@ -140,6 +154,11 @@ export class Engine {
     const vadFile = path.join(auxiliaryModelDir('vad', params.modelsPath), 'silero_vad.onnx');
     const haveVad = fs.existsSync(vadFile);
     if (!haveVad) warn(`VAD model not found (${vadFile}): transcribing the whole input, silences included.`);
+    if (this.options.supervisor) {
+      return this.transcribeSupervised(this.options.supervisor, params, {
+        input, ffmpegPath: ffmpeg.path, modelDir, vadFile: haveVad ? vadFile : undefined, threads, t0, warnings, warn, hooks,
+      });
+    }
 
     // Decode (ffmpeg, another process) and model loading (onnxruntime) overlap.
     const inner = new AbortController();
@@ -212,6 +231,77 @@ export class Engine {
       return transcript;
     } finally {
       signal?.removeEventListener('abort', abortInner);
+    }
+  }
+
+  /**
+   * The same pipeline across the supervisor's children: capture decodes into a journal file, transcription
+   * reads it (VAD + Whisper), diarization reads it with the transcription's speech regions. Each request
+   * survives a crash of its child (restart + requeue); the journal is removed when the job ends.
+   */
+  private async transcribeSupervised(
+    sup: Supervisor,
+    params: TranscribeParams,
+    job: {
+      input: string; ffmpegPath: string; modelDir: string; vadFile?: string; threads: number; t0: number;
+      warnings: string[]; warn: (m: string) => void; hooks: JobHooks;
+    },
+  ): Promise<Transcript> {
+    const { signal, onProgress } = job.hooks;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
+    const journal = path.join(dir, 'audio.f32');
+    try {
+      const modelParams = { modelDir: job.modelDir, precision: params.precision, threads: job.threads, vadFile: job.vadFile };
+      // Decoding (capture child) and model loading (transcription child) overlap.
+      onProgress?.({ component: 'load', percent: 0 });
+      const loading = sup.transcription.request('load', modelParams, { signal, onWarning: job.warn }).then((r) => {
+        onProgress?.({ component: 'load', percent: 100 });
+        return r;
+      });
+      loading.catch(() => undefined);
+      const d0 = performance.now();
+      onProgress?.({ component: 'decode', percent: 0 });
+      const audio = await sup.capture.request('decode', { input: job.input, ffmpegPath: job.ffmpegPath, journal }, {
+        signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'decode', percent }),
+      });
+      const decodeSeconds = (performance.now() - d0) / 1000;
+      const loaded = await loading;
+      for (const w of loaded.warnings) job.warn(w);
+      this.childModels.add(`${path.basename(job.modelDir)}/${loaded.precision}×${job.threads}`);
+      const x0 = performance.now();
+      const tr = await sup.transcription.request('transcribe', { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt }, {
+        signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'transcription', percent }),
+      });
+      for (const w of tr.warnings) job.warn(w);
+      const transcript: Transcript = {
+        input: job.input,
+        model: tr.modelName,
+        precision: tr.precision,
+        language: tr.language,
+        duration: audio.duration,
+        segments: tr.segments,
+        timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
+        rtf: 0,
+      };
+      if (wantsDiarization(params)) {
+        const y0 = performance.now();
+        onProgress?.({ component: 'diarization', percent: 0 });
+        const dr = await sup.diarization.request('diarize', {
+          journal, speech: tr.speech, modelDir: auxiliaryModelDir('speaker', params.modelsPath), threads: job.threads,
+          speakers: params.speakers, minSpeakers: params.minSpeakers, maxSpeakers: params.maxSpeakers,
+        }, { signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'diarization', percent }) });
+        for (const w of dr.warnings) job.warn(w);
+        transcript.segments = assignSpeakers(transcript.segments, dr.turns);
+        transcript.speakers = dr.speakers;
+        transcript.diarization = { method: dr.method, reason: dr.reason };
+        transcript.timing.diarize = (performance.now() - y0) / 1000;
+      }
+      transcript.timing.total = (performance.now() - job.t0) / 1000;
+      transcript.rtf = audio.duration > 0 ? transcript.timing.total / audio.duration : 0;
+      if (job.warnings.length) transcript.warnings = job.warnings;
+      return transcript;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 

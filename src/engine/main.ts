@@ -10,13 +10,19 @@ import { CancelledError, toErrorInfo } from '../errors';
 import { auxiliaryModelDir } from '../models/paths';
 import type { ClientToEngine, EngineStatus, EngineToClient, RequestMap, RequestMethod, RequestMessage } from '../protocol/messages';
 import { coreBudget, Engine } from './engine';
+import { Supervisor } from './supervisor';
 
 if (!process.send) {
   process.stderr.write('transcrevai engine: start me with child_process.fork (I talk over the IPC channel).\n');
   process.exit(1);
 }
 
-const engine = new Engine();
+// The children are forked on first use and kept (models stay loaded between jobs).
+const supervisor = new Supervisor({
+  distDir: __dirname,
+  onEvent: (message) => send({ type: 'log', level: 'warn', message }),
+});
+const engine = new Engine({ supervisor });
 const jobs = new Map<string, AbortController>();
 const running = new Set<string>();
 const queued = new Set<string>();
@@ -76,6 +82,7 @@ const handlers: Handlers = {
       activeJobs: [...running],
       queuedJobs: [...queued],
       rss: process.memoryUsage().rss,
+      processes: supervisor.status(),
       coreBudget: coreBudget(),
       ffmpeg,
       vad: fs.existsSync(path.join(auxiliaryModelDir('vad', params?.modelsPath), 'silero_vad.onnx')),
@@ -104,7 +111,7 @@ async function handle(message: RequestMessage): Promise<void> {
 async function exit(code: number): Promise<never> {
   const timer = setTimeout(() => process.exit(code), 500);
   timer.unref();
-  await engine.dispose().catch(() => undefined);
+  await Promise.all([engine.dispose().catch(() => undefined), supervisor.dispose().catch(() => undefined)]);
   process.exit(code);
 }
 

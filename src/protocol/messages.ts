@@ -46,6 +46,17 @@ export interface EngineStatus {
   ffmpeg: { path: string; source: 'setting' | 'ffmpeg-static' | 'path' } | { error: string };
   /** Whether the Silero VAD model was found (without it, whole inputs are decoded). */
   vad: boolean;
+  /** The supervised children, with the CPU and memory each reported at its last heartbeat. */
+  processes: ChildStatus[];
+}
+
+export interface ChildStatus {
+  kind: WorkerKind;
+  pid?: number;
+  state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopped';
+  /** Restarts since the engine started. */
+  restarts: number;
+  vitals?: WorkerVitals;
 }
 
 /** Requests the client sends; each maps its params to its result type. */
@@ -83,3 +94,115 @@ export type EngineToClient = ResponseMessage | EngineNotification;
 export function isResponse(message: EngineToClient): message is ResponseMessage {
   return message.type === 'response';
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Engine ↔ child processes (capture, transcription, diarization). Same request/response shape as above; the
+// audio itself never crosses IPC: the capture child writes it to a journal file (raw float32, 16 kHz mono)
+// that the other children read, so a crashed child's work can be requeued from what is on disk.
+
+export type WorkerKind = 'capture' | 'transcription' | 'diarization';
+
+export interface SpeechSpan {
+  /** Sample offsets in the 16 kHz journal. */
+  start: number;
+  end: number;
+}
+
+export interface DecodeToJournalParams {
+  input: string;
+  ffmpegPath?: string;
+  /** File the samples are written to (replaced whole: a restarted decode starts it again). */
+  journal: string;
+}
+
+export interface LoadModelParams {
+  modelDir: string;
+  precision: Precision;
+  threads: number;
+  /** silero_vad.onnx, when installed. */
+  vadFile?: string;
+}
+
+export interface LoadModelResult {
+  modelName: string;
+  /** The precision loaded (FP32 after an INT8 fallback). */
+  precision: Precision;
+  loadSeconds: number;
+  warnings: string[];
+}
+
+export interface TranscribeJournalParams {
+  journal: string;
+  modelDir: string;
+  precision: Precision;
+  threads: number;
+  language: string;
+  initialPrompt?: string;
+  /** silero_vad.onnx, when installed; without it the whole journal is decoded. */
+  vadFile?: string;
+}
+
+export interface TranscribeJournalResult {
+  modelName: string;
+  precision: Precision;
+  language: string;
+  segments: Transcript['segments'];
+  /** Speech regions the decoder used (undefined without VAD), for diarization. */
+  speech?: SpeechSpan[];
+  loadSeconds: number;
+  warnings: string[];
+}
+
+export interface DiarizeJournalParams {
+  journal: string;
+  /** Speech regions; undefined = an energy gate in the child. */
+  speech?: SpeechSpan[];
+  modelDir: string;
+  threads: number;
+  speakers?: number;
+  minSpeakers?: number;
+  maxSpeakers?: number;
+}
+
+export interface DiarizeJournalResult {
+  turns: { start: number; end: number; speaker: string }[];
+  speakers: NonNullable<Transcript['speakers']>;
+  method: string;
+  reason: string;
+  warnings: string[];
+}
+
+/** Requests per child kind: the engine sends them, the child answers each id exactly once. */
+export interface WorkerRequestMap {
+  capture: { decode: { params: DecodeToJournalParams; result: { duration: number; samples: number } } };
+  transcription: {
+    /** Loads (or finds loaded) the model and VAD: lets the engine overlap loading with decoding. */
+    load: { params: LoadModelParams; result: LoadModelResult };
+    transcribe: { params: TranscribeJournalParams; result: TranscribeJournalResult };
+  };
+  diarization: { diarize: { params: DiarizeJournalParams; result: DiarizeJournalResult } };
+}
+
+export type WorkerMethod<K extends WorkerKind> = keyof WorkerRequestMap[K] & string;
+type WorkerEntry<K extends WorkerKind, M extends WorkerMethod<K>> = WorkerRequestMap[K][M] & { params: unknown; result: unknown };
+export type WorkerParams<K extends WorkerKind, M extends WorkerMethod<K>> = WorkerEntry<K, M>['params'];
+export type WorkerResult<K extends WorkerKind, M extends WorkerMethod<K>> = WorkerEntry<K, M>['result'];
+
+export type EngineToWorker =
+  | { type: 'request'; id: string; method: string; params: unknown }
+  | { type: 'cancel'; id: string };
+
+/** Resource figures a child reports of itself (process.cpuUsage / memoryUsage: no /proc parsing). */
+export interface WorkerVitals {
+  /** CPU use since the previous heartbeat, percent of one core. */
+  cpuPercent: number;
+  rss: number;
+}
+
+export type WorkerToEngine =
+  | { type: 'ready'; pid: number }
+  | { type: 'heartbeat'; vitals: WorkerVitals }
+  | { type: 'progress'; id: string; percent: number }
+  | { type: 'warning'; id: string; message: string }
+  | { type: 'response'; id: string; ok: true; result: unknown }
+  | { type: 'response'; id: string; ok: false; error: ErrorInfo };

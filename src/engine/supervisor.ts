@@ -1,0 +1,68 @@
+// The engine's three children and their budget. Core budget max(1, cpus − 2); transcription and diarization
+// each get that many intra-op threads unless the job says otherwise (they run one after the other, so
+// splitting the budget would leave cores idle); capture gets one and, where the OS allows, a higher priority.
+// Restart limits: capture 5, the others 3.
+import * as os from 'os';
+import * as path from 'path';
+import type { WorkerKind } from '../protocol/messages';
+import { WorkerProcess, type WorkerStatus } from './workerProcess';
+
+export const RESTART_LIMITS: Readonly<Record<WorkerKind, number>> = { capture: 5, transcription: 3, diarization: 3 };
+const ENTRY: Readonly<Record<WorkerKind, string>> = {
+  capture: 'worker-capture.js',
+  transcription: 'worker-transcription.js',
+  diarization: 'worker-diarization.js',
+};
+
+export interface SupervisorOptions {
+  /** Folder holding the built worker entries (dist/). */
+  distDir: string;
+  restartLimits?: Partial<Record<WorkerKind, number>>;
+  heartbeatMs?: number;
+  env?: NodeJS.ProcessEnv;
+  onEvent?: (message: string) => void;
+}
+
+export class Supervisor {
+  readonly capture: WorkerProcess<'capture'>;
+  readonly transcription: WorkerProcess<'transcription'>;
+  readonly diarization: WorkerProcess<'diarization'>;
+
+  constructor(private readonly options: SupervisorOptions) {
+    const make = <K extends WorkerKind>(kind: K) =>
+      new WorkerProcess(kind, path.join(options.distDir, ENTRY[kind]), {
+        maxRestarts: options.restartLimits?.[kind] ?? RESTART_LIMITS[kind],
+        heartbeatMs: options.heartbeatMs ?? (Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000),
+        env: options.env,
+        onEvent: options.onEvent,
+      });
+    this.capture = make('capture');
+    this.transcription = make('transcription');
+    this.diarization = make('diarization');
+  }
+
+  private all(): WorkerProcess<WorkerKind>[] {
+    return [this.capture, this.transcription, this.diarization];
+  }
+
+  /** Starts every child at once (their start-up overlaps) and raises capture's priority where allowed. */
+  async start(kinds: WorkerKind[] = ['capture', 'transcription', 'diarization']): Promise<void> {
+    await Promise.all(this.all().filter((w) => kinds.includes(w.kind)).map((w) => w.start()));
+    const pid = this.capture.pid;
+    if (pid !== undefined) {
+      try {
+        os.setPriority(pid, os.constants.priority.PRIORITY_ABOVE_NORMAL);
+      } catch (err) {
+        this.options.onEvent?.(`capture priority unchanged (${(err as Error).message})`);
+      }
+    }
+  }
+
+  status(): WorkerStatus[] {
+    return this.all().map((w) => w.status());
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.all().map((w) => w.dispose()));
+  }
+}

@@ -1,0 +1,201 @@
+// One supervised child process (capture, transcription or diarization): forks its entry, answers requests by
+// id, watches its heartbeat, and restarts it when it exits, is killed or hangs. The request it held is sent
+// again to the new process (its inputs are on disk), so a crash costs time, never text. Restarts are counted
+// per request: past the limit the request fails with a clear message and the next request starts afresh.
+import { fork, type ChildProcess } from 'child_process';
+import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
+import type { ChildStatus, EngineToWorker, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine, WorkerVitals } from '../protocol/messages';
+
+export interface WorkerOptions {
+  /** Restarts allowed while one request is outstanding (capture 5, others 3). */
+  maxRestarts: number;
+  heartbeatMs?: number;
+  /** Heartbeats missed before the child counts as hung and is killed. */
+  missedBeats?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each restart, for logs and the UI. */
+  onEvent?: (message: string) => void;
+}
+
+export interface RequestHooks {
+  signal?: AbortSignal;
+  onProgress?: (percent: number) => void;
+  onWarning?: (message: string) => void;
+}
+
+export type WorkerStatus = ChildStatus;
+
+interface Pending {
+  method: string;
+  params: unknown;
+  hooks: RequestHooks;
+  restarts: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const START_TIMEOUT_MS = 20_000;
+
+/** The child died before `ready`: onExit restarts it like any other crash, so the request is not failed here. */
+class ExitedWhileStarting extends TranscrevError {}
+const MAX_BACKOFF_MS = 2000;
+
+export class WorkerProcess<K extends WorkerKind> {
+  private child?: ChildProcess;
+  private ready?: Promise<void>;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private lastBeat = 0;
+  private watchdog?: NodeJS.Timeout;
+  private vitals?: WorkerVitals;
+  private totalRestarts = 0;
+  private state: WorkerStatus['state'] = 'stopped';
+  private disposed = false;
+
+  constructor(
+    readonly kind: K,
+    private readonly entry: string,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  status(): WorkerStatus {
+    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals };
+  }
+
+  /** Starts the child if it is not running; resolves once it said `ready`. */
+  start(): Promise<void> {
+    if (this.disposed) return Promise.reject(new TranscrevError('internal', `the ${this.kind} process is shut down`));
+    if (this.ready) return this.ready;
+    this.state = 'starting';
+    const child = fork(this.entry, [], { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.child = child;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TranscrevError('internal', `the ${this.kind} process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new ExitedWhileStarting('internal', `the ${this.kind} process exited while starting`));
+      });
+      child.on('message', (m: WorkerToEngine) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          this.lastBeat = Date.now();
+          this.state = this.pending.size ? 'busy' : 'idle';
+          resolve();
+        }
+        this.dispatch(m);
+      });
+    });
+    this.ready.catch(() => undefined);
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    const beat = this.options.heartbeatMs ?? 2000;
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      if (this.state === 'starting' || this.child !== child) return;
+      if (Date.now() - this.lastBeat > beat * (this.options.missedBeats ?? 3)) {
+        this.options.onEvent?.(`${this.kind} process ${child.pid} missed ${this.options.missedBeats ?? 3} heartbeats: killing it`);
+        child.kill('SIGKILL');
+      }
+    }, beat);
+    this.watchdog.unref();
+    return this.ready;
+  }
+
+  request<M extends WorkerMethod<K>>(method: M, params: WorkerParams<K, M>, hooks: RequestHooks = {}): Promise<WorkerResult<K, M>> {
+    return new Promise((resolve, reject) => {
+      if (hooks.signal?.aborted) return reject(new CancelledError());
+      const id = String(++this.seq);
+      const p: Pending = { method, params, hooks, restarts: 0, resolve: resolve as (v: unknown) => void, reject };
+      this.pending.set(id, p);
+      hooks.signal?.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
+      void this.dispatchRequest(id, p);
+    });
+  }
+
+  private async dispatchRequest(id: string, p: Pending): Promise<void> {
+    try {
+      await this.start();
+    } catch (err) {
+      if (!(err instanceof ExitedWhileStarting) && this.pending.delete(id)) p.reject(err as Error);
+      return;
+    }
+    if (!this.pending.has(id)) return;
+    this.state = 'busy';
+    this.post({ type: 'request', id, method: p.method, params: p.params });
+  }
+
+  private post(message: EngineToWorker): void {
+    if (this.child?.connected) this.child.send(message);
+  }
+
+  private dispatch(m: WorkerToEngine): void {
+    if (m.type === 'heartbeat') {
+      this.lastBeat = Date.now();
+      this.vitals = m.vitals;
+      return;
+    }
+    if (m.type === 'ready') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'progress') p.hooks.onProgress?.(m.percent);
+    else if (m.type === 'warning') p.hooks.onWarning?.(m.message);
+    else {
+      this.pending.delete(m.id);
+      if (!this.pending.size) this.state = 'idle';
+      if (m.ok) p.resolve(m.result);
+      else p.reject(fromErrorInfo(m.error));
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = undefined;
+    this.state = 'stopped';
+    if (this.disposed || !this.pending.size) return;
+    const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    let worst = 0;
+    for (const [id, p] of this.pending) {
+      if (p.hooks.signal?.aborted) {
+        this.pending.delete(id);
+        p.reject(new CancelledError());
+        continue;
+      }
+      if (p.restarts >= this.options.maxRestarts) {
+        this.pending.delete(id);
+        p.reject(new TranscrevError('internal', `The ${this.kind} process ${how} again after ${p.restarts} restarts (limit ${this.options.maxRestarts}); the job was stopped. See the log for its last output.`));
+        continue;
+      }
+      p.restarts++;
+      worst = Math.max(worst, p.restarts);
+      p.hooks.onWarning?.(`The ${this.kind} process ${how}; restarted it (${p.restarts}/${this.options.maxRestarts}) and gave it its work again.`);
+    }
+    if (!this.pending.size) return;
+    this.totalRestarts++;
+    this.state = 'restarting';
+    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** (worst - 1));
+    this.options.onEvent?.(`${this.kind} process ${how}; restarting in ${delay} ms`);
+    setTimeout(() => {
+      for (const [id, p] of this.pending) void this.dispatchRequest(id, p);
+    }, delay);
+  }
+
+  /** Stops the child: disconnect (it exits by itself), SIGKILL if it is still there after `graceMs`. */
+  async dispose(graceMs = 1000): Promise<void> {
+    this.disposed = true;
+    clearInterval(this.watchdog);
+    for (const p of this.pending.values()) p.reject(new CancelledError('the engine is shutting down'));
+    this.pending.clear();
+    const child = this.child;
+    this.state = 'stopped';
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,80 @@
+// The child side of the engine ↔ child protocol, shared by every worker entry: answers each request id once,
+// forwards progress and warnings, cancels on request, beats every HEARTBEAT_MS with its own CPU and memory,
+// and exits when the engine goes away (so a killed engine leaves no orphan).
+import * as fs from 'fs';
+import { toErrorInfo } from '../errors';
+import type { EngineToWorker, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine } from '../protocol/messages';
+
+/** Heartbeat period; TRANSCREVAI_HEARTBEAT_MS shortens it for the supervisor's tests. */
+export const HEARTBEAT_MS = Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000;
+
+export interface RequestContext {
+  signal: AbortSignal;
+  progress(percent: number): void;
+  warn(message: string): void;
+}
+
+export type WorkerHandlers<K extends WorkerKind> = {
+  [M in WorkerMethod<K>]: (params: WorkerParams<K, M>, ctx: RequestContext) => Promise<WorkerResult<K, M>>;
+};
+
+function send(message: WorkerToEngine): void {
+  if (process.connected) process.send!(message);
+}
+
+/**
+ * Fault injection for the supervisor's tests: TRANSCREVAI_WORKER_FAULT="<kind>:crash|hang:<afterMs>[:<flagFile>]"
+ * makes every <kind> child crash (SIGKILL itself) or hang <afterMs> after it starts, while <flagFile> exists.
+ */
+function armFault(kind: WorkerKind): void {
+  const spec = process.env.TRANSCREVAI_WORKER_FAULT;
+  if (!spec) return;
+  const [target, fault, after, flag] = spec.split(':');
+  if (target !== kind) return;
+  setTimeout(() => {
+    if (flag && !fs.existsSync(flag)) return;
+    if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
+    if (fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
+  }, Number(after ?? 0)).unref();
+}
+
+export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandlers<K>): void {
+  if (!process.send) {
+    process.stderr.write(`transcrevai ${kind} worker: start me with child_process.fork from the engine.\n`);
+    process.exit(1);
+  }
+  const running = new Map<string, AbortController>();
+  let lastCpu = process.cpuUsage();
+  let lastAt = performance.now();
+  setInterval(() => {
+    const cpu = process.cpuUsage(lastCpu);
+    const now = performance.now();
+    const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastAt)) * 100;
+    lastCpu = process.cpuUsage();
+    lastAt = now;
+    send({ type: 'heartbeat', vitals: { cpuPercent: Math.round(cpuPercent * 10) / 10, rss: process.memoryUsage().rss } });
+  }, HEARTBEAT_MS);
+
+  process.on('message', (message: EngineToWorker) => {
+    if (message.type === 'cancel') {
+      running.get(message.id)?.abort();
+      return;
+    }
+    const handler = (handlers as Record<string, (p: unknown, c: RequestContext) => Promise<unknown>>)[message.method];
+    const controller = new AbortController();
+    running.set(message.id, controller);
+    const ctx: RequestContext = {
+      signal: controller.signal,
+      progress: (percent) => send({ type: 'progress', id: message.id, percent }),
+      warn: (m) => send({ type: 'warning', id: message.id, message: m }),
+    };
+    const work = handler ? handler(message.params, ctx) : Promise.reject(new Error(`${kind} worker has no method ${message.method}`));
+    work.then(
+      (result) => send({ type: 'response', id: message.id, ok: true, result }),
+      (err) => send({ type: 'response', id: message.id, ok: false, error: toErrorInfo(err) }),
+    ).finally(() => running.delete(message.id));
+  });
+  process.on('disconnect', () => process.exit(0));
+  armFault(kind);
+  send({ type: 'ready', pid: process.pid });
+}
