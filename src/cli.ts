@@ -41,6 +41,7 @@ Options for transcribe:
   --progress             print progress on stderr even when it is not a terminal
   --ffmpeg <path>        ffmpeg binary to use (else $TRANSCREVAI_FFMPEG, ffmpeg-static, PATH)
   --in-process           run every stage in this process instead of supervised child processes
+  --verbose              print each process's peak memory, CPU and restarts on stderr at the end
 
 Models are looked up in $TRANSCREVAI_MODELS or ~/.cache/transcrevai/models.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled.`;
@@ -49,7 +50,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'status'; ffmpegPath?: string }
-  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean };
+  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean };
 
 const usage = (message: string) => new TranscrevError('usage', message);
 
@@ -88,6 +89,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
         progress: { type: 'boolean' },
         ffmpeg: { type: 'string' },
         'in-process': { type: 'boolean' },
+        verbose: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -147,7 +149,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     if (!v.out.trim()) throw usage('--out is empty');
     out = path.resolve(cwd, v.out);
   }
-  return { kind: 'transcribe', params, format, out, progress: !!v.progress, ...(v['in-process'] && { inProcess: true }) };
+  return { kind: 'transcribe', params, format, out, progress: !!v.progress, ...(v['in-process'] && { inProcess: true }), ...(v.verbose && { verbose: true }) };
 }
 
 /** One line per failure: `transcrevai: error: …`. */
@@ -231,6 +233,21 @@ function writeStdout(text: string): Promise<void> {
   });
 }
 
+/** `--verbose`: one line per process (this one, then the children), peak RSS from the kernel / heartbeats. */
+function resourceReport(children: import('./protocol/messages').ChildStatus[]): string {
+  const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
+  const self = process.resourceUsage();
+  const lines = [`transcrevai: process engine pid ${process.pid}: peak RSS ${mb(self.maxRSS * 1024)}, CPU ${((self.userCPUTime + self.systemCPUTime) / 1e6).toFixed(1)} s`];
+  let total = self.maxRSS * 1024;
+  for (const c of children) {
+    if (!c.peakRss) continue;
+    total += c.peakRss;
+    lines.push(`transcrevai: process ${c.kind}: peak RSS ${mb(c.peakRss)}, restarts ${c.restarts}`);
+  }
+  lines.push(`transcrevai: all processes: at most ${mb(total)} (sum of peaks); system memory free ${mb(os.freemem())} of ${mb(os.totalmem())}`);
+  return lines.join('\n') + '\n';
+}
+
 async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }>): Promise<void> {
   if (cmd.out) {
     const dir = path.dirname(cmd.out);
@@ -270,6 +287,7 @@ async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }
       },
     });
     printer.end();
+    if (cmd.verbose) process.stderr.write(resourceReport(supervisor?.status() ?? []));
     const text = render(transcript, cmd.format);
     if (cmd.out) fs.writeFileSync(cmd.out, text);
     else await writeStdout(text);

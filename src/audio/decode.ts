@@ -33,10 +33,18 @@ export interface DecodeAudioOptions {
   maxSeconds?: number;
   /** A probe already made by the caller (probeMedia), to skip probing twice. */
   probe?: ProbeResult;
+  /**
+   * Streams the samples (float32 little-endian bytes, as ffmpeg writes them) to `sink` instead of keeping
+   * them: memory stays flat whatever the input's length, and the result's `samples` is empty.
+   */
+  sink?: (chunk: Buffer) => void;
 }
 
 export interface DecodedAudio {
+  /** The samples; empty when they went to options.sink. */
   samples: Float32Array;
+  /** Number of samples decoded (also when they went to a sink). */
+  sampleCount: number;
   sampleRate: typeof SAMPLE_RATE;
   /** Seconds of decoded audio (samples / 16000). */
   duration: number;
@@ -193,7 +201,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:2', '-i', file];
     args.push('-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1');
     const child = spawn(ffmpeg.path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    let buf = Buffer.allocUnsafe(Math.min(expectedBytes, maxBytes));
+    let buf = Buffer.allocUnsafe(options.sink ? 0 : Math.min(expectedBytes, maxBytes));
     let used = 0;
     let stderr = '';
     let tooLong = false;
@@ -214,6 +222,17 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
     signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.on('data', (chunk: Buffer) => {
+      if (settled) return; // cancelled: what ffmpeg had already written is dropped
+      if (options.sink) {
+        used += chunk.length;
+        if (used > maxBytes) {
+          tooLong = true;
+          child.kill('SIGKILL');
+          return;
+        }
+        options.sink(chunk);
+        return;
+      }
       if (used + chunk.length > buf.length) {
         if (used + chunk.length > maxBytes) {
           tooLong = true;
@@ -253,10 +272,10 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
       const count = Math.floor(used / 4);
       if (count === 0) return finish(badInput(`No audio in ${file}: the audio stream is empty (0 s)`));
       // Copy into an aligned, exactly-sized buffer (the Buffer pool may not be 4-byte aligned).
-      const samples = new Float32Array(count);
-      new Uint8Array(samples.buffer).set(buf.subarray(0, count * 4));
+      const samples = new Float32Array(options.sink ? 0 : count);
+      if (!options.sink) new Uint8Array(samples.buffer).set(buf.subarray(0, count * 4));
       if (onProgress && lastPercent < 100) onProgress(100);
-      finish(null, { samples, sampleRate: SAMPLE_RATE, duration: count / SAMPLE_RATE, probe, ffmpeg });
+      finish(null, { samples, sampleCount: count, sampleRate: SAMPLE_RATE, duration: count / SAMPLE_RATE, probe, ffmpeg });
     });
   });
 }

@@ -4,10 +4,37 @@
 // never sees half a journal.
 import * as fs from 'fs';
 
-export function writeJournal(file: string, samples: Float32Array): void {
-  const tmp = `${file}.partial`;
-  fs.writeFileSync(tmp, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
-  fs.renameSync(tmp, file);
+/** Appends chunks as they come (memory stays flat); `commit` publishes the journal, `discard` drops it. */
+export class JournalWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  bytes = 0;
+
+  constructor(private readonly file: string) {
+    this.tmp = `${file}.partial`;
+    this.fd = fs.openSync(this.tmp, 'w');
+  }
+
+  write(chunk: Buffer): void {
+    if (this.fd === undefined) throw new Error(`journal ${this.file} is already closed`);
+    fs.writeSync(this.fd, chunk);
+    this.bytes += chunk.length;
+  }
+
+  commit(): void {
+    this.close();
+    fs.renameSync(this.tmp, this.file);
+  }
+
+  discard(): void {
+    this.close();
+    fs.rmSync(this.tmp, { force: true });
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 export function readJournal(file: string): Float32Array {

@@ -12,15 +12,27 @@ import { assignSpeakers, diarize, energyVad, loadSpeakerModel, type SpeakerModel
 import { TranscrevError, throwIfCancelled } from '../errors';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import type { ProgressListener } from '../progress';
-import type { TranscribeParams } from '../protocol/messages';
+import type { DiarizeJournalResult, SpeechSpan, TranscribeParams } from '../protocol/messages';
 import type { Transcript } from '../transcript';
 import type { Supervisor } from './supervisor';
+import { ChildFailedError } from './workerProcess';
+import { readJournal } from '../audio/journal';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../whisper';
 
 /** Default intra-op threads: leave two cores to the editor and the OS, never fewer than one thread. */
 export function coreBudget(): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, cpus - 2);
+}
+
+/**
+ * Threads per child (the product design): with diarization, transcription and diarization run side by side
+ * and each gets max(1, budget / 2); without it transcription gets the whole budget. `--threads N` gives both N.
+ */
+export function threadSplit(explicit: number | undefined, diarizing: boolean, budget = coreBudget()): { transcription: number; diarization: number } {
+  if (explicit !== undefined) return { transcription: explicit, diarization: explicit };
+  const half = Math.max(1, Math.floor(budget / 2));
+  return diarizing ? { transcription: half, diarization: half } : { transcription: budget, diarization: half };
 }
 
 export interface JobHooks {
@@ -156,7 +168,7 @@ export class Engine {
     if (!haveVad) warn(`VAD model not found (${vadFile}): transcribing the whole input, silences included.`);
     if (this.options.supervisor) {
       return this.transcribeSupervised(this.options.supervisor, params, {
-        input, ffmpegPath: ffmpeg.path, modelDir, vadFile: haveVad ? vadFile : undefined, threads, t0, warnings, warn, hooks,
+        input, ffmpegPath: ffmpeg.path, modelDir, vadFile: haveVad ? vadFile : undefined, t0, warnings, warn, hooks,
       });
     }
 
@@ -235,23 +247,30 @@ export class Engine {
   }
 
   /**
-   * The same pipeline across the supervisor's children: capture decodes into a journal file, transcription
-   * reads it (VAD + Whisper), diarization reads it with the transcription's speech regions. Each request
-   * survives a crash of its child (restart + requeue); the journal is removed when the job ends.
+   * The same pipeline across the supervisor's children: capture decodes into a journal file; the transcription
+   * child finds the speech (VAD), then Whisper (transcription child) and diarization (diarization child) run
+   * side by side on the core budget split between them. Each request survives a crash of its child (restart +
+   * requeue); past the diarization child's limit the MFCC method runs here instead, reported as a warning.
+   * The journal is removed when the job ends.
    */
   private async transcribeSupervised(
     sup: Supervisor,
     params: TranscribeParams,
     job: {
-      input: string; ffmpegPath: string; modelDir: string; vadFile?: string; threads: number; t0: number;
+      input: string; ffmpegPath: string; modelDir: string; vadFile?: string; t0: number;
       warnings: string[]; warn: (m: string) => void; hooks: JobHooks;
     },
   ): Promise<Transcript> {
     const { signal, onProgress } = job.hooks;
+    const diarizing = wantsDiarization(params);
+    const threads = threadSplit(params.threads, diarizing);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
     const journal = path.join(dir, 'audio.f32');
+    const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
+      signal, onWarning: job.warn, onProgress: (percent: number) => onProgress?.({ component, percent }),
+    });
     try {
-      const modelParams = { modelDir: job.modelDir, precision: params.precision, threads: job.threads, vadFile: job.vadFile };
+      const modelParams = { modelDir: job.modelDir, precision: params.precision, threads: threads.transcription, vadFile: job.vadFile };
       // Decoding (capture child) and model loading (transcription child) overlap.
       onProgress?.({ component: 'load', percent: 0 });
       const loading = sup.transcription.request('load', modelParams, { signal, onWarning: job.warn }).then((r) => {
@@ -261,17 +280,31 @@ export class Engine {
       loading.catch(() => undefined);
       const d0 = performance.now();
       onProgress?.({ component: 'decode', percent: 0 });
-      const audio = await sup.capture.request('decode', { input: job.input, ffmpegPath: job.ffmpegPath, journal }, {
-        signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'decode', percent }),
-      });
+      const audio = await sup.capture.request('decode', { input: job.input, ffmpegPath: job.ffmpegPath, journal }, hooksFor('decode'));
       const decodeSeconds = (performance.now() - d0) / 1000;
       const loaded = await loading;
       for (const w of loaded.warnings) job.warn(w);
-      this.childModels.add(`${path.basename(job.modelDir)}/${loaded.precision}×${job.threads}`);
+      this.childModels.add(`${path.basename(job.modelDir)}/${loaded.precision}×${threads.transcription}`);
+
       const x0 = performance.now();
-      const tr = await sup.transcription.request('transcribe', { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt }, {
-        signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'transcription', percent }),
-      });
+      let speech: SpeechSpan[] | undefined;
+      if (job.vadFile) {
+        onProgress?.({ component: 'vad', percent: 0 });
+        speech = await sup.transcription.request('speech', { journal, vadFile: job.vadFile }, hooksFor('vad'));
+        onProgress?.({ component: 'vad', percent: 100 });
+      }
+      let diarizeSeconds = 0;
+      const diarizing$ = diarizing
+        ? (async () => {
+            const y0 = performance.now();
+            onProgress?.({ component: 'diarization', percent: 0 });
+            const r = await this.diarizeInChild(sup, journal, speech, params, threads.diarization, hooksFor('diarization'));
+            diarizeSeconds = (performance.now() - y0) / 1000;
+            return r;
+          })()
+        : undefined;
+      diarizing$?.catch(() => undefined);
+      const tr = await sup.transcription.request('transcribe', { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt, speech }, hooksFor('transcription'));
       for (const w of tr.warnings) job.warn(w);
       const transcript: Transcript = {
         input: job.input,
@@ -283,18 +316,13 @@ export class Engine {
         timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
         rtf: 0,
       };
-      if (wantsDiarization(params)) {
-        const y0 = performance.now();
-        onProgress?.({ component: 'diarization', percent: 0 });
-        const dr = await sup.diarization.request('diarize', {
-          journal, speech: tr.speech, modelDir: auxiliaryModelDir('speaker', params.modelsPath), threads: job.threads,
-          speakers: params.speakers, minSpeakers: params.minSpeakers, maxSpeakers: params.maxSpeakers,
-        }, { signal, onWarning: job.warn, onProgress: (percent) => onProgress?.({ component: 'diarization', percent }) });
+      if (diarizing$) {
+        const dr = await diarizing$;
         for (const w of dr.warnings) job.warn(w);
         transcript.segments = assignSpeakers(transcript.segments, dr.turns);
         transcript.speakers = dr.speakers;
         transcript.diarization = { method: dr.method, reason: dr.reason };
-        transcript.timing.diarize = (performance.now() - y0) / 1000;
+        transcript.timing.diarize = diarizeSeconds;
       }
       transcript.timing.total = (performance.now() - job.t0) / 1000;
       transcript.rtf = audio.duration > 0 ? transcript.timing.total / audio.duration : 0;
@@ -302,6 +330,30 @@ export class Engine {
       return transcript;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Diarization in its child; past the child's restart limit, the model-free MFCC method in this process. */
+  private async diarizeInChild(
+    sup: Supervisor,
+    journal: string,
+    speech: SpeechSpan[] | undefined,
+    params: TranscribeParams,
+    threads: number,
+    hooks: { signal?: AbortSignal; onWarning: (m: string) => void; onProgress: (p: number) => void },
+  ): Promise<DiarizeJournalResult> {
+    const request = {
+      journal, speech, threads, modelDir: auxiliaryModelDir('speaker', params.modelsPath),
+      speakers: params.speakers, minSpeakers: params.minSpeakers, maxSpeakers: params.maxSpeakers,
+    };
+    try {
+      return await sup.diarization.request('diarize', request, hooks);
+    } catch (err) {
+      if (!(err instanceof ChildFailedError)) throw err;
+      const samples = readJournal(journal);
+      const r = await diarize(samples, speech ?? energyVad(samples), { ...request, method: 'fallback-mfcc', signal: hooks.signal, onProgress: hooks.onProgress });
+      const why = `${err.message} Speakers were found with the simple MFCC method instead (lower accuracy).`;
+      return { turns: r.turns, speakers: r.speakers, method: r.method, reason: `diarization process failed: ${r.reason}`, warnings: [why] };
     }
   }
 

@@ -36,6 +36,14 @@ interface Pending {
 
 const START_TIMEOUT_MS = 20_000;
 
+/** A child crashed (or hung) more often than its restart limit allows while holding one request. */
+export class ChildFailedError extends TranscrevError {
+  constructor(readonly child: WorkerKind, message: string) {
+    super('internal', message);
+    this.name = 'ChildFailedError';
+  }
+}
+
 /** The child died before `ready`: onExit restarts it like any other crash, so the request is not failed here. */
 class ExitedWhileStarting extends TranscrevError {}
 const MAX_BACKOFF_MS = 2000;
@@ -48,6 +56,7 @@ export class WorkerProcess<K extends WorkerKind> {
   private lastBeat = 0;
   private watchdog?: NodeJS.Timeout;
   private vitals?: WorkerVitals;
+  private peakRss = 0;
   private totalRestarts = 0;
   private state: WorkerStatus['state'] = 'stopped';
   private disposed = false;
@@ -63,7 +72,7 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   status(): WorkerStatus {
-    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals };
+    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals, peakRss: this.peakRss || undefined };
   }
 
   /** Starts the child if it is not running; resolves once it said `ready`. */
@@ -135,6 +144,7 @@ export class WorkerProcess<K extends WorkerKind> {
     if (m.type === 'heartbeat') {
       this.lastBeat = Date.now();
       this.vitals = m.vitals;
+      this.peakRss = Math.max(this.peakRss, m.vitals.peakRss, m.vitals.rss);
       return;
     }
     if (m.type === 'ready') return;
@@ -166,7 +176,7 @@ export class WorkerProcess<K extends WorkerKind> {
       }
       if (p.restarts >= this.options.maxRestarts) {
         this.pending.delete(id);
-        p.reject(new TranscrevError('internal', `The ${this.kind} process ${how} again after ${p.restarts} restarts (limit ${this.options.maxRestarts}); the job was stopped. See the log for its last output.`));
+        p.reject(new ChildFailedError(this.kind, `The ${this.kind} process ${how} again after ${p.restarts} restarts (limit ${this.options.maxRestarts}); gave up on it.`));
         continue;
       }
       p.restarts++;

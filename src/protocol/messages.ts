@@ -57,6 +57,8 @@ export interface ChildStatus {
   /** Restarts since the engine started. */
   restarts: number;
   vitals?: WorkerVitals;
+  /** Highest RSS any heartbeat of this kind of child reported, bytes. */
+  peakRss?: number;
 }
 
 /** Requests the client sends; each maps its params to its result type. */
@@ -131,15 +133,17 @@ export interface LoadModelResult {
   warnings: string[];
 }
 
-export interface TranscribeJournalParams {
+export interface SpeechParams {
   journal: string;
-  modelDir: string;
-  precision: Precision;
-  threads: number;
+  vadFile: string;
+}
+
+export interface TranscribeJournalParams extends LoadModelParams {
+  journal: string;
   language: string;
   initialPrompt?: string;
-  /** silero_vad.onnx, when installed; without it the whole journal is decoded. */
-  vadFile?: string;
+  /** Speech regions (from the `speech` request); undefined = decode the whole journal. */
+  speech?: SpeechSpan[];
 }
 
 export interface TranscribeJournalResult {
@@ -147,9 +151,6 @@ export interface TranscribeJournalResult {
   precision: Precision;
   language: string;
   segments: Transcript['segments'];
-  /** Speech regions the decoder used (undefined without VAD), for diarization. */
-  speech?: SpeechSpan[];
-  loadSeconds: number;
   warnings: string[];
 }
 
@@ -178,6 +179,8 @@ export interface WorkerRequestMap {
   transcription: {
     /** Loads (or finds loaded) the model and VAD: lets the engine overlap loading with decoding. */
     load: { params: LoadModelParams; result: LoadModelResult };
+    /** Silero VAD over the journal: the regions both transcription and diarization work on. */
+    speech: { params: SpeechParams; result: SpeechSpan[] };
     transcribe: { params: TranscribeJournalParams; result: TranscribeJournalResult };
   };
   diarization: { diarize: { params: DiarizeJournalParams; result: DiarizeJournalResult } };
@@ -197,6 +200,8 @@ export interface WorkerVitals {
   /** CPU use since the previous heartbeat, percent of one core. */
   cpuPercent: number;
   rss: number;
+  /** The process's peak RSS so far (the kernel's maxrss), bytes. */
+  peakRss: number;
 }
 
 export type WorkerToEngine =

@@ -1,12 +1,19 @@
 // Capture child: media file → 16 kHz mono journal (ffmpeg). Microphone capture joins it in the live-audio work.
-import { writeJournal } from '../audio/journal';
+import { JournalWriter } from '../audio/journal';
 import { decodeAudio } from '../audio/decode';
 import { serveWorker } from './serve';
 
 serveWorker('capture', {
   async decode({ input, ffmpegPath, journal }, ctx) {
-    const audio = await decodeAudio(input, { ffmpegPath, signal: ctx.signal, onProgress: ctx.progress });
-    writeJournal(journal, audio.samples);
-    return { duration: audio.duration, samples: audio.samples.length };
+    // Streamed to disk as ffmpeg produces it: an hour of audio costs this process no more memory than a minute.
+    const writer = new JournalWriter(journal);
+    try {
+      const audio = await decodeAudio(input, { ffmpegPath, signal: ctx.signal, onProgress: ctx.progress, sink: (c) => writer.write(c) });
+      writer.commit();
+      return { duration: audio.duration, samples: audio.sampleCount };
+    } catch (err) {
+      writer.discard();
+      throw err;
+    }
   },
 });

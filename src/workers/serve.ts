@@ -46,14 +46,16 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandl
   const running = new Map<string, AbortController>();
   let lastCpu = process.cpuUsage();
   let lastAt = performance.now();
-  setInterval(() => {
+  const beat = () => {
     const cpu = process.cpuUsage(lastCpu);
     const now = performance.now();
     const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - lastAt)) * 100;
     lastCpu = process.cpuUsage();
     lastAt = now;
-    send({ type: 'heartbeat', vitals: { cpuPercent: Math.round(cpuPercent * 10) / 10, rss: process.memoryUsage().rss } });
-  }, HEARTBEAT_MS);
+    const vitals = { cpuPercent: Math.round(cpuPercent * 10) / 10, rss: process.memoryUsage().rss, peakRss: process.resourceUsage().maxRSS * 1024 };
+    send({ type: 'heartbeat', vitals });
+  };
+  setInterval(beat, HEARTBEAT_MS);
 
   process.on('message', (message: EngineToWorker) => {
     if (message.type === 'cancel') {
@@ -70,7 +72,10 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandl
     };
     const work = handler ? handler(message.params, ctx) : Promise.reject(new Error(`${kind} worker has no method ${message.method}`));
     work.then(
-      (result) => send({ type: 'response', id: message.id, ok: true, result }),
+      (result) => {
+        beat(); // the engine gets this request's memory peak even when it took less than a heartbeat
+        send({ type: 'response', id: message.id, ok: true, result });
+      },
       (err) => send({ type: 'response', id: message.id, ok: false, error: toErrorInfo(err) }),
     ).finally(() => running.delete(message.id));
   });

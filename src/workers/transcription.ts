@@ -1,5 +1,5 @@
 // Transcription child: journal → speech regions (Silero VAD) → Whisper segments. Models stay loaded between
-// requests; a restarted child loads them again.
+// requests; a restarted child loads them again (its `load` request is idempotent).
 import { readJournal } from '../audio/journal';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../whisper';
 import { serveWorker } from './serve';
@@ -42,25 +42,18 @@ serveWorker('transcription', {
     const { model, warnings, loadSeconds } = await load(p);
     return { modelName: model.name, precision: model.precision, loadSeconds, warnings };
   },
+  async speech(p, ctx) {
+    return detectSpeech(await vad(p.vadFile), readJournal(p.journal), { signal: ctx.signal });
+  },
   async transcribe(p, ctx) {
-    const { model, vad: v, warnings, loadSeconds } = await load(p);
-    const samples = readJournal(p.journal);
-    const speech = v ? await detectSpeech(v, samples, { signal: ctx.signal }) : undefined;
-    const result = await transcribeSamples(model, samples, {
+    const { model, warnings } = await load(p);
+    const result = await transcribeSamples(model, readJournal(p.journal), {
       language: p.language,
       initialPrompt: p.initialPrompt,
-      speech,
+      speech: p.speech,
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
-    return {
-      modelName: model.name,
-      precision: model.precision,
-      language: result.language,
-      segments: result.segments,
-      speech,
-      loadSeconds,
-      warnings,
-    };
+    return { modelName: model.name, precision: model.precision, language: result.language, segments: result.segments, warnings };
   },
 });
