@@ -1,6 +1,6 @@
 // Soak run (not a test): one hour of real speech end to end through the supervised CLI, with the RSS of the
 // whole process tree (CLI/engine + capture + transcription + diarization children) sampled every second with
-// `ps`. Memory must stay flat: the report gives the peak and the mean per 10-minute stretch of wall time.
+// `ps`. Memory must stay flat: the report gives the peak and the mean per minute of wall time.
 //   npm run build && node --import tsx bench/soak.ts [--model base] [--minutes 60] [--threads 2]
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   clearInterval(timer);
   const wall = (Date.now() - t0) / 1000;
   const out = code === 0 ? JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')) : undefined;
-  const stretch = 600;
+  const stretch = 60;
   const rows: string[] = [];
   for (let s = 0; s < wall; s += stretch) {
     const w = samples.filter((x) => x.t >= s && x.t < s + stretch && x.mb > 0);

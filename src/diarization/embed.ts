@@ -78,6 +78,8 @@ export async function embedWindows(
       const m = melSpectrogram(samples.subarray(spanStart, spanEnd), fe.mel, fe.filterbank);
       mel = { start: spanStart, data: m.data, frames: m.frames };
       regionMel.set(key, mel);
+      // An hour of speech is ~20 s of mel work: yield between regions so heartbeats and cancels get through.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const f0 = Math.round((w.start - mel.start) / hop);
     const n = Math.max(1, Math.min(Math.round((w.end - w.start) / hop), mel.frames - f0));

@@ -117,7 +117,7 @@ export async function diarize(samples: Float32Array, speech: SpeechRegion[], opt
     method = options.method ?? choice.method;
     reason = options.method ? `method ${options.method} requested (${choice.reason})` : choice.reason;
     if (method === 'spectral') labels = spectral(embeddings, { bounds }).labels;
-    else if (method === 'hybrid') labels = hybrid(embeddings, { bounds }).labels;
+    else if (method === 'hybrid') labels = hybrid(embeddings, { bounds, tree }).labels;
     else labels = cutDendrogram(tree, embeddings.length, { bounds }).labels;
   }
   throwIfCancelled(options.signal);

@@ -17,7 +17,8 @@ import type { Transcript } from '../transcript';
 import type { Supervisor } from './supervisor';
 import { ChildFailedError } from './workerProcess';
 import { readJournal } from '../audio/journal';
-import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../whisper';
+import { detectSpeech, loadVad, loadWhisperModelWithWarnings, modelKey, modelLabel, transcribeSamples, type ModelWithWarnings, type Vad } from '../whisper';
+import { LoadCache } from '../models/loadCache';
 
 /** Default intra-op threads: leave two cores to the editor and the OS, never fewer than one thread. */
 export function coreBudget(): number {
@@ -40,14 +41,6 @@ export interface JobHooks {
   onProgress?: ProgressListener;
   /** Degraded modes as they happen (they are also collected in transcript.warnings). */
   onWarning?: (message: string) => void;
-}
-
-interface CachedModel {
-  key: string;
-  label: string;
-  model: Promise<WhisperModel>;
-  /** Warnings raised while loading, replayed to every job that uses the model. */
-  warnings: string[];
 }
 
 /** Speaker labels are asked for explicitly, or implied by a speaker count. */
@@ -94,56 +87,29 @@ export interface EngineOptions {
 export class Engine {
   constructor(private readonly options: EngineOptions = {}) {}
 
-  private readonly models = new Map<string, CachedModel>();
-  private readonly vads = new Map<string, Promise<Vad>>();
-  private readonly speakerModels = new Map<string, Promise<SpeakerModel>>();
+  private readonly models = new LoadCache<ModelWithWarnings>();
+  private readonly vads = new LoadCache<Vad>();
+  private readonly speakerModels = new LoadCache<SpeakerModel>();
 
-  /** Models loaded by the supervised transcription child ("base/int8×2"). */
+  /** Models loaded by the supervised transcription child (cache keys, as modelKey makes them). */
   private readonly childModels = new Set<string>();
 
   /** "base/int8×2" for every model loaded (or loading), in this process or in the transcription child. */
   loadedModels(): string[] {
-    return [...this.models.values()].map((m) => m.label).concat([...this.childModels]);
+    return [...new Set([...this.models.keys(), ...this.childModels])].map(modelLabel);
   }
 
-  private model(dir: string, precision: TranscribeParams['precision'], threads: number): CachedModel {
-    const key = `${dir}|${precision}|${threads}`;
-    let entry = this.models.get(key);
-    if (!entry) {
-      const warnings: string[] = [];
-      const created: CachedModel = {
-        key,
-        label: `${path.basename(dir)}/${precision}×${threads}`,
-        warnings,
-        model: loadWhisperModel(dir, { precision, threads, onWarning: (m) => warnings.push(m) }),
-      };
-      created.model.catch(() => this.models.delete(key)); // a failed load is retried next time
-      this.models.set(key, created);
-      entry = created;
-    }
-    return entry;
+  private model(dir: string, precision: TranscribeParams['precision'], threads: number): { key: string; model: Promise<ModelWithWarnings> } {
+    const key = modelKey(dir, precision, threads);
+    return { key, model: this.models.get(key, () => loadWhisperModelWithWarnings(dir, { precision, threads })) };
   }
 
   private vad(file: string): Promise<Vad> {
-    let vad = this.vads.get(file);
-    if (!vad) {
-      vad = loadVad(file, { threads: 1 });
-      vad.catch(() => this.vads.delete(file));
-      this.vads.set(file, vad);
-    }
-    return vad;
+    return this.vads.get(file, () => loadVad(file, { threads: 1 }));
   }
 
-  /** The speaker model of `dir`, loaded once; a failed load is retried by the next job. */
   private speakerModel(dir: string, threads: number): Promise<SpeakerModel> {
-    const key = `${dir}|${threads}`;
-    let model = this.speakerModels.get(key);
-    if (!model) {
-      model = loadSpeakerModel(dir, { threads });
-      model.catch(() => this.speakerModels.delete(key));
-      this.speakerModels.set(key, model);
-    }
-    return model;
+    return this.speakerModels.get(`${dir}|${threads}`, () => loadSpeakerModel(dir, { threads }));
   }
 
   async transcribe(params: TranscribeParams, hooks: JobHooks = {}): Promise<Transcript> {
@@ -180,13 +146,13 @@ export class Engine {
     let decodeSeconds = 0;
     try {
       const entry = this.model(modelDir, params.precision, threads);
-      onProgress?.({ component: 'load', percent: 0, message: `Loading ${entry.label}` });
+      onProgress?.({ component: 'load', percent: 0, message: `Loading ${modelLabel(entry.key)}` });
       const loading = (async () => {
         const l0 = performance.now();
-        const [model, vad] = await Promise.all([entry.model, haveVad ? this.vad(vadFile) : Promise.resolve(undefined)]);
+        const [{ model, warnings: loadWarnings }, vad] = await Promise.all([entry.model, haveVad ? this.vad(vadFile) : Promise.resolve(undefined)]);
         loadSeconds = (performance.now() - l0) / 1000;
         onProgress?.({ component: 'load', percent: 100 });
-        return { model, vad };
+        return { model, vad, loadWarnings };
       })();
       const decoding = (async () => {
         const d0 = performance.now();
@@ -202,8 +168,8 @@ export class Engine {
       // If either fails, stop the other (ffmpeg is killed; a model load finishes into the cache).
       loading.catch(() => inner.abort());
       decoding.catch(() => {});
-      const [{ model, vad }, audio] = await Promise.all([loading, decoding]);
-      for (const w of entry.warnings) warn(w);
+      const [{ model, vad, loadWarnings }, audio] = await Promise.all([loading, decoding]);
+      for (const w of loadWarnings) warn(w);
       throwIfCancelled(signal);
 
       const x0 = performance.now();
@@ -284,7 +250,7 @@ export class Engine {
       const decodeSeconds = (performance.now() - d0) / 1000;
       const loaded = await loading;
       for (const w of loaded.warnings) job.warn(w);
-      this.childModels.add(`${path.basename(job.modelDir)}/${loaded.precision}×${threads.transcription}`);
+      this.childModels.add(modelKey(job.modelDir, loaded.precision, threads.transcription));
 
       const x0 = performance.now();
       let speech: SpeechSpan[] | undefined;
@@ -392,16 +358,10 @@ export class Engine {
 
   /** Releases every loaded model. */
   async dispose(): Promise<void> {
-    const models = [...this.models.values()];
-    const vads = [...this.vads.values()];
-    const speakerModels = [...this.speakerModels.values()];
-    this.models.clear();
-    this.vads.clear();
-    this.speakerModels.clear();
     await Promise.allSettled([
-      ...models.map(async (m) => (await m.model).dispose()),
-      ...vads.map(async (v) => (await v).dispose()),
-      ...speakerModels.map(async (m) => (await m).dispose()),
+      ...this.models.drain().map(async (m) => (await m).model.dispose()),
+      ...this.vads.drain().map(async (v) => (await v).dispose()),
+      ...this.speakerModels.drain().map(async (m) => (await m).dispose()),
     ]);
   }
 }

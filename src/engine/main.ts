@@ -4,6 +4,7 @@
 // at a time (CPU-bound work on a fixed core budget); queued jobs can be cancelled before they start.
 // Exits when the parent disconnects, so a crashed or killed host never leaves an orphan. Never imports vscode.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { CancelledError, toErrorInfo } from '../errors';
@@ -83,6 +84,7 @@ const handlers: Handlers = {
       queuedJobs: [...queued],
       rss: process.memoryUsage().rss,
       processes: supervisor.status(),
+      system: { totalMemory: os.totalmem(), freeMemory: os.freemem() },
       coreBudget: coreBudget(),
       ffmpeg,
       vad: fs.existsSync(path.join(auxiliaryModelDir('vad', params?.modelsPath), 'silero_vad.onnx')),

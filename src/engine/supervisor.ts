@@ -14,6 +14,26 @@ const ENTRY: Readonly<Record<WorkerKind, string>> = {
   diarization: 'worker-diarization.js',
 };
 
+/**
+ * Restart limits from `TRANSCREVAI_RESTART_LIMITS` (JSON such as {"capture":5,"transcription":3}, set by the
+ * extension from `transcrevai.engine.restartLimits`); whole numbers 0–100, anything else keeps the default.
+ */
+export function restartLimitsFrom(text: string | undefined): Partial<Record<WorkerKind, number>> {
+  if (!text) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const out: Partial<Record<WorkerKind, number>> = {};
+  for (const kind of Object.keys(RESTART_LIMITS) as WorkerKind[]) {
+    const v = (raw as Record<string, unknown> | null)?.[kind];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100) out[kind] = v;
+  }
+  return out;
+}
+
 export interface SupervisorOptions {
   /** Folder holding the built worker entries (dist/). */
   distDir: string;
@@ -31,7 +51,7 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {
     const make = <K extends WorkerKind>(kind: K) =>
       new WorkerProcess(kind, path.join(options.distDir, ENTRY[kind]), {
-        maxRestarts: options.restartLimits?.[kind] ?? RESTART_LIMITS[kind],
+        maxRestarts: options.restartLimits?.[kind] ?? restartLimitsFrom(process.env.TRANSCREVAI_RESTART_LIMITS)[kind] ?? RESTART_LIMITS[kind],
         heartbeatMs: options.heartbeatMs ?? (Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000),
         env: options.env,
         onEvent: options.onEvent,

@@ -10,7 +10,7 @@ export interface WorkerOptions {
   /** Restarts allowed while one request is outstanding (capture 5, others 3). */
   maxRestarts: number;
   heartbeatMs?: number;
-  /** Heartbeats missed before the child counts as hung and is killed. */
+  /** Heartbeats missed before the child counts as hung and is killed (default 10: 20 s at 2 s). */
   missedBeats?: number;
   env?: NodeJS.ProcessEnv;
   /** Called with each restart, for logs and the UI. */
@@ -35,6 +35,11 @@ interface Pending {
 }
 
 const START_TIMEOUT_MS = 20_000;
+/**
+ * Silence that counts as a hang. Long stretches of synchronous work (clustering an hour of speaker windows)
+ * delay heartbeats by seconds; 10 missed beats (20 s) tells a hang from that with room to spare.
+ */
+const DEFAULT_MISSED_BEATS = 10;
 
 /** A child crashed (or hung) more often than its restart limit allows while holding one request. */
 export class ChildFailedError extends TranscrevError {
@@ -102,10 +107,16 @@ export class WorkerProcess<K extends WorkerKind> {
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     const beat = this.options.heartbeatMs ?? 2000;
     clearInterval(this.watchdog);
+    let lastTick = Date.now();
     this.watchdog = setInterval(() => {
+      const now = Date.now();
+      // If this process was itself stalled (its event loop busy), the child's beats are waiting unread in
+      // the channel: that silence is ours, not the child's, so it does not count.
+      if (now - lastTick > 2 * beat) this.lastBeat = Math.max(this.lastBeat, now);
+      lastTick = now;
       if (this.state === 'starting' || this.child !== child) return;
-      if (Date.now() - this.lastBeat > beat * (this.options.missedBeats ?? 3)) {
-        this.options.onEvent?.(`${this.kind} process ${child.pid} missed ${this.options.missedBeats ?? 3} heartbeats: killing it`);
+      if (now - this.lastBeat > beat * (this.options.missedBeats ?? DEFAULT_MISSED_BEATS)) {
+        this.options.onEvent?.(`${this.kind} process ${child.pid} missed ${this.options.missedBeats ?? DEFAULT_MISSED_BEATS} heartbeats: killing it`);
         child.kill('SIGKILL');
       }
     }, beat);
@@ -132,6 +143,12 @@ export class WorkerProcess<K extends WorkerKind> {
       return;
     }
     if (!this.pending.has(id)) return;
+    if (p.hooks.signal?.aborted) {
+      // cancelled while the child was (re)starting: the cancel message had nobody to go to
+      this.pending.delete(id);
+      p.reject(new CancelledError());
+      return;
+    }
     this.state = 'busy';
     this.post({ type: 'request', id, method: p.method, params: p.params });
   }

@@ -69,7 +69,7 @@ export class Ctx implements vscode.Disposable {
     const client = await EngineClient.start({
       enginePath: this.enginePath,
       // Inside VS Code's Electron host, forked children must run as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ...engineEnv() },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
@@ -101,4 +101,10 @@ export class Ctx implements vscode.Disposable {
     await client?.dispose().catch(() => undefined);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Engine settings that take effect when the engine (re)starts, passed as environment variables. */
+function engineEnv(): NodeJS.ProcessEnv {
+  const limits = vscode.workspace.getConfiguration('transcrevai').get<unknown>('engine.restartLimits');
+  return limits && typeof limits === 'object' ? { TRANSCREVAI_RESTART_LIMITS: JSON.stringify(limits) } : {};
 }

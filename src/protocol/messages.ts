@@ -48,6 +48,8 @@ export interface EngineStatus {
   vad: boolean;
   /** The supervised children, with the CPU and memory each reported at its last heartbeat. */
   processes: ChildStatus[];
+  /** The machine's memory, bytes. */
+  system: { totalMemory: number; freeMemory: number };
 }
 
 export interface ChildStatus {

@@ -27,7 +27,7 @@ import {
   tokenLogprob,
   tokenProbability,
 } from './logits';
-import { HOP_LENGTH, logMelSpectrogram, melWindow, N_FRAMES, SAMPLE_RATE } from './mel';
+import { HOP_LENGTH, logMelSpectrogramAsync, melWindow, N_FRAMES, SAMPLE_RATE } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
 import { splitWindow } from './segments';
@@ -121,7 +121,7 @@ export async function transcribe(model: LoadedWhisperModel, samples: Float32Arra
   }
   throwIfCancelled(signal);
   const melStart = performance.now();
-  const mel = logMelSpectrogram(audio, model.nMels, signal);
+  const mel = await logMelSpectrogramAsync(audio, model.nMels, signal);
   stats.melMs = performance.now() - melStart;
   stats.decodedSeconds = audio.length / SAMPLE_RATE;
   throwIfCancelled(signal);

@@ -17,6 +17,28 @@ export function loadWhisperModel(dir: string, options: LoadOptions): Promise<Whi
   return load(dir, options);
 }
 
+/** A loaded model with the warnings its load raised (an INT8 → FP32 fallback), replayed to every job using it. */
+export interface ModelWithWarnings {
+  model: WhisperModel;
+  warnings: string[];
+}
+
+export async function loadWhisperModelWithWarnings(dir: string, options: Omit<LoadOptions, 'onWarning'>): Promise<ModelWithWarnings> {
+  const warnings: string[] = [];
+  const model = await load(dir, { ...options, onWarning: (m) => warnings.push(m) });
+  return { model, warnings };
+}
+
+/** Cache key and display label ("base/int8×2") of a model load. */
+export function modelKey(dir: string, precision: string, threads: number): string {
+  return `${dir}|${precision}|${threads}`;
+}
+
+export function modelLabel(key: string): string {
+  const [dir, precision, threads] = key.split('|');
+  return `${dir.split(/[\\/]/).pop()}/${precision}×${threads}`;
+}
+
 /**
  * Transcribes 16 kHz mono samples. With options.speech (from detectSpeech) only the speech regions
  * are decoded and times refer to the original samples. Rejects with CancelledError when

@@ -122,43 +122,82 @@ function reflectIndex(i: number, n: number): number {
  * The samples are treated as followed by zeros (openai pads 30 s of zeros before the STFT), so the
  * frames near the end see silence, not a reflection of the last words.
  */
+/** Frames computed between two yields of logMelSpectrogramAsync (30 s of audio). */
+const FRAMES_PER_YIELD = 3000;
+
+/** The log-mel computation, frame block by frame block (the max over all frames sets the floor at the end). */
+class LogMelBuilder {
+  private readonly filters: ReturnType<typeof cachedFilterbank>;
+  readonly nFrames: number;
+  readonly data: Float32Array;
+  private readonly paddedLength: number;
+  private readonly window = hannPeriodic(N_FFT);
+  private readonly spectrum = new RealPowerSpectrum(N_FFT);
+  private readonly frame = new Float64Array(N_FFT);
+  private readonly power = new Float64Array(N_FREQS);
+  private maxLog = -Infinity;
+
+  constructor(private readonly samples: Float32Array, readonly nMels: number) {
+    this.filters = cachedFilterbank(nMels);
+    this.nFrames = Math.floor(samples.length / HOP_LENGTH);
+    // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.
+    this.paddedLength = samples.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
+    this.data = new Float32Array(nMels * this.nFrames);
+  }
+
+  /** Computes frames [from, to). */
+  frames(from: number, to: number): void {
+    const { samples, frame, power, window, filters, nMels, nFrames, data } = this;
+    const half = N_FFT / 2;
+    const at = (i: number): number => (i < samples.length ? samples[i] : 0);
+    for (let f = from; f < to; f++) {
+      const start = f * HOP_LENGTH - half;
+      for (let i = 0; i < N_FFT; i++) {
+        const idx = start + i;
+        const x = idx >= 0 ? at(idx) : at(reflectIndex(idx, this.paddedLength));
+        frame[i] = x * window[i];
+      }
+      this.spectrum.compute(frame, power);
+      for (let m = 0; m < nMels; m++) {
+        const { first, weights } = filters[m];
+        let sum = 0;
+        for (let k = 0; k < weights.length; k++) sum += weights[k] * power[first + k];
+        const v = Math.log10(Math.max(sum, LOG_FLOOR));
+        data[m * nFrames + f] = v;
+        if (v > this.maxLog) this.maxLog = v;
+      }
+    }
+  }
+
+  finish(): LogMel {
+    const { data } = this;
+    const floor = this.maxLog - DYNAMIC_RANGE_DECADES;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] < floor ? floor : data[i];
+      data[i] = (v + NORM_OFFSET) / NORM_SCALE;
+    }
+    return { nMels: this.nMels, nFrames: this.nFrames, data };
+  }
+}
+
 export function logMelSpectrogram(samples: Float32Array, nMels: number, signal?: AbortSignal): LogMel {
-  const filters = cachedFilterbank(nMels);
-  const nFrames = Math.floor(samples.length / HOP_LENGTH);
-  // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.
-  const half = N_FFT / 2;
-  const paddedLength = samples.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
-  const at = (i: number): number => (i < samples.length ? samples[i] : 0);
-  const window = hannPeriodic(N_FFT);
-  const spectrum = new RealPowerSpectrum(N_FFT);
-  const frame = new Float64Array(N_FFT);
-  const power = new Float64Array(N_FREQS);
-  const data = new Float32Array(nMels * nFrames);
-  let maxLog = -Infinity;
-  for (let f = 0; f < nFrames; f++) {
-    if (signal && f % 1000 === 0 && signal.aborted) break;
-    const start = f * HOP_LENGTH - half;
-    for (let i = 0; i < N_FFT; i++) {
-      const idx = start + i;
-      const x = idx >= 0 ? at(idx) : at(reflectIndex(idx, paddedLength));
-      frame[i] = x * window[i];
-    }
-    spectrum.compute(frame, power);
-    for (let m = 0; m < nMels; m++) {
-      const { first, weights } = filters[m];
-      let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += weights[k] * power[first + k];
-      const v = Math.log10(Math.max(sum, LOG_FLOOR));
-      data[m * nFrames + f] = v;
-      if (v > maxLog) maxLog = v;
-    }
+  const b = new LogMelBuilder(samples, nMels);
+  for (let f = 0; f < b.nFrames && !signal?.aborted; f += 1000) b.frames(f, Math.min(b.nFrames, f + 1000));
+  return b.finish();
+}
+
+/**
+ * The same values as logMelSpectrogram, yielding to the event loop every 30 s of audio: an hour of audio is
+ * about ten seconds of work, during which a child process must still answer heartbeats and cancels.
+ */
+export async function logMelSpectrogramAsync(samples: Float32Array, nMels: number, signal?: AbortSignal): Promise<LogMel> {
+  const b = new LogMelBuilder(samples, nMels);
+  for (let f = 0; f < b.nFrames; f += FRAMES_PER_YIELD) {
+    if (signal?.aborted) break;
+    b.frames(f, Math.min(b.nFrames, f + FRAMES_PER_YIELD));
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  const floor = maxLog - DYNAMIC_RANGE_DECADES;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i] < floor ? floor : data[i];
-    data[i] = (v + NORM_OFFSET) / NORM_SCALE;
-  }
-  return { nMels, nFrames, data };
+  return b.finish();
 }
 
 /**

@@ -1,40 +1,21 @@
 // Transcription child: journal → speech regions (Silero VAD) → Whisper segments. Models stay loaded between
 // requests; a restarted child loads them again (its `load` request is idempotent).
 import { readJournal } from '../audio/journal';
-import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../whisper';
+import { LoadCache } from '../models/loadCache';
+import { detectSpeech, loadVad, loadWhisperModelWithWarnings, modelKey, transcribeSamples, type ModelWithWarnings, type Vad } from '../whisper';
 import { serveWorker } from './serve';
 
-const models = new Map<string, { model: Promise<WhisperModel>; warnings: string[] }>();
-const vads = new Map<string, Promise<Vad>>();
-
-function whisper(dir: string, precision: 'int8' | 'fp32', threads: number) {
-  const key = `${dir}|${precision}|${threads}`;
-  let entry = models.get(key);
-  if (!entry) {
-    const warnings: string[] = [];
-    const created = { model: loadWhisperModel(dir, { precision, threads, onWarning: (m) => warnings.push(m) }), warnings };
-    created.model.catch(() => models.delete(key));
-    models.set(key, created);
-    entry = created;
-  }
-  return entry;
-}
-
-function vad(file: string): Promise<Vad> {
-  let v = vads.get(file);
-  if (!v) {
-    v = loadVad(file, { threads: 1 });
-    v.catch(() => vads.delete(file));
-    vads.set(file, v);
-  }
-  return v;
-}
+const models = new LoadCache<ModelWithWarnings>();
+const vads = new LoadCache<Vad>();
 
 async function load(p: { modelDir: string; precision: 'int8' | 'fp32'; threads: number; vadFile?: string }) {
   const l0 = performance.now();
-  const entry = whisper(p.modelDir, p.precision, p.threads);
-  const [model, v] = await Promise.all([entry.model, p.vadFile ? vad(p.vadFile) : Promise.resolve(undefined)]);
-  return { model, vad: v, warnings: entry.warnings, loadSeconds: (performance.now() - l0) / 1000 };
+  const vadFile = p.vadFile;
+  const [{ model, warnings }, v] = await Promise.all([
+    models.get(modelKey(p.modelDir, p.precision, p.threads), () => loadWhisperModelWithWarnings(p.modelDir, p)),
+    vadFile ? vads.get(vadFile, () => loadVad(vadFile, { threads: 1 })) : Promise.resolve(undefined),
+  ]);
+  return { model, vad: v, warnings, loadSeconds: (performance.now() - l0) / 1000 };
 }
 
 serveWorker('transcription', {
@@ -43,7 +24,8 @@ serveWorker('transcription', {
     return { modelName: model.name, precision: model.precision, loadSeconds, warnings };
   },
   async speech(p, ctx) {
-    return detectSpeech(await vad(p.vadFile), readJournal(p.journal), { signal: ctx.signal });
+    const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
+    return detectSpeech(v, readJournal(p.journal), { signal: ctx.signal });
   },
   async transcribe(p, ctx) {
     const { model, warnings } = await load(p);

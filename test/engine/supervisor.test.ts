@@ -107,7 +107,9 @@ test('a child that always crashes is restarted exactly 3 times, then the job fai
     const tr = status.processes.find((p) => p.kind === 'transcription')!;
     assert.equal(tr.state, 'idle');
     assert.ok(tr.restarts >= 3);
-    assert.ok(tr.vitals === undefined || tr.vitals.rss > 0);
+    assert.ok(tr.vitals!.rss > 0 && tr.vitals!.peakRss >= tr.vitals!.rss && tr.vitals!.cpuPercent >= 0, JSON.stringify(tr.vitals));
+    assert.ok(status.system.freeMemory > 0 && status.system.totalMemory >= status.system.freeMemory);
+    assert.equal(status.processes.length, 3);
   } finally {
     await client.dispose();
   }

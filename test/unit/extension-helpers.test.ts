@@ -8,6 +8,7 @@ import { DEFAULT_SETTINGS, isModelPath, readSettings, toTranscribeParams, type S
 import { isMediaFile, keepBothName, keepBothNameAsync, languageIdFor, MEDIA_EXTENSIONS, transcriptName } from '../../src/extension/outputPath';
 import { OverallProgress } from '../../src/extension/progressMath';
 import { actionsFor } from '../../src/extension/errorActions';
+import { RESTART_LIMITS } from '../../src/engine/supervisor';
 
 const config = (values: Record<string, unknown>) => ({ get: <T>(k: string) => values[k] as T | undefined });
 
@@ -172,7 +173,9 @@ describe('package.json contributions agree with the code', () => {
       assert.ok(props[`transcrevai.${key}`], `transcrevai.${key} contributed`);
       assert.equal(props[`transcrevai.${key}`].default, value, `default of ${key}`);
     }
-    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length);
+    // Plus the engine's own settings, read when the engine starts (context.ts), with the supervisor's defaults.
+    assert.deepEqual(props['transcrevai.engine.restartLimits'].default, RESTART_LIMITS);
+    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length + 1);
     assert.deepEqual(props['transcrevai.outputFormat'].enum, ['md', 'srt', 'vtt', 'json', 'txt']);
     assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
   });

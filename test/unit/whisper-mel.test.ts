@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FftPlan, naiveDft, RealPowerSpectrum } from '../../src/whisper/fft';
-import { logMelSpectrogram, melFilterbank, melWindow, N_FRAMES } from '../../src/whisper/mel';
+import { logMelSpectrogram, logMelSpectrogramAsync, melFilterbank, melWindow, N_FRAMES } from '../../src/whisper/mel';
 import { readWav16k, seededRandom, TESTDATA } from '../fixtures/whisper/helpers';
 
 /** Normalised log-mel values lie in about [-1.5, 1.5]; float32 rounding in the reference is ~1e-6. */
@@ -94,4 +94,19 @@ test('log-mel of 30 s takes well under a second', () => {
   const ms = performance.now() - t0;
   console.log(`# log-mel 30 s (80 bins): ${ms.toFixed(1)} ms`);
   assert.ok(ms < 1000);
+});
+
+test('the yielding log-mel equals the one-shot log-mel bit for bit, and lets timers run while it works', async () => {
+  const jfk = readWav16k(path.join(TESTDATA, 'en', 'jfk.wav'));
+  // 66 s (three yields): the async variant must give exactly the same floats, floor included.
+  const long = new Float32Array(jfk.length * 6);
+  for (let i = 0; i < 6; i++) long.set(jfk, i * jfk.length);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const a = await logMelSpectrogramAsync(long, 80);
+  clearInterval(timer);
+  const b = logMelSpectrogram(long, 80);
+  assert.equal(a.nFrames, b.nFrames);
+  assert.deepEqual(a.data, b.data);
+  assert.ok(ticks >= 1, 'the event loop ran during the computation');
 });

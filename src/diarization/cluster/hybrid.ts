@@ -7,7 +7,7 @@
 //      spectral embedding put on the wrong side and removes clusters that end up empty.
 import { clampCount, type CountBounds } from '../count';
 import { canonicalLabels, cosineMatrix, dot, l2normalize, mean, type Vector } from '../vectors';
-import { cutAfter, cutDendrogram, dendrogram, dendrogramFromSimilarity, type ClusterResult } from './agglomerative';
+import { cutAfter, cutDendrogram, dendrogram, dendrogramFromSimilarity, type ClusterResult, type Merge } from './agglomerative';
 import { spectral, SPECTRAL_MAX_POINTS } from './spectral';
 
 /** Centroids of spectral clusters closer than this (1 − cos) are merged (tuned for the GE2E model). */
@@ -19,6 +19,8 @@ export interface HybridOptions {
   /** Centroid merge distance. */
   threshold?: number;
   pval?: number;
+  /** The points' dendrogram, when the caller already built it (it is the costly step: O(n²)). */
+  tree?: Merge[];
 }
 
 export interface HybridResult extends ClusterResult {
@@ -38,7 +40,7 @@ export function hybrid(points: Vector[], options: HybridOptions): HybridResult {
   // 1. Spectral (on at most SPECTRAL_MAX_POINTS pre-cluster centroids).
   let labels: number[];
   if (n > SPECTRAL_MAX_POINTS) {
-    const tree = dendrogram(points);
+    const tree = options.tree ?? dendrogram(points);
     const pre = cutAfter(tree, n, n - SPECTRAL_MAX_POINTS);
     const preCentroids = centroids(points, pre, SPECTRAL_MAX_POINTS);
     const s = spectral(preCentroids, { bounds: { ...bounds, max: Math.min(bounds.max, SPECTRAL_MAX_POINTS) }, pval: options.pval });

@@ -1,0 +1,23 @@
+// The supervisor's numbers: core budget split between transcription and diarization, restart limits and
+// their override from the extension's setting.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { threadSplit } from '../../src/engine/engine';
+import { RESTART_LIMITS, restartLimitsFrom } from '../../src/engine/supervisor';
+
+test('threads: budget halves between transcription and diarization when both run, whole to transcription alone', () => {
+  assert.deepEqual(threadSplit(undefined, true, 6), { transcription: 3, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, false, 6), { transcription: 6, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, true, 1), { transcription: 1, diarization: 1 }); // never 0
+  assert.deepEqual(threadSplit(undefined, true, 5), { transcription: 2, diarization: 2 });
+  assert.deepEqual(threadSplit(4, true, 1), { transcription: 4, diarization: 4 }); // --threads wins
+});
+
+test('restart limits: capture 5, others 3; the setting overrides valid entries only', () => {
+  assert.deepEqual(RESTART_LIMITS, { capture: 5, transcription: 3, diarization: 3 });
+  assert.deepEqual(restartLimitsFrom(undefined), {});
+  assert.deepEqual(restartLimitsFrom('{"capture":2,"transcription":0}'), { capture: 2, transcription: 0 });
+  assert.deepEqual(restartLimitsFrom('{"capture":-1,"transcription":1.5,"diarization":"3"}'), {});
+  assert.deepEqual(restartLimitsFrom('not json'), {});
+  assert.deepEqual(restartLimitsFrom('null'), {});
+});
