@@ -257,6 +257,8 @@ async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }
   const { Engine } = require('./engine/engine') as typeof import('./engine/engine');
   const { Supervisor } = require('./engine/supervisor') as typeof import('./engine/supervisor');
   const supervisor = cmd.inProcess ? undefined : new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
+  // Fork the children now: their start-up (Node + onnxruntime) overlaps the engine's checks and media probe.
+  supervisor?.start(cmd.params.diarize ? undefined : ['capture', 'transcription']).catch(() => undefined);
   const engine = new Engine({ supervisor });
   const controller = new AbortController();
   let interrupts = 0;

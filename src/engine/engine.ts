@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { decodeAudio, preflightInput, probeMedia } from '../audio/decode';
+import { decodeAudio, preflightInput, probeMedia, type ProbeResult } from '../audio/decode';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { assignSpeakers, diarize, energyVad, loadSpeakerModel, type SpeakerModel } from '../diarization';
 import { TranscrevError, throwIfCancelled } from '../errors';
@@ -134,7 +134,7 @@ export class Engine {
     if (!haveVad) warn(`VAD model not found (${vadFile}): transcribing the whole input, silences included.`);
     if (this.options.supervisor) {
       return this.transcribeSupervised(this.options.supervisor, params, {
-        input, ffmpegPath: ffmpeg.path, modelDir, vadFile: haveVad ? vadFile : undefined, t0, warnings, warn, hooks,
+        input, ffmpegPath: ffmpeg.path, probe, modelDir, vadFile: haveVad ? vadFile : undefined, t0, warnings, warn, hooks,
       });
     }
 
@@ -223,7 +223,7 @@ export class Engine {
     sup: Supervisor,
     params: TranscribeParams,
     job: {
-      input: string; ffmpegPath: string; modelDir: string; vadFile?: string; t0: number;
+      input: string; ffmpegPath: string; probe: ProbeResult; modelDir: string; vadFile?: string; t0: number;
       warnings: string[]; warn: (m: string) => void; hooks: JobHooks;
     },
   ): Promise<Transcript> {
@@ -246,7 +246,7 @@ export class Engine {
       loading.catch(() => undefined);
       const d0 = performance.now();
       onProgress?.({ component: 'decode', percent: 0 });
-      const audio = await sup.capture.request('decode', { input: job.input, ffmpegPath: job.ffmpegPath, journal }, hooksFor('decode'));
+      const audio = await sup.capture.request('decode', { input: job.input, ffmpegPath: job.ffmpegPath, probe: job.probe, journal }, hooksFor('decode'));
       const decodeSeconds = (performance.now() - d0) / 1000;
       const loaded = await loading;
       for (const w of loaded.warnings) job.warn(w);

@@ -24,6 +24,8 @@ const supervisor = new Supervisor({
   onEvent: (message) => send({ type: 'log', level: 'warn', message }),
 });
 const engine = new Engine({ supervisor });
+// Children start with the engine, so the first job pays only for loading its models.
+supervisor.start().catch((err) => send({ type: 'log', level: 'warn', message: `engine children failed to start: ${(err as Error).message}` }));
 const jobs = new Map<string, AbortController>();
 const running = new Set<string>();
 const queued = new Set<string>();

@@ -154,7 +154,8 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   private post(message: EngineToWorker): void {
-    if (this.child?.connected) this.child.send(message);
+    // A child that died meanwhile makes send fail: its exit handler requeues the work, so the error is dropped.
+    if (this.child?.connected) this.child.send(message, undefined, {}, () => undefined);
   }
 
   private dispatch(m: WorkerToEngine): void {

@@ -4,6 +4,7 @@
 import type { ErrorInfo } from '../errors';
 import type { ProgressEvent } from '../progress';
 import type { Transcript } from '../transcript';
+import type { ProbeResult } from '../audio/decode';
 
 export type OutputFormat = 'md' | 'srt' | 'vtt' | 'json' | 'txt' | 'rttm';
 export type Precision = 'int8' | 'fp32';
@@ -115,6 +116,8 @@ export interface SpeechSpan {
 export interface DecodeToJournalParams {
   input: string;
   ffmpegPath?: string;
+  /** The engine's probe of the input (it probes first, to report input errors before model errors). */
+  probe?: ProbeResult;
   /** File the samples are written to (replaced whole: a restarted decode starts it again). */
   journal: string;
 }

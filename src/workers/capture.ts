@@ -4,11 +4,11 @@ import { decodeAudio } from '../audio/decode';
 import { serveWorker } from './serve';
 
 serveWorker('capture', {
-  async decode({ input, ffmpegPath, journal }, ctx) {
+  async decode({ input, ffmpegPath, probe, journal }, ctx) {
     // Streamed to disk as ffmpeg produces it: an hour of audio costs this process no more memory than a minute.
     const writer = new JournalWriter(journal);
     try {
-      const audio = await decodeAudio(input, { ffmpegPath, signal: ctx.signal, onProgress: ctx.progress, sink: (c) => writer.write(c) });
+      const audio = await decodeAudio(input, { ffmpegPath, probe, signal: ctx.signal, onProgress: ctx.progress, sink: (c) => writer.write(c) });
       writer.commit();
       return { duration: audio.duration, samples: audio.sampleCount };
     } catch (err) {

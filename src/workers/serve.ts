@@ -19,7 +19,9 @@ export type WorkerHandlers<K extends WorkerKind> = {
 };
 
 function send(message: WorkerToEngine): void {
-  if (process.connected) process.send!(message);
+  // The callback takes a send error (the engine went away in between) instead of an 'error' event that
+  // would crash the child with a stack trace on the engine's stderr; 'disconnect' then ends the child.
+  if (process.connected) process.send!(message, undefined, {}, () => undefined);
 }
 
 /**

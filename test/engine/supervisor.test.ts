@@ -148,3 +148,23 @@ test('no orphans: the children end with the CLI, and with an engine killed by SI
   assert.ok(await waitFor(() => engineKids.every((p) => !alive(p)), 2000), `left running after the engine died: ${engineKids.filter(alive)}`);
   await client.dispose();
 });
+
+test('no orphans when the host itself is killed mid-job: engine and children all exit', { skip }, async () => {
+  // A stand-in extension host: forks the engine, starts a 2-minute job, reports the engine's pid.
+  const host = path.join(dir, 'host.js');
+  fs.writeFileSync(host, `const { fork } = require('child_process');
+    const e = fork(${JSON.stringify(ENGINE)}, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    e.on('message', (m) => {
+      if (m.type !== 'ready') return;
+      e.send({ type: 'request', id: '1', method: 'transcribe', params: { input: ${JSON.stringify(LONG)}, model: ${JSON.stringify(tiny)}, language: 'en', precision: 'int8', threads: 2 } });
+      console.log(e.pid);
+    });
+    setInterval(() => {}, 1000);`);
+  const { spawn } = await import('child_process');
+  const parent = spawn(process.execPath, [host], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const enginePid = await new Promise<number>((resolve) => parent.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  assert.ok(await waitFor(() => childrenRunning(enginePid, 'worker-').length >= 2, 20_000), 'the engine started its children');
+  const kids = childrenRunning(enginePid, 'worker-');
+  parent.kill('SIGKILL');
+  assert.ok(await waitFor(() => !alive(enginePid) && kids.every((p) => !alive(p)), 3000), `left running: engine ${alive(enginePid)}, children ${kids.filter(alive)}`);
+});
