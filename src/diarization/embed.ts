@@ -75,6 +75,8 @@ export async function embedWindows(
     const key = `${spanStart}:${spanEnd}`;
     let mel = regionMel.get(key);
     if (!mel) {
+      // Windows come in time order: a region's mel is done with once the next region starts.
+      regionMel.clear();
       const m = melSpectrogram(samples.subarray(spanStart, spanEnd), fe.mel, fe.filterbank);
       mel = { start: spanStart, data: m.data, frames: m.frames };
       regionMel.set(key, mel);

@@ -27,7 +27,7 @@ import {
   tokenLogprob,
   tokenProbability,
 } from './logits';
-import { HOP_LENGTH, logMelSpectrogramAsync, melWindow, N_FRAMES, SAMPLE_RATE } from './mel';
+import { HOP_LENGTH, N_FRAMES, SAMPLE_RATE, WindowedLogMel } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
 import { splitWindow } from './segments';
@@ -73,6 +73,8 @@ export const DEFAULT_LONG_FORM_PARAMS: LongFormParams = {
   repetition: DEFAULT_REPETITION_RULE,
 };
 
+const EMPTY_SAMPLES = new Float32Array(0);
+
 /** Language reported when 'auto' had no speech to detect from (ISO 639-2 "undetermined"). */
 export const UNDETERMINED_LANGUAGE = 'und';
 
@@ -87,7 +89,7 @@ interface WindowDecode {
   looped: boolean;
 }
 
-export async function transcribe(model: LoadedWhisperModel, samples: Float32Array, options: DecodeOptions): Promise<DecodeResult> {
+export async function transcribe(model: LoadedWhisperModel, input: Float32Array, options: DecodeOptions): Promise<DecodeResult> {
   const params = resolveParams(options);
   const { tokenizer } = model;
   const special = tokenizer.special;
@@ -108,20 +110,24 @@ export async function transcribe(model: LoadedWhisperModel, samples: Float32Arra
   };
 
   // VAD: decode only the speech, joined; map times back at the end.
-  let audio = samples;
+  let audio = input;
   let toOriginal = (start: number, end: number) => ({ start, end });
   if (options.speech) {
     if (options.speech.length === 0) {
       report(100);
       return { language: fixedLanguage ?? UNDETERMINED_LANGUAGE, segments: [], stats };
     }
-    const map = joinSpeech(samples, speechChunks(options.speech, samples.length));
+    const map = joinSpeech(input, speechChunks(options.speech, input.length));
     audio = map.samples;
     toOriginal = map.segmentToOriginal;
   }
+  // From here on only `audio` is used: let go of the caller's full-length samples (230 MB per hour), so a
+  // caller that keeps no reference of its own (the transcription child) holds one copy, not two.
+  input = EMPTY_SAMPLES;
   throwIfCancelled(signal);
   const melStart = performance.now();
-  const mel = await logMelSpectrogramAsync(audio, model.nMels, signal);
+  // Windows of log-mel computed as the loop reaches them (one window in memory, not 115 MB per hour).
+  const mel = await WindowedLogMel.create(audio, model.nMels, signal);
   stats.melMs = performance.now() - melStart;
   stats.decodedSeconds = audio.length / SAMPLE_RATE;
   throwIfCancelled(signal);
@@ -150,7 +156,9 @@ export async function transcribe(model: LoadedWhisperModel, samples: Float32Arra
       report((100 * seek) / contentFrames);
       continue;
     }
-    const window = melWindow(mel, seek, windowFrames, windowBuffer);
+    const w0 = performance.now();
+    const window = mel.window(seek, windowFrames, windowBuffer);
+    stats.melMs += performance.now() - w0;
     const encoded = await timed(() => model.inference.encode(window), (ms) => {
       stats.encoderMs += ms;
       stats.encoderRuns++;

@@ -125,29 +125,31 @@ function reflectIndex(i: number, n: number): number {
 /** Frames computed between two yields of logMelSpectrogramAsync (30 s of audio). */
 const FRAMES_PER_YIELD = 3000;
 
-/** The log-mel computation, frame block by frame block (the max over all frames sets the floor at the end). */
-class LogMelBuilder {
+/**
+ * The log-mel computation, frame block by frame block, into any [nMels × stride] target: the whole spectrogram,
+ * or one window of it. Frames are independent; only the floor (max − 8 decades) needs every frame's maximum.
+ */
+class LogMelFrames {
   private readonly filters: ReturnType<typeof cachedFilterbank>;
   readonly nFrames: number;
-  readonly data: Float32Array;
   private readonly paddedLength: number;
   private readonly window = hannPeriodic(N_FFT);
   private readonly spectrum = new RealPowerSpectrum(N_FFT);
   private readonly frame = new Float64Array(N_FFT);
   private readonly power = new Float64Array(N_FREQS);
-  private maxLog = -Infinity;
+  /** Largest log10 value among the frames computed so far. */
+  maxLog = -Infinity;
 
   constructor(private readonly samples: Float32Array, readonly nMels: number) {
     this.filters = cachedFilterbank(nMels);
     this.nFrames = Math.floor(samples.length / HOP_LENGTH);
     // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.
     this.paddedLength = samples.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
-    this.data = new Float32Array(nMels * this.nFrames);
   }
 
-  /** Computes frames [from, to). */
-  frames(from: number, to: number): void {
-    const { samples, frame, power, window, filters, nMels, nFrames, data } = this;
+  /** Computes frames [from, to) into target[m * stride + (f − offset)] (log10 values, before the floor). */
+  compute(from: number, to: number, target: Float32Array, stride: number, offset: number): void {
+    const { samples, frame, power, window, filters, nMels } = this;
     const half = N_FFT / 2;
     const at = (i: number): number => (i < samples.length ? samples[i] : 0);
     for (let f = from; f < to; f++) {
@@ -163,41 +165,88 @@ class LogMelBuilder {
         let sum = 0;
         for (let k = 0; k < weights.length; k++) sum += weights[k] * power[first + k];
         const v = Math.log10(Math.max(sum, LOG_FLOOR));
-        data[m * nFrames + f] = v;
+        target[m * stride + f - offset] = v;
         if (v > this.maxLog) this.maxLog = v;
       }
     }
   }
+}
 
-  finish(): LogMel {
-    const { data } = this;
-    const floor = this.maxLog - DYNAMIC_RANGE_DECADES;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i] < floor ? floor : data[i];
-      data[i] = (v + NORM_OFFSET) / NORM_SCALE;
-    }
-    return { nMels: this.nMels, nFrames: this.nFrames, data };
+/** Whisper's floor and scaling, in place: max(v, maxLog − 8), then (v + 4) / 4. */
+function normalize(values: Float32Array, maxLog: number, from = 0, to = values.length): void {
+  const floor = maxLog - DYNAMIC_RANGE_DECADES;
+  for (let i = from; i < to; i++) {
+    const v = values[i] < floor ? floor : values[i];
+    values[i] = (v + NORM_OFFSET) / NORM_SCALE;
   }
 }
 
 export function logMelSpectrogram(samples: Float32Array, nMels: number, signal?: AbortSignal): LogMel {
-  const b = new LogMelBuilder(samples, nMels);
-  for (let f = 0; f < b.nFrames && !signal?.aborted; f += 1000) b.frames(f, Math.min(b.nFrames, f + 1000));
-  return b.finish();
+  const b = new LogMelFrames(samples, nMels);
+  const data = new Float32Array(nMels * b.nFrames);
+  for (let f = 0; f < b.nFrames && !signal?.aborted; f += 1000) b.compute(f, Math.min(b.nFrames, f + 1000), data, b.nFrames, 0);
+  normalize(data, b.maxLog);
+  return { nMels, nFrames: b.nFrames, data };
 }
+
+const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The same values as logMelSpectrogram, yielding to the event loop every 30 s of audio: an hour of audio is
  * about ten seconds of work, during which a child process must still answer heartbeats and cancels.
  */
 export async function logMelSpectrogramAsync(samples: Float32Array, nMels: number, signal?: AbortSignal): Promise<LogMel> {
-  const b = new LogMelBuilder(samples, nMels);
+  const b = new LogMelFrames(samples, nMels);
+  const data = new Float32Array(nMels * b.nFrames);
   for (let f = 0; f < b.nFrames; f += FRAMES_PER_YIELD) {
     if (signal?.aborted) break;
-    b.frames(f, Math.min(b.nFrames, f + FRAMES_PER_YIELD));
-    await new Promise((resolve) => setImmediate(resolve));
+    b.compute(f, Math.min(b.nFrames, f + FRAMES_PER_YIELD), data, b.nFrames, 0);
+    await yieldToEventLoop();
   }
-  return b.finish();
+  normalize(data, b.maxLog);
+  return { nMels, nFrames: b.nFrames, data };
+}
+
+/**
+ * Log-mel windows on demand, for long inputs: one pass finds the global maximum (Whisper's floor depends on
+ * it), then each 30 s window is computed when the decoder asks for it. The values equal melWindow over
+ * logMelSpectrogram; memory is one window instead of 115 MB per hour, for one extra pass of computation.
+ */
+export class WindowedLogMel {
+  private constructor(
+    private readonly frames: LogMelFrames,
+    private readonly maxLog: number,
+  ) {}
+
+  get nFrames(): number {
+    return this.frames.nFrames;
+  }
+
+  get nMels(): number {
+    return this.frames.nMels;
+  }
+
+  static async create(samples: Float32Array, nMels: number, signal?: AbortSignal): Promise<WindowedLogMel> {
+    const frames = new LogMelFrames(samples, nMels);
+    const scratch = new Float32Array(nMels * FRAMES_PER_YIELD);
+    for (let f = 0; f < frames.nFrames; f += FRAMES_PER_YIELD) {
+      if (signal?.aborted) break;
+      frames.compute(f, Math.min(frames.nFrames, f + FRAMES_PER_YIELD), scratch, FRAMES_PER_YIELD, f);
+      await yieldToEventLoop();
+    }
+    return new WindowedLogMel(frames, frames.maxLog);
+  }
+
+  /** Frames [start, start + count) as a [nMels, 3000] block, zero past `count` (as melWindow). */
+  window(start: number, count: number, out?: Float32Array): Float32Array {
+    const nMels = this.frames.nMels;
+    const window = out ?? new Float32Array(nMels * N_FRAMES);
+    window.fill(0);
+    const n = Math.max(0, Math.min(count, N_FRAMES, this.frames.nFrames - start));
+    this.frames.compute(start, start + n, window, N_FRAMES, start);
+    for (let m = 0; m < nMels; m++) normalize(window, this.maxLog, m * N_FRAMES, m * N_FRAMES + n);
+    return window;
+  }
 }
 
 /**

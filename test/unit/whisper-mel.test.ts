@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FftPlan, naiveDft, RealPowerSpectrum } from '../../src/whisper/fft';
-import { logMelSpectrogram, logMelSpectrogramAsync, melFilterbank, melWindow, N_FRAMES } from '../../src/whisper/mel';
+import { logMelSpectrogram, logMelSpectrogramAsync, melFilterbank, melWindow, N_FRAMES, WindowedLogMel } from '../../src/whisper/mel';
 import { readWav16k, seededRandom, TESTDATA } from '../fixtures/whisper/helpers';
 
 /** Normalised log-mel values lie in about [-1.5, 1.5]; float32 rounding in the reference is ~1e-6. */
@@ -109,4 +109,18 @@ test('the yielding log-mel equals the one-shot log-mel bit for bit, and lets tim
   assert.equal(a.nFrames, b.nFrames);
   assert.deepEqual(a.data, b.data);
   assert.ok(ticks >= 1, 'the event loop ran during the computation');
+});
+
+test('windowed log-mel (one pass for the maximum, windows on demand) equals melWindow over the whole log-mel', async () => {
+  const jfk = readWav16k(path.join(TESTDATA, 'en', 'jfk.wav'));
+  const long = new Float32Array(jfk.length * 7); // 77 s: full windows, a window straddling joins, a short tail
+  for (let i = 0; i < 7; i++) long.set(jfk, i * jfk.length);
+  for (const nMels of [80, 128]) {
+    const whole = logMelSpectrogram(long, nMels);
+    const lazy = await WindowedLogMel.create(long, nMels);
+    assert.equal(lazy.nFrames, whole.nFrames);
+    for (const [start, count] of [[0, N_FRAMES], [1234, N_FRAMES], [whole.nFrames - 500, 500], [whole.nFrames - 10, N_FRAMES]]) {
+      assert.deepEqual(lazy.window(start, count), melWindow(whole, start, count), `${nMels} bins, window at ${start}`);
+    }
+  }
 });
