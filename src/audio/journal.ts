@@ -37,10 +37,19 @@ export class JournalWriter {
   }
 }
 
+/** Reads straight into the returned array: no intermediate Buffer, so an hour costs 230 MB once, not twice. */
 export function readJournal(file: string): Float32Array {
-  const buf = fs.readFileSync(file);
-  // Copy into an aligned buffer: a Buffer's offset in Node's pool need not be a multiple of 4.
-  const out = new Float32Array(Math.floor(buf.length / 4));
-  new Uint8Array(out.buffer).set(buf.subarray(0, out.length * 4));
-  return out;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const out = new Float32Array(Math.floor(fs.fstatSync(fd).size / 4));
+    const bytes = new Uint8Array(out.buffer);
+    for (let at = 0; at < bytes.length; ) {
+      const n = fs.readSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24), at);
+      if (n === 0) throw new Error(`journal ${file} ended early at byte ${at} of ${bytes.length}`);
+      at += n;
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
