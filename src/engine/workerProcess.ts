@@ -85,7 +85,13 @@ export class WorkerProcess<K extends WorkerKind> {
     if (this.disposed) return Promise.reject(new TranscrevError('internal', `the ${this.kind} process is shut down`));
     if (this.ready) return this.ready;
     this.state = 'starting';
-    const child = fork(this.entry, [], { env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    // --expose-gc: a child collects after each request, so an idle child does not sit on a finished job's audio.
+    const child = fork(this.entry, [], {
+      env: { ...process.env, ...this.options.env },
+      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TranscrevError('internal', `the ${this.kind} process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);

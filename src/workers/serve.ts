@@ -79,7 +79,11 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandl
         send({ type: 'response', id: message.id, ok: true, result });
       },
       (err) => send({ type: 'response', id: message.id, ok: false, error: toErrorInfo(err) }),
-    ).finally(() => running.delete(message.id));
+    ).finally(() => {
+      running.delete(message.id);
+      // The request's audio (up to 230 MB per hour) is garbage now: give it back before the child idles.
+      if (running.size === 0) setImmediate(() => (globalThis as { gc?: () => void }).gc?.());
+    });
   });
   process.on('disconnect', () => process.exit(0));
   armFault(kind);
