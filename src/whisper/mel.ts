@@ -122,7 +122,7 @@ function reflectIndex(i: number, n: number): number {
  * The samples are treated as followed by zeros (openai pads 30 s of zeros before the STFT), so the
  * frames near the end see silence, not a reflection of the last words.
  */
-/** Frames computed between two yields of logMelSpectrogramAsync (30 s of audio). */
+/** Frames computed between two yields of WindowedLogMel.create (30 s of audio). */
 const FRAMES_PER_YIELD = 3000;
 
 /**
@@ -192,25 +192,11 @@ export function logMelSpectrogram(samples: Float32Array, nMels: number, signal?:
 const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The same values as logMelSpectrogram, yielding to the event loop every 30 s of audio: an hour of audio is
- * about ten seconds of work, during which a child process must still answer heartbeats and cancels.
- */
-export async function logMelSpectrogramAsync(samples: Float32Array, nMels: number, signal?: AbortSignal): Promise<LogMel> {
-  const b = new LogMelFrames(samples, nMels);
-  const data = new Float32Array(nMels * b.nFrames);
-  for (let f = 0; f < b.nFrames; f += FRAMES_PER_YIELD) {
-    if (signal?.aborted) break;
-    b.compute(f, Math.min(b.nFrames, f + FRAMES_PER_YIELD), data, b.nFrames, 0);
-    await yieldToEventLoop();
-  }
-  normalize(data, b.maxLog);
-  return { nMels, nFrames: b.nFrames, data };
-}
-
-/**
  * Log-mel windows on demand, for long inputs: one pass finds the global maximum (Whisper's floor depends on
  * it), then each 30 s window is computed when the decoder asks for it. The values equal melWindow over
  * logMelSpectrogram; memory is one window instead of 115 MB per hour, for one extra pass of computation.
+ * The first pass yields to the event loop every 30 s of audio: an hour is ~10 s of work, during which a
+ * child process must still answer heartbeats and cancels.
  */
 export class WindowedLogMel {
   private constructor(
