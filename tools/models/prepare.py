@@ -25,20 +25,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import whisper_build as wb  # noqa: E402
+from build_common import default_cache_dir, default_models_dir  # noqa: E402
 
 DEFAULT_MODELS = ["base", "tiny.en"]
 MANIFEST_VERSION = 1
 JFK = "en/jfk.wav"
 ENTRY_STAMP = ".manifest-entry.json"
-
-
-def default_models_dir() -> Path:
-    env = os.environ.get("TRANSCREVAI_MODELS")
-    return Path(env) if env else Path.home() / ".cache" / "transcrevai" / "models"
-
-
-def default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "transcrevai" / "build"
 
 
 def shared_testdata() -> Path | None:

@@ -22,9 +22,7 @@ Usage: python tools/models/speaker.py [--models-dir DIR] [--cache-dir DIR] [--fo
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -34,6 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import speaker_common as sc  # noqa: E402
+from build_common import default_cache_dir, default_models_dir, sha256_file  # noqa: E402
 
 PACKAGE = "Resemblyzer"
 VERSION = "0.1.4"
@@ -49,22 +48,6 @@ STAMP = ".prepared.json"
 
 def log(msg: str) -> None:
     print(f"[models] speaker: {msg}", flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def default_models_dir() -> Path:
-    return Path(os.environ.get("TRANSCREVAI_MODELS", Path.home() / ".cache" / "transcrevai" / "models"))
-
-
-def default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "transcrevai" / "build"
 
 
 # ---------------------------------------------------------------- carrier

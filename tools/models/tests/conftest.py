@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -6,10 +5,11 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+from build_common import default_models_dir  # noqa: E402
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("TRANSCREVAI_MODELS", Path.home() / ".cache" / "transcrevai" / "models"))
+    return default_models_dir()
 
 
 def require(path: Path, what: str) -> Path:

@@ -1,6 +1,5 @@
 """Speaker-embedding model: contract, ONNX == original, EER on the shared clips."""
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
