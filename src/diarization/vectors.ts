@@ -43,17 +43,6 @@ export function mean(rows: Vector[], dim = rows[0]?.length ?? 0): Float32Array {
   return m;
 }
 
-/** Deterministic PRNG (mulberry32) so clustering is reproducible run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Relabels so clusters are numbered 0.. in order of first appearance. */
 export function canonicalLabels(labels: ArrayLike<number>): number[] {

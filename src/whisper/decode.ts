@@ -16,12 +16,12 @@
 import type { Segment } from '../transcript';
 import type { DecodeOptions, DecodeResult, DecodeStats } from './api';
 import { throwIfCancelled } from '../errors';
+import { seededRandom } from '../random';
 import { compressionRatio } from './compression';
 import {
   applyTimestampRules,
   argmax,
   sampleToken,
-  seededRandom,
   suppress,
   TIME_PRECISION,
   tokenLogprob,

@@ -129,14 +129,3 @@ export function sampleToken(logits: Float32Array, temperature: number, random: (
   return argmax(logits);
 }
 
-/** Deterministic PRNG (mulberry32): sampling at T > 0 repeats run to run for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

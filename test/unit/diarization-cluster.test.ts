@@ -7,7 +7,8 @@ import { hybrid } from '../../src/diarization/cluster/hybrid';
 import { symmetricEigen } from '../../src/diarization/cluster/eigen';
 import { countBounds } from '../../src/diarization/count';
 import { chooseMethod } from '../../src/diarization/choose';
-import { l2normalize, seededRandom, canonicalLabels } from '../../src/diarization/vectors';
+import { l2normalize, canonicalLabels } from '../../src/diarization/vectors';
+import { seededRandom } from '../../src/random';
 
 const DIM = 64;
 

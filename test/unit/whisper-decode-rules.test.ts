@@ -3,7 +3,8 @@
 // and the VAD time mapping.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { applyTimestampRules, argmax, sampleToken, seededRandom, tokenLogprob } from '../../src/whisper/logits';
+import { applyTimestampRules, argmax, sampleToken, tokenLogprob } from '../../src/whisper/logits';
+import { seededRandom } from '../../src/random';
 import { compressionRatio } from '../../src/whisper/compression';
 import { findRepetitionLoop } from '../../src/whisper/repetition';
 import { splitWindow } from '../../src/whisper/segments';

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FftPlan, naiveDft, RealPowerSpectrum } from '../../src/whisper/fft';
 import { logMelSpectrogram, melFilterbank, melWindow, N_FRAMES, WindowedLogMel } from '../../src/whisper/mel';
-import { readWav16k, seededRandom, TESTDATA } from '../fixtures/whisper/helpers';
+import { readWav16k, TESTDATA } from '../fixtures/whisper/helpers';
+import { seededRandom } from '../../src/random';
 
 /** Normalised log-mel values lie in about [-1.5, 1.5]; float32 rounding in the reference is ~1e-6. */
 const MEL_TOLERANCE = 1e-4;

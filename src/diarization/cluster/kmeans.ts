@@ -1,5 +1,6 @@
 // k-means (Lloyd) with k-means++ seeding and a fixed seed, best of several restarts. Used on spectral embeddings.
-import { canonicalLabels, seededRandom } from '../vectors';
+import { seededRandom } from '../../random';
+import { canonicalLabels } from '../vectors';
 
 export const KMEANS_RESTARTS = 10;
 export const KMEANS_MAX_ITER = 100;
