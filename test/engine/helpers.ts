@@ -16,11 +16,7 @@ if (!fs.existsSync(CLI) || !fs.existsSync(ENGINE)) {
   throw new Error(`dist/cli.js or dist/engine.js missing: run "npm run build" first (npm run test:engine does)`);
 }
 
-export function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `transcrevai-${prefix}-`));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tmpDir } from '../fixtures/tmp';
 
 export function ffmpeg(...args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,23 +7,14 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import type { AddressInfo } from 'net';
 import { downloadModel, isModelInstalled, partialDirFor, proxyFor, type DownloadProgress } from '../../src/models/download';
 import type { CatalogModel } from '../../src/models/catalog';
 import { CancelledError, TranscrevError } from '../../src/errors';
+import { tmpDir } from '../fixtures/tmp';
 
-const TEMP_DIRS: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(prefix);
-  TEMP_DIRS.push(dir);
-  return dir;
-}
-process.on('exit', () => {
-  for (const d of TEMP_DIRS) fs.rmSync(d, { recursive: true, force: true });
-});
 
 
 function bytes(n: number, seed: number): Buffer {
@@ -141,7 +132,7 @@ function model(baseUrl: string, opts: { withSha?: boolean; withSize?: boolean; n
 }
 
 function tmpRoot(): string {
-  return tmp(path.join(os.tmpdir(), 'transcrevai-dl-'));
+  return tmpDir('dl');
 }
 
 function assertInstalled(root: string, name = 'tiny') {
@@ -461,7 +452,7 @@ describe('downloadModel', () => {
 describe('HTTPS through a CONNECT proxy', () => {
   let cert: { key: string; cert: string } | undefined;
   before(() => {
-    const dir = tmp(path.join(os.tmpdir(), 'transcrevai-tls-'));
+    const dir = tmpDir('tls');
     try {
       execFileSync('openssl', [
         'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',

@@ -8,17 +8,9 @@ import { catalogPath, fileUrl, filesFor, findModel, formatBytes, knownSize, load
 import { importModelFolder, inspectModelFolder } from '../../src/models/folder';
 import { isModelInstalled, partialBytes } from '../../src/models/download';
 import { TranscrevError } from '../../src/errors';
+import { tmpDir } from '../fixtures/tmp';
 import { WHISPER_MODEL_NAMES } from '../../src/models/paths';
 
-const TEMP_DIRS: string[] = [];
-function tmp(prefix: string): string {
-  const dir = fs.mkdtempSync(prefix);
-  TEMP_DIRS.push(dir);
-  return dir;
-}
-process.on('exit', () => {
-  for (const d of TEMP_DIRS) fs.rmSync(d, { recursive: true, force: true });
-});
 
 
 const SHA = 'a'.repeat(64);
@@ -71,7 +63,7 @@ describe('parseCatalog', () => {
   });
 
   test('loadCatalog: missing file and invalid JSON give clear errors', () => {
-    const dir = tmp(path.join(os.tmpdir(), 'transcrevai-cat-'));
+    const dir = tmpDir('cat');
     assert.throws(() => loadCatalog(path.join(dir, 'nope.json')), /catalogue not found/);
     fs.writeFileSync(path.join(dir, 'c.json'), '{');
     assert.throws(() => loadCatalog(path.join(dir, 'c.json')), /not valid JSON/);
@@ -121,7 +113,7 @@ describe('parseCatalog', () => {
 });
 
 function makeFolder(files: string[]): string {
-  const dir = tmp(path.join(os.tmpdir(), 'transcrevai-model-'));
+  const dir = tmpDir('model');
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), 'x');
@@ -184,7 +176,7 @@ describe('installed / partial state', () => {
     ],
   };
   test('installed only when every file is in <root>/<name>', () => {
-    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    const root = tmpDir('root');
     assert.equal(isModelInstalled(model, root), false);
     fs.mkdirSync(path.join(root, 'tiny', 'onnx'), { recursive: true });
     fs.writeFileSync(path.join(root, 'tiny', 'config.json'), 'x');
@@ -193,7 +185,7 @@ describe('installed / partial state', () => {
     assert.equal(isModelInstalled(model, root), true);
   });
   test('a loadable folder with another file set (e.g. built locally) also counts as installed', () => {
-    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    const root = tmpDir('root');
     for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']) {
       fs.mkdirSync(path.dirname(path.join(root, 'tiny', f)), { recursive: true });
       fs.writeFileSync(path.join(root, 'tiny', f), 'x');
@@ -201,7 +193,7 @@ describe('installed / partial state', () => {
     assert.equal(isModelInstalled(model, root), true);
   });
   test('partialBytes counts finished files and .part files', () => {
-    const root = tmp(path.join(os.tmpdir(), 'transcrevai-root-'));
+    const root = tmpDir('root');
     assert.equal(partialBytes(model, root), 0);
     fs.mkdirSync(path.join(root, 'tiny.partial', 'onnx'), { recursive: true });
     fs.writeFileSync(path.join(root, 'tiny.partial', 'config.json'), 'x');
