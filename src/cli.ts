@@ -18,12 +18,14 @@ import { CancelledError, TranscrevError } from './errors';
 import { isWhisperModelName, modelsRoot, WHISPER_MODEL_NAMES } from './models/paths';
 import { isOutputFormat, OUTPUT_FORMATS, render } from './output';
 import type { ProgressEvent } from './progress';
-import type { OutputFormat, Precision, TranscribeParams } from './protocol/messages';
+import type { LiveStartParams, OutputFormat, Precision, RecorderProgram, TranscribeParams } from './protocol/messages';
 
 export const VERSION: string = pkg.version;
 
 export const USAGE = `Usage:
   transcrevai transcribe <input> [options]   transcribe a media file (audio or video)
+  transcrevai dictate [options]               live text from the microphone, a line per phrase
+  transcrevai meeting [options]               record a meeting; speaker-labelled transcript at the end
   transcrevai status                          show ffmpeg, core budget and installed models
   transcrevai --help | --version
 
@@ -43,14 +45,26 @@ Options for transcribe:
   --in-process           run every stage in this process instead of supervised child processes
   --verbose              print each process's peak memory, CPU and restarts on stderr at the end
 
+Options for dictate and meeting (stop with Ctrl-C, or --seconds):
+  --device <name>        input device (sox: AUDIODEV, e.g. a PulseAudio source; arecord: -D); default: the system's
+  --recorder <program>   sox, rec or arecord (default: sox, else arecord)
+  --input <file>         read a media file instead of the microphone (--realtime paces it like a microphone)
+  --seconds <N>          stop after N seconds
+  --recording <file>     where the recording (16 kHz WAV) goes; meetings keep it, dictation only with this flag
+  --events               print every live event (level, partial, final, gap) and the result as JSON lines
+  --queue <N>            phrases waiting for transcription before the VAD stage pauses (default 50)
+  --model, --language, --threads, --precision, --speakers, --format, --out, --verbose as for transcribe
+
 Models are looked up in $TRANSCREVAI_MODELS or ~/.cache/transcrevai/models.
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled.`;
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad or unreadable input, 4 model missing or broken, 5 cancelled,
+6 no recorder program or no input device.`;
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'status'; ffmpegPath?: string }
-  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean };
+  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean }
+  | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean };
 
 const usage = (message: string) => new TranscrevError('usage', message);
 
@@ -90,6 +104,14 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
         ffmpeg: { type: 'string' },
         'in-process': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        device: { type: 'string' },
+        recorder: { type: 'string' },
+        input: { type: 'string' },
+        realtime: { type: 'boolean' },
+        seconds: { type: 'string' },
+        recording: { type: 'string' },
+        events: { type: 'boolean' },
+        queue: { type: 'string' },
       },
     });
   } catch (err) {
@@ -107,8 +129,10 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     if (rest.length) throw usage(`"status" takes no arguments (got "${rest[0]}")`);
     return { kind: 'status', ffmpegPath: v.ffmpeg };
   }
-  if (command !== 'transcribe') throw usage(`unknown command "${command}": use "transcribe" or "status"`);
-  if (rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
+  const live = command === 'dictate' || command === 'meeting';
+  if (command !== 'transcribe' && !live) throw usage(`unknown command "${command}": use "transcribe", "dictate", "meeting" or "status"`);
+  if (live && rest.length) throw usage(`"${command}" takes no file argument (got "${rest[0]}"); use --input to read a file`);
+  if (!live && rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
   if (rest.length > 1) throw usage(`one input file at a time (got ${rest.length}: ${rest.join(', ')})`);
 
   const format = v.format ?? 'md';
@@ -132,6 +156,32 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   }
   // A model given as a relative folder is resolved here, against the caller's directory.
   const modelArg = isWhisperModelName(model) ? model : path.resolve(cwd, model);
+  let out: string | undefined;
+  if (v.out !== undefined) {
+    if (!v.out.trim()) throw usage('--out is empty');
+    out = path.resolve(cwd, v.out);
+  }
+  if (live) {
+    if (minSpeakers !== undefined || maxSpeakers !== undefined) throw usage('meetings take --speakers N (or none for automatic), not a min/max range');
+    if (v.realtime && v.input === undefined) throw usage('--realtime paces an --input file; the microphone is real time already');
+    const recorder = v.recorder === undefined ? undefined : oneOf<RecorderProgram>('recorder', v.recorder, ['sox', 'rec', 'arecord']);
+    const params: LiveStartParams = {
+      mode: command === 'dictate' ? 'dictation' : 'meeting',
+      source: v.input !== undefined
+        ? { kind: 'file', input: path.resolve(cwd, v.input), realtime: !!v.realtime, ...(v.ffmpeg !== undefined && { ffmpegPath: path.resolve(cwd, v.ffmpeg) }) }
+        : { kind: 'microphone', ...(recorder && { recorder }), ...(v.device !== undefined && { device: v.device }) },
+      model: modelArg,
+      language,
+      precision,
+      ...(threads !== undefined && { threads }),
+      ...(speakers !== undefined && { speakers }),
+      ...(v.recording !== undefined && { recording: path.resolve(cwd, v.recording), keepRecording: true }),
+      ...(v.queue !== undefined && { queueCapacity: positiveInt('queue', v.queue) }),
+    };
+    const seconds = v.seconds === undefined ? undefined : Number(v.seconds);
+    if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw usage(`--seconds must be a positive number (got "${v.seconds}")`);
+    return { kind: 'live', params, seconds, events: !!v.events, format, out, ...(v.verbose && { verbose: true }) };
+  }
   const params: TranscribeParams = {
     input: path.resolve(cwd, rest[0]),
     model: modelArg,
@@ -144,11 +194,6 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     ...(minSpeakers !== undefined && { minSpeakers }),
     ...(maxSpeakers !== undefined && { maxSpeakers }),
   };
-  let out: string | undefined;
-  if (v.out !== undefined) {
-    if (!v.out.trim()) throw usage('--out is empty');
-    out = path.resolve(cwd, v.out);
-  }
   return { kind: 'transcribe', params, format, out, progress: !!v.progress, ...(v['in-process'] && { inProcess: true }), ...(v.verbose && { verbose: true }) };
 }
 
@@ -226,7 +271,7 @@ function status(ffmpegPath?: string): string {
   ].join('\n');
 }
 
-function writeStdout(text: string): Promise<void> {
+export function writeStdout(text: string): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);
@@ -234,7 +279,7 @@ function writeStdout(text: string): Promise<void> {
 }
 
 /** `--verbose`: one line per process (this one, then the children), peak RSS from the kernel / heartbeats. */
-function resourceReport(children: import('./protocol/messages').ChildStatus[]): string {
+export function resourceReport(children: import('./protocol/messages').ChildStatus[]): string {
   const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
   const self = process.resourceUsage();
   const lines = [`transcrevai: process engine pid ${process.pid}: peak RSS ${mb(self.maxRSS * 1024)}, CPU ${((self.userCPUTime + self.systemCPUTime) / 1e6).toFixed(1)} s`];
@@ -318,6 +363,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'transcribe':
         await transcribeCommand(cmd);
         return 0;
+      case 'live': {
+        const { liveCommand } = require('./cliLive') as typeof import('./cliLive');
+        await liveCommand(cmd);
+        return 0;
+      }
     }
   } catch (err) {
     const e = err instanceof CancelledError ? new CancelledError('cancelled') : err;

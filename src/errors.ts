@@ -1,7 +1,8 @@
 // Typed failures shared by the engine, the CLI and the extension. Each kind maps to one CLI exit
 // code (the CLI contract scripts depend on) and carries a one-line message a user can act on.
 
-export type ErrorKind = 'usage' | 'bad-input' | 'model' | 'cancelled' | 'internal';
+/** 'device': no recorder program or no input device (the microphone). */
+export type ErrorKind = 'usage' | 'bad-input' | 'model' | 'cancelled' | 'internal' | 'device';
 
 export const EXIT_CODES: Record<ErrorKind, number> = {
   internal: 1,
@@ -9,6 +10,7 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   'bad-input': 3,
   model: 4,
   cancelled: 5,
+  device: 6,
 };
 
 export class TranscrevError extends Error {

@@ -3,6 +3,7 @@
 // crashes can be given the same work again from disk. Written to a temporary name and renamed, so a reader
 // never sees half a journal.
 import * as fs from 'fs';
+import { isWavJournal, readWavJournal } from './wavJournal';
 
 /** Appends chunks as they come (memory stays flat); `commit` publishes the journal, `discard` drops it. */
 export class JournalWriter {
@@ -37,8 +38,14 @@ export class JournalWriter {
   }
 }
 
-/** Reads straight into the returned array: no intermediate Buffer, so an hour costs 230 MB once, not twice. */
-export function readJournal(file: string): Float32Array {
+/**
+ * Samples of a journal: a file job's raw float32 journal, or a live recording's growing WAV (wavJournal.ts),
+ * whole or the range [start, end). Reads straight into the returned array: no intermediate Buffer, so an hour
+ * costs 230 MB once, not twice.
+ */
+export function readJournal(file: string, range?: { start: number; end: number }): Float32Array {
+  if (isWavJournal(file)) return readWavJournal(file, range?.start, range?.end);
+  if (range) return readRawRange(file, range.start, range.end);
   const fd = fs.openSync(file, 'r');
   try {
     const out = new Float32Array(Math.floor(fs.fstatSync(fd).size / 4));
@@ -48,6 +55,19 @@ export function readJournal(file: string): Float32Array {
       if (n === 0) throw new Error(`journal ${file} ended early at byte ${at} of ${bytes.length}`);
       at += n;
     }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readRawRange(file: string, start: number, end: number): Float32Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const onDisk = Math.floor(fs.fstatSync(fd).size / 4);
+    const from = Math.max(0, Math.min(Math.floor(start), onDisk));
+    const out = new Float32Array(Math.max(from, Math.min(Math.ceil(end), onDisk)) - from);
+    fs.readSync(fd, new Uint8Array(out.buffer), 0, out.byteLength, from * 4);
     return out;
   } finally {
     fs.closeSync(fd);

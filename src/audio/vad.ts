@@ -82,6 +82,12 @@ export async function loadVad(modelPath: string, options: { threads?: number } =
 /** Windows between progress reports (~8 s of audio). */
 const PROGRESS_EVERY_WINDOWS = 256;
 
+/** What carries a stream across calls: the recurrent state and the last 64 input samples. */
+export interface VadCarry {
+  state: Float32Array;
+  context: Float32Array;
+}
+
 /** Speech probability of every 512-sample window (the last one zero-padded), in stream order. */
 export async function speechProbabilities(
   vad: Vad,
@@ -89,10 +95,27 @@ export async function speechProbabilities(
   signal?: AbortSignal,
   onProgress?: (percent: number) => void,
 ): Promise<Float32Array> {
+  return (await speechProbabilitiesCarried(vad, samples, undefined, signal, onProgress)).probs;
+}
+
+/**
+ * The same, continuing a stream: `carry` from the previous call (undefined at stream start). Live audio is
+ * scored in pieces as it arrives; with the carry the pieces score exactly like one stream.
+ */
+export async function speechProbabilitiesCarried(
+  vad: Vad,
+  samples: Float32Array,
+  carry: VadCarry | undefined,
+  signal?: AbortSignal,
+  onProgress?: (percent: number) => void,
+): Promise<{ probs: Float32Array; carry: VadCarry }> {
   const nWindows = Math.ceil(samples.length / VAD_WINDOW_SAMPLES);
   const probs = new Float32Array(nWindows);
   const input = new Float32Array(VAD_CONTEXT_SAMPLES + VAD_WINDOW_SAMPLES);
-  let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(STATE_SHAPE[0] * STATE_SHAPE[1] * STATE_SHAPE[2]), [...STATE_SHAPE]);
+  // The context sits at the end of the previous input, where the copyWithin below expects it.
+  if (carry) input.set(carry.context, VAD_WINDOW_SAMPLES);
+  const stateSize = STATE_SHAPE[0] * STATE_SHAPE[1] * STATE_SHAPE[2];
+  let state: ort.Tensor = new ort.Tensor('float32', carry ? Float32Array.from(carry.state) : new Float32Array(stateSize), [...STATE_SHAPE]);
   const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
   for (let w = 0; w < nWindows; w++) {
     if (w % PROGRESS_EVERY_WINDOWS === 0) {
@@ -114,7 +137,10 @@ export async function speechProbabilities(
     state = out.stateN as ort.Tensor;
   }
   onProgress?.(100);
-  return probs;
+  return {
+    probs,
+    carry: { state: Float32Array.from(state.data as Float32Array), context: input.slice(VAD_WINDOW_SAMPLES) },
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess, type StdioOptions } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
 import type { ProgressListener } from '../progress';
+import type { LiveEvent, LiveResult, LiveStartParams } from '../protocol/messages';
 import type {
   EngineNotification,
   EngineToClient,
@@ -51,6 +52,13 @@ interface Pending {
 }
 
 type Listener = (notification: EngineNotification) => void;
+
+export interface LiveHandle {
+  sessionId: string;
+  /** The recording's path (deleted at stop for dictation, unless kept). */
+  recording: string;
+  stop(): Promise<LiveResult>;
+}
 
 const KILL_AFTER_MS = 2000;
 
@@ -239,6 +247,34 @@ export class EngineClient {
         },
       });
     });
+  }
+
+  /**
+   * Starts a live session (dictation or meeting). Events arrive through `onEvent` from the start, level
+   * readings included; the returned handle stops it and resolves with the whole transcript.
+   */
+  async startLive(params: LiveStartParams, onEvent: (event: LiveEvent) => void): Promise<LiveHandle> {
+    const id = this.nextId();
+    const sub = this.onNotification((n) => {
+      if (n.type === 'live' && n.sessionId === id) onEvent(n.event);
+    });
+    let started: { sessionId: string; recording: string };
+    try {
+      started = await this.send(id, 'live.start', params);
+    } catch (err) {
+      sub.dispose();
+      throw err;
+    }
+    return {
+      ...started,
+      stop: async () => {
+        try {
+          return await this.request('live.stop', { sessionId: started.sessionId });
+        } finally {
+          sub.dispose();
+        }
+      },
+    };
   }
 
   /** Asks the engine to shut down; kills it if it has not exited after 2 s. Safe to call twice. */

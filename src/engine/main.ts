@@ -7,10 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findFfmpeg } from '../audio/ffmpeg';
-import { CancelledError, toErrorInfo } from '../errors';
+import { CancelledError, toErrorInfo, TranscrevError } from '../errors';
 import { auxiliaryModelDir } from '../models/paths';
 import type { ClientToEngine, EngineStatus, EngineToClient, RequestMap, RequestMethod, RequestMessage } from '../protocol/messages';
 import { coreBudget, Engine } from './engine';
+import { LiveSession } from './live';
 import { Supervisor } from './supervisor';
 
 if (!process.send) {
@@ -31,6 +32,7 @@ const running = new Set<string>();
 const queued = new Set<string>();
 let queue: Promise<unknown> = Promise.resolve();
 let shuttingDown = false;
+const live = new Map<string, LiveSession>();
 
 function send(message: EngineToClient, callback?: () => void): void {
   if (!process.connected) return;
@@ -65,6 +67,20 @@ const handlers: Handlers = {
     queue = job.catch(() => undefined);
     return job;
   },
+  async 'live.start'(params, id) {
+    // The request id names the session, so the client can route events that arrive before this answer.
+    const sessionId = id;
+    const session = new LiveSession(sessionId, params, supervisor, (event) => send({ type: 'live', sessionId, event }));
+    await session.start();
+    live.set(sessionId, session);
+    return { sessionId, recording: session.journal };
+  },
+  async 'live.stop'({ sessionId }) {
+    const session = live.get(sessionId);
+    if (!session) throw new TranscrevError('usage', `no live session ${sessionId} (it was stopped already, or never started)`);
+    live.delete(sessionId);
+    return session.stop();
+  },
   async cancel({ jobId }) {
     const controller = jobs.get(jobId);
     if (!controller || controller.signal.aborted) return { cancelled: false };
@@ -82,7 +98,7 @@ const handlers: Handlers = {
       pid: process.pid,
       uptime: process.uptime(),
       loadedModels: engine.loadedModels(),
-      activeJobs: [...running],
+      activeJobs: [...running, ...live.keys()],
       queuedJobs: [...queued],
       rss: process.memoryUsage().rss,
       processes: supervisor.status(),
@@ -95,6 +111,7 @@ const handlers: Handlers = {
   async shutdown() {
     shuttingDown = true;
     for (const c of jobs.values()) c.abort();
+    await Promise.all([...live.values()].map((s) => s.abandon()));
     return { ok: true };
   },
 };
@@ -134,7 +151,7 @@ process.on('message', (message: ClientToEngine) => {
 // The parent went away (exit, crash, kill): nobody can receive results any more.
 process.on('disconnect', () => {
   for (const c of jobs.values()) c.abort();
-  process.exit(0);
+  void Promise.race([Promise.all([...live.values()].map((s) => s.abandon())), new Promise((r) => setTimeout(r, 500))]).then(() => process.exit(0));
 });
 
 process.on('uncaughtException', (err) => {

@@ -4,7 +4,7 @@
 // per request: past the limit the request fails with a clear message and the next request starts afresh.
 import { fork, type ChildProcess } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
-import type { ChildStatus, EngineToWorker, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine, WorkerVitals } from '../protocol/messages';
+import type { ChildStatus, EngineToWorker, WorkerEvent, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine, WorkerVitals } from '../protocol/messages';
 
 export interface WorkerOptions {
   /** Restarts allowed while one request is outstanding (capture 5, others 3). */
@@ -21,6 +21,7 @@ export interface RequestHooks {
   signal?: AbortSignal;
   onProgress?: (percent: number) => void;
   onWarning?: (message: string) => void;
+  onEvent?: (event: WorkerEvent) => void;
 }
 
 export type WorkerStatus = ChildStatus;
@@ -176,6 +177,7 @@ export class WorkerProcess<K extends WorkerKind> {
     if (!p) return;
     if (m.type === 'progress') p.hooks.onProgress?.(m.percent);
     else if (m.type === 'warning') p.hooks.onWarning?.(m.message);
+    else if (m.type === 'event') p.hooks.onEvent?.(m.event);
     else {
       this.pending.delete(m.id);
       if (!this.pending.size) this.state = 'idle';

@@ -64,9 +64,82 @@ export interface ChildStatus {
   peakRss?: number;
 }
 
+export type LiveMode = 'dictation' | 'meeting';
+export type RecorderProgram = 'sox' | 'rec' | 'arecord';
+
+/** Where live audio comes from: the microphone, or (for scripts, benchmarks and tests) a media file. */
+export type LiveSource =
+  | { kind: 'microphone'; recorder?: RecorderProgram; device?: string }
+  /** `realtime`: paced like a microphone (ffmpeg -re); else as fast as it decodes. */
+  | { kind: 'file'; input: string; ffmpegPath?: string; realtime?: boolean };
+
+export interface LiveStartParams {
+  mode: LiveMode;
+  source: LiveSource;
+  model: string;
+  language: string;
+  precision: Precision;
+  threads?: number;
+  modelsPath?: string;
+  /**
+   * Where the recording (16 kHz mono WAV) is written. Meetings keep it; dictation deletes it at the end
+   * unless `keepRecording`. Default: a file in the temporary folder.
+   */
+  recording?: string;
+  keepRecording?: boolean;
+  /** Meetings: speaker count for the final diarization. */
+  speakers?: number;
+  /** Phrases waiting for transcription before the VAD stage pauses (default 50). */
+  queueCapacity?: number;
+}
+
+/** A stretch of the recording with no audio: the capture process was restarted meanwhile. */
+export interface RecordingGap {
+  /** Seconds from the start of the recording. */
+  start: number;
+  duration: number;
+}
+
+export interface LiveResult {
+  sessionId: string;
+  mode: LiveMode;
+  /** Final text: every phrase, speaker-labelled by a diarization over the whole recording for meetings. */
+  transcript: Transcript;
+  /** The kept recording, if any. */
+  recording?: string;
+  gaps: RecordingGap[];
+  /** How far the slowest stage fell behind: most phrases ever waiting at once. */
+  queuePeak: number;
+}
+
+/** A finished phrase, as it is transcribed. Seconds from the start of the recording. */
+export interface LiveSegment {
+  start: number;
+  end: number;
+  text: string;
+  /** Meetings: a provisional label from online clustering; the final transcript may renumber speakers. */
+  speaker?: string;
+  /** Microphone sources: from the moment the phrase's last sample was recorded to this event, ms. */
+  latencyMs?: number;
+}
+
+export type LiveEvent =
+  | { kind: 'level'; rms: number; peak: number; seconds: number }
+  /** The phrase being spoken, refreshed about once a second; replaced by `final` or removed by `drop`. */
+  | { kind: 'partial'; start: number; text: string }
+  | { kind: 'final'; segment: LiveSegment }
+  | { kind: 'drop'; start: number }
+  | { kind: 'gap'; gap: RecordingGap }
+  /** The live session stopped by itself (file source ended, or an error: see the stop request's answer). */
+  | { kind: 'ended'; reason: 'source-ended' | 'error'; message?: string };
+
 /** Requests the client sends; each maps its params to its result type. */
 export interface RequestMap {
   transcribe: { params: TranscribeParams; result: Transcript };
+  /** Starts recording; the answer comes once capture runs. Events arrive as `live` notifications. */
+  'live.start': { params: LiveStartParams; result: { sessionId: string; recording: string } };
+  /** Stops recording, finishes the phrases still queued, and answers with the whole transcript. */
+  'live.stop': { params: { sessionId: string }; result: LiveResult };
   cancel: { params: { jobId: string }; result: { cancelled: boolean } };
   /** `ffmpegPath` / `modelsPath` let the client ask about the settings it would transcribe with. */
   status: { params: { ffmpegPath?: string; modelsPath?: string }; result: EngineStatus };
@@ -90,6 +163,7 @@ export type ResponseMessage<M extends RequestMethod = RequestMethod> =
 export type EngineNotification =
   | { type: 'ready'; pid: number; startupMs: number }
   | { type: 'progress'; jobId: string; progress: ProgressEvent }
+  | { type: 'live'; sessionId: string; event: LiveEvent }
   | { type: 'warning'; jobId?: string; message: string }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string };
 
@@ -178,17 +252,78 @@ export interface DiarizeJournalResult {
   warnings: string[];
 }
 
+export interface RecordParams {
+  source: LiveSource;
+  /** The live WAV journal: created, or (after a restart of this child) repaired and appended to. */
+  journal: string;
+}
+
+export interface RecordResult {
+  samples: number;
+  /** 'stopped': the engine cancelled the request (the user stopped); 'source-ended': a file source ran out. */
+  reason: 'stopped' | 'source-ended';
+}
+
+/** Carried Silero state between VAD requests, so a stream split into requests scores like one stream. */
+export interface VadStreamState {
+  state: number[];
+  context: number[];
+}
+
+export interface VadRangeParams {
+  journal: string;
+  vadFile: string;
+  /** Sample range; `start` is where the previous request ended (multiples of 512). */
+  start: number;
+  end: number;
+  carry?: VadStreamState;
+}
+
+export interface PhraseParams extends LoadModelParams {
+  journal: string;
+  start: number;
+  end: number;
+  language: string;
+  initialPrompt?: string;
+  /** Partial text while the phrase is still spoken: greedy only, no temperature fallback. */
+  partial?: boolean;
+}
+
+export interface PhraseResult {
+  text: string;
+  language: string;
+  /** Segments with times in seconds from the start of the journal. */
+  segments: Transcript['segments'];
+}
+
+/** Notifications a child sends about a request it holds (besides progress and warnings). */
+export type WorkerEvent =
+  | { kind: 'level'; rms: number; peak: number; samples: number }
+  | { kind: 'gap'; atSample: number; samples: number };
+
 /** Requests per child kind: the engine sends them, the child answers each id exactly once. */
 export interface WorkerRequestMap {
-  capture: { decode: { params: DecodeToJournalParams; result: { duration: number; samples: number } } };
+  capture: {
+    decode: { params: DecodeToJournalParams; result: { duration: number; samples: number } };
+    /** Records until cancelled (or the file source ends), appending to the journal as audio arrives. */
+    record: { params: RecordParams; result: RecordResult };
+  };
   transcription: {
+    /** Speech probability of each 512-sample window of a journal range, carrying the VAD state along. */
+    vad: { params: VadRangeParams; result: { probs: number[]; carry: VadStreamState } };
+    /** Transcribes one phrase (a journal range of at most 30 s). */
+    phrase: { params: PhraseParams; result: PhraseResult };
     /** Loads (or finds loaded) the model and VAD: lets the engine overlap loading with decoding. */
     load: { params: LoadModelParams; result: LoadModelResult };
     /** Silero VAD over the journal: the regions both transcription and diarization work on. */
     speech: { params: SpeechParams; result: SpeechSpan[] };
     transcribe: { params: TranscribeJournalParams; result: TranscribeJournalResult };
   };
-  diarization: { diarize: { params: DiarizeJournalParams; result: DiarizeJournalResult } };
+  diarization: {
+    diarize: { params: DiarizeJournalParams; result: DiarizeJournalResult };
+    /** One speaker embedding for a journal range (null when it is too short to tell a speaker). */
+    embed: { params: { journal: string; start: number; end: number; modelDir: string; threads: number }; result: { vector: number[] | null } };
+  };
 }
 
 export type WorkerMethod<K extends WorkerKind> = keyof WorkerRequestMap[K] & string;
@@ -214,5 +349,6 @@ export type WorkerToEngine =
   | { type: 'heartbeat'; vitals: WorkerVitals }
   | { type: 'progress'; id: string; percent: number }
   | { type: 'warning'; id: string; message: string }
+  | { type: 'event'; id: string; event: WorkerEvent }
   | { type: 'response'; id: string; ok: true; result: unknown }
   | { type: 'response'; id: string; ok: false; error: ErrorInfo };

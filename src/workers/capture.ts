@@ -1,7 +1,15 @@
-// Capture child: media file → 16 kHz mono journal (ffmpeg). Microphone capture joins it in the live-audio work.
-import { JournalWriter } from '../audio/journal';
+// Capture child: media file → 16 kHz mono journal (ffmpeg), and live audio (microphone or paced file) → the
+// growing WAV journal, appended as each chunk arrives, with a level meter about ten times a second.
+import * as fs from 'fs';
 import { decodeAudio } from '../audio/decode';
+import { findFfmpeg } from '../audio/ffmpeg';
+import { JournalWriter } from '../audio/journal';
+import { endOrphanRecorder, levelOf, openSource } from '../audio/recorder';
+import { LIVE_SAMPLE_RATE, WavJournalWriter } from '../audio/wavJournal';
+import type { RecordResult } from '../protocol/messages';
 import { serveWorker } from './serve';
+
+const LEVEL_EVERY_MS = 100;
 
 serveWorker('capture', {
   async decode({ input, ffmpegPath, probe, journal }, ctx) {
@@ -14,6 +22,49 @@ serveWorker('capture', {
     } catch (err) {
       writer.discard();
       throw err;
+    }
+  },
+
+  async record({ source, journal }, ctx): Promise<RecordResult> {
+    // A journal that already holds audio means this child replaces one that died mid-recording: the time
+    // since its last write is audio nobody heard. It becomes silence, so later text keeps its true time.
+    const resumedAfter = fs.existsSync(journal) && fs.statSync(journal).size > 44 ? fs.statSync(journal).mtimeMs : undefined;
+    const pidFile = `${journal}.recorder-pid`;
+    await endOrphanRecorder(pidFile);
+    const writer = new WavJournalWriter(journal);
+    const audio = openSource(source, () => findFfmpeg().path);
+    if (audio.pid) fs.writeFileSync(pidFile, String(audio.pid));
+    let firstChunk = true;
+    let window = { sum: 0, n: 0, peak: 0, at: Date.now() };
+    audio.stream.on('data', (chunk: Buffer) => {
+      if (firstChunk && resumedAfter !== undefined && source.kind === 'microphone') {
+        const missing = Math.round(((Date.now() - resumedAfter) / 1000) * LIVE_SAMPLE_RATE) - chunk.length / 2;
+        if (missing > 0) {
+          ctx.event({ kind: 'gap', atSample: writer.samples, samples: missing });
+          writer.appendSilence(missing);
+        }
+      }
+      firstChunk = false;
+      writer.append(chunk);
+      const { rms, peak } = levelOf(chunk);
+      const n = Math.floor(chunk.length / 2);
+      window = { sum: window.sum + rms * rms * n, n: window.n + n, peak: Math.max(window.peak, peak), at: window.at };
+      if (Date.now() - window.at >= LEVEL_EVERY_MS) {
+        ctx.event({ kind: 'level', rms: Math.sqrt(window.sum / Math.max(1, window.n)), peak: window.peak, samples: writer.samples });
+        window = { sum: 0, n: 0, peak: 0, at: Date.now() };
+      }
+    });
+    const stop = () => audio.stop();
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await audio.done;
+      // Chunks still in the pipe when the source ended are written by now ('close' follows the last 'data').
+      ctx.event({ kind: 'level', rms: 0, peak: 0, samples: writer.samples });
+      return { samples: writer.samples, reason: ctx.signal.aborted ? 'stopped' : 'source-ended' };
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      writer.close();
+      fs.rmSync(pidFile, { force: true });
     }
   },
 });

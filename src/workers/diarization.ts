@@ -3,6 +3,7 @@
 import { readJournal } from '../audio/journal';
 import { LoadCache } from '../models/loadCache';
 import { diarize, energyVad, loadSpeakerModel, type SpeakerModel } from '../diarization';
+import { embedRange } from '../diarization/embedRange';
 import { serveWorker } from './serve';
 
 const speakerModels = new LoadCache<SpeakerModel>();
@@ -22,5 +23,10 @@ serveWorker('diarization', {
       onProgress: ctx.progress,
     });
     return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings };
+  },
+  async embed(p, ctx) {
+    const model = await speakerModels.get(`${p.modelDir}|${p.threads}`, () => loadSpeakerModel(p.modelDir, { threads: p.threads }));
+    const vector = await embedRange(model, readJournal(p.journal, { start: p.start, end: p.end }), ctx.signal);
+    return { vector: vector && Array.from(vector) };
   },
 });

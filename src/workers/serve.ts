@@ -3,7 +3,7 @@
 // and exits when the engine goes away (so a killed engine leaves no orphan).
 import * as fs from 'fs';
 import { toErrorInfo } from '../errors';
-import type { EngineToWorker, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine } from '../protocol/messages';
+import type { EngineToWorker, WorkerEvent, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine } from '../protocol/messages';
 
 /** Heartbeat period; TRANSCREVAI_HEARTBEAT_MS shortens it for the supervisor's tests. */
 export const HEARTBEAT_MS = Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000;
@@ -12,6 +12,8 @@ export interface RequestContext {
   signal: AbortSignal;
   progress(percent: number): void;
   warn(message: string): void;
+  /** Level meter readings, recording gaps. */
+  event(event: WorkerEvent): void;
 }
 
 export type WorkerHandlers<K extends WorkerKind> = {
@@ -26,13 +28,23 @@ function send(message: WorkerToEngine): void {
 
 /**
  * Fault injection for the supervisor's tests: TRANSCREVAI_WORKER_FAULT="<kind>:crash|hang:<afterMs>[:<flagFile>]"
- * makes every <kind> child crash (SIGKILL itself) or hang <afterMs> after it starts, while <flagFile> exists.
+ * makes every <kind> child crash (SIGKILL itself) or hang <afterMs> after it starts, while <flagFile> exists;
+ * "<kind>:slow:<ms>" delays every answer by <ms> (a child that falls behind, for the backpressure test).
  */
+function faultSpec(kind: WorkerKind): string[] | undefined {
+  const spec = process.env.TRANSCREVAI_WORKER_FAULT?.split(':');
+  return spec && spec[0] === kind ? spec : undefined;
+}
+
+function slowdownMs(kind: WorkerKind): number {
+  const spec = faultSpec(kind);
+  return spec?.[1] === 'slow' ? Number(spec[2]) || 0 : 0;
+}
+
 function armFault(kind: WorkerKind): void {
-  const spec = process.env.TRANSCREVAI_WORKER_FAULT;
+  const spec = faultSpec(kind);
   if (!spec) return;
-  const [target, fault, after, flag] = spec.split(':');
-  if (target !== kind) return;
+  const [, fault, after, flag] = spec;
   setTimeout(() => {
     if (flag && !fs.existsSync(flag)) return;
     if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
@@ -71,8 +83,11 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandl
       signal: controller.signal,
       progress: (percent) => send({ type: 'progress', id: message.id, percent }),
       warn: (m) => send({ type: 'warning', id: message.id, message: m }),
+      event: (event) => send({ type: 'event', id: message.id, event }),
     };
-    const work = handler ? handler(message.params, ctx) : Promise.reject(new Error(`${kind} worker has no method ${message.method}`));
+    const slow = slowdownMs(kind);
+    const handled = handler ? handler(message.params, ctx) : Promise.reject(new Error(`${kind} worker has no method ${message.method}`));
+    const work = slow ? handled.finally(() => new Promise((r) => setTimeout(r, slow))) : handled;
     work.then(
       (result) => {
         beat(); // the engine gets this request's memory peak even when it took less than a heartbeat

@@ -2,6 +2,7 @@
 // requests; a restarted child loads them again (its `load` request is idempotent).
 import { readJournal } from '../audio/journal';
 import { LoadCache } from '../models/loadCache';
+import { speechProbabilitiesCarried } from '../audio/vad';
 import { detectSpeech, loadVad, loadWhisperModelWithWarnings, modelKey, transcribeSamples, type ModelWithWarnings, type Vad } from '../whisper';
 import { serveWorker } from './serve';
 
@@ -26,6 +27,25 @@ serveWorker('transcription', {
   async speech(p, ctx) {
     const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
     return detectSpeech(v, readJournal(p.journal), { signal: ctx.signal });
+  },
+  async vad(p, ctx) {
+    const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
+    const carry = p.carry && { state: Float32Array.from(p.carry.state), context: Float32Array.from(p.carry.context) };
+    const r = await speechProbabilitiesCarried(v, readJournal(p.journal, { start: p.start, end: p.end }), carry, ctx.signal);
+    return { probs: Array.from(r.probs), carry: { state: Array.from(r.carry.state), context: Array.from(r.carry.context) } };
+  },
+  async phrase(p, ctx) {
+    const { model } = await load(p);
+    const offset = p.start / 16000;
+    const result = await transcribeSamples(model, readJournal(p.journal, { start: p.start, end: p.end }), {
+      language: p.language,
+      initialPrompt: p.initialPrompt,
+      // A partial is replaced within a second: one greedy pass is enough, and keeps the next one on time.
+      temperatures: p.partial ? [0] : undefined,
+      signal: ctx.signal,
+    });
+    const segments = result.segments.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset, words: s.words?.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })) }));
+    return { text: segments.map((s) => s.text.trim()).filter(Boolean).join(' '), language: result.language, segments };
   },
   async transcribe(p, ctx) {
     const { model, warnings } = await load(p);

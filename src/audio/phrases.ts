@@ -1,0 +1,114 @@
+// Live phrase detection: Silero's speech/silence hysteresis (vad.ts), applied as window probabilities arrive
+// instead of over a finished file. A phrase opens at the first speech window and closes once silence has lasted
+// `minSilenceMs`; phrases with less than `minSpeechMs` of speech are dropped (a cough, a click), and a phrase is
+// cut at `maxPhraseSeconds` so it fits one Whisper window. Positions are sample offsets in the live journal.
+import { VAD_SAMPLE_RATE, VAD_WINDOW_SAMPLES } from './vad';
+
+export interface PhraseOptions {
+  threshold: number;
+  /** Silence below this; Silero's threshold − 0.15. */
+  negThreshold?: number;
+  /** Silence that ends a phrase: short for dictation (the text should come quickly), longer for meetings. */
+  minSilenceMs: number;
+  minSpeechMs: number;
+  /** Kept before the first and after the last speech window (onsets and trailing consonants). */
+  padMs: number;
+  maxPhraseSeconds: number;
+}
+
+export const DICTATION_PHRASES: PhraseOptions = { threshold: 0.5, minSilenceMs: 400, minSpeechMs: 250, padMs: 100, maxPhraseSeconds: 28 };
+export const MEETING_PHRASES: PhraseOptions = { threshold: 0.5, minSilenceMs: 700, minSpeechMs: 250, padMs: 150, maxPhraseSeconds: 28 };
+
+export type PhraseEvent =
+  | { kind: 'start'; start: number }
+  | { kind: 'end'; start: number; end: number }
+  /** Too little speech to be a phrase: whatever was shown for it goes away. */
+  | { kind: 'drop'; start: number };
+
+export class PhraseSegmenter {
+  private readonly neg: number;
+  private readonly pad: number;
+  private readonly minSilence: number;
+  private readonly minSpeech: number;
+  private readonly maxPhrase: number;
+  /** Windows seen so far. */
+  private windows = 0;
+  private phrase: { start: number; speech: number } | undefined;
+  private silenceStart: number | undefined;
+  /** End of the previous phrase: a new phrase's padding never reaches back into it. */
+  private lastEnd = 0;
+
+  constructor(private readonly options: PhraseOptions) {
+    this.neg = options.negThreshold ?? Math.max(0.01, options.threshold - 0.15);
+    this.pad = Math.round((VAD_SAMPLE_RATE * options.padMs) / 1000);
+    this.minSilence = (VAD_SAMPLE_RATE * options.minSilenceMs) / 1000;
+    this.minSpeech = (VAD_SAMPLE_RATE * options.minSpeechMs) / 1000;
+    this.maxPhrase = VAD_SAMPLE_RATE * options.maxPhraseSeconds;
+  }
+
+  /** Samples covered by the probabilities pushed so far. */
+  get position(): number {
+    return this.windows * VAD_WINDOW_SAMPLES;
+  }
+
+  /** The phrase being spoken, if any (for partial text). */
+  get open(): { start: number } | undefined {
+    return this.phrase && { start: this.phrase.start };
+  }
+
+  /** Feeds the speech probabilities of the next windows, in stream order. */
+  push(probs: ArrayLike<number>): PhraseEvent[] {
+    const events: PhraseEvent[] = [];
+    for (let i = 0; i < probs.length; i++) {
+      const p = probs[i];
+      const pos = this.windows * VAD_WINDOW_SAMPLES;
+      const windowEnd = pos + VAD_WINDOW_SAMPLES;
+      this.windows++;
+      if (!this.phrase) {
+        if (p >= this.options.threshold) {
+          this.phrase = { start: Math.max(this.lastEnd, pos - this.pad), speech: VAD_WINDOW_SAMPLES };
+          this.silenceStart = undefined;
+          events.push({ kind: 'start', start: this.phrase.start });
+        }
+        continue;
+      }
+      if (p >= this.options.threshold) {
+        this.silenceStart = undefined;
+        this.phrase.speech += VAD_WINDOW_SAMPLES;
+      } else if (p < this.neg) {
+        this.silenceStart ??= pos;
+        if (windowEnd - this.silenceStart >= this.minSilence) {
+          events.push(this.close(Math.min(windowEnd, this.silenceStart + this.pad)));
+          continue;
+        }
+      }
+      if (windowEnd - this.phrase.start >= this.maxPhrase) {
+        // Over-long: cut at the pending silence if there is one, else here, and go on in a new phrase.
+        const cut = this.silenceStart ?? windowEnd;
+        const stillSpeaking = this.silenceStart === undefined;
+        events.push(this.close(cut));
+        if (stillSpeaking) {
+          this.phrase = { start: cut, speech: 0 };
+          events.push({ kind: 'start', start: cut });
+        }
+      }
+    }
+    return events;
+  }
+
+  /** The stream ended: closes the open phrase at the end of what was pushed. */
+  flush(): PhraseEvent[] {
+    if (!this.phrase) return [];
+    const end = this.silenceStart !== undefined ? Math.min(this.position, this.silenceStart + this.pad) : this.position;
+    return [this.close(end)];
+  }
+
+  private close(end: number): PhraseEvent {
+    const phrase = this.phrase!;
+    this.phrase = undefined;
+    this.silenceStart = undefined;
+    this.lastEnd = end;
+    if (phrase.speech < this.minSpeech) return { kind: 'drop', start: phrase.start };
+    return { kind: 'end', start: phrase.start, end };
+  }
+}

@@ -1,0 +1,19 @@
+// One speaker embedding for a stretch of audio (a live phrase): the mean of its window embeddings, normalised.
+// GE2E does the same to get an utterance embedding from its partial windows.
+import { embedWindows, type SpeakerModel } from './embed';
+import { l2normalize, mean } from './vectors';
+import { HOP_FRACTION, SAMPLE_RATE } from './index';
+import { MIN_WINDOW_SECONDS, planWindows } from './windows';
+
+/** Undefined when the audio is shorter than MIN_WINDOW_SECONDS: too little to tell a speaker. */
+export async function embedRange(model: SpeakerModel, samples: Float32Array, signal?: AbortSignal): Promise<Float32Array | null> {
+  if (samples.length < MIN_WINDOW_SECONDS * SAMPLE_RATE) return null;
+  const windows = planWindows([{ start: 0, end: samples.length }], {
+    window: model.windowSeconds,
+    hop: model.windowSeconds * HOP_FRACTION,
+    length: samples.length,
+  });
+  if (!windows.length) return null;
+  const vectors = await embedWindows(model, samples, windows, { signal });
+  return l2normalize(mean(vectors));
+}
