@@ -6,16 +6,24 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# 1. System tools (Debian): ffmpeg decodes media; sox/pulseaudio serve live-audio tests.
+# 1. System tools (Debian): ffmpeg decodes media; sox records the microphone. The live-audio tests also need a
+#    PulseAudio daemon for their virtual microphone (pulseaudio, pactl/paplay, sox's pulse driver, arecord).
 need_apt=()
 for tool in ffmpeg sox; do command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool"); done
+if [ "${TRANSCREVAI_SKIP_AUDIO_TEST_TOOLS:-0}" != 1 ]; then
+  for tool in pulseaudio pactl paplay arecord; do command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool"); done
+  [ -e /usr/lib/x86_64-linux-gnu/sox/libsox_fmt_pulse.so ] || ls /usr/lib/*/sox/libsox_fmt_pulse.so >/dev/null 2>&1 || need_apt+=(libsox-fmt-pulse)
+fi
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing Debian packages: ffmpeg sox (missing: ${need_apt[*]})"
+    log "installing Debian packages (missing: ${need_apt[*]})"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg sox libsox-fmt-all >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      ffmpeg sox libsox-fmt-all libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins >/dev/null
   else
-    log "missing tools: ${need_apt[*]} — install them with your package manager (e.g. 'sudo apt-get install ffmpeg sox')"
+    log "missing tools: ${need_apt[*]} — install them with your package manager, e.g."
+    log "  sudo apt-get install ffmpeg sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils"
+    log "(TRANSCREVAI_SKIP_AUDIO_TEST_TOOLS=1 skips the ones only the live-audio tests use)"
     exit 1
   fi
 fi

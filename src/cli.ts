@@ -287,7 +287,7 @@ export function resourceReport(children: import('./protocol/messages').ChildStat
   for (const c of children) {
     if (!c.peakRss) continue;
     total += c.peakRss;
-    lines.push(`transcrevai: process ${c.kind}: peak RSS ${mb(c.peakRss)}, restarts ${c.restarts}`);
+    lines.push(`transcrevai: process ${c.kind}: peak RSS ${mb(c.peakRss)}, restarts ${c.restarts}${c.affinity ? `, affinity ${c.affinity}` : ''}`);
   }
   lines.push(`transcrevai: all processes: at most ${mb(total)} (sum of peaks); system memory free ${mb(os.freemem())} of ${mb(os.totalmem())}`);
   return lines.join('\n') + '\n';

@@ -82,7 +82,8 @@ export class PhraseSegmenter {
           continue;
         }
       }
-      if (windowEnd - this.phrase.start >= this.maxPhrase) {
+      if (windowEnd + VAD_WINDOW_SAMPLES - this.phrase.start > this.maxPhrase) {
+        // One more window would make it too long.
         // Over-long: cut at the pending silence if there is one, else here, and go on in a new phrase.
         const cut = this.silenceStart ?? windowEnd;
         const stillSpeaking = this.silenceStart === undefined;

@@ -5,6 +5,8 @@
 import * as os from 'os';
 import * as path from 'path';
 import type { WorkerKind } from '../protocol/messages';
+import { affinityPlan, allowedCores } from './affinity';
+import { coreBudget } from './engine';
 import { WorkerProcess, type WorkerStatus } from './workerProcess';
 
 export const RESTART_LIMITS: Readonly<Record<WorkerKind, number>> = { capture: 5, transcription: 3, diarization: 3 };
@@ -49,12 +51,14 @@ export class Supervisor {
   readonly diarization: WorkerProcess<'diarization'>;
 
   constructor(private readonly options: SupervisorOptions) {
+    const plan = affinityPlan(allowedCores(), coreBudget());
     const make = <K extends WorkerKind>(kind: K) =>
       new WorkerProcess(kind, path.join(options.distDir, ENTRY[kind]), {
         maxRestarts: options.restartLimits?.[kind] ?? restartLimitsFrom(process.env.TRANSCREVAI_RESTART_LIMITS)[kind] ?? RESTART_LIMITS[kind],
         heartbeatMs: options.heartbeatMs ?? (Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000),
         env: options.env,
         onEvent: options.onEvent,
+        affinity: plan[kind],
       });
     this.capture = make('capture');
     this.transcription = make('transcription');

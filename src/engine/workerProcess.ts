@@ -4,6 +4,7 @@
 // per request: past the limit the request fails with a clear message and the next request starts afresh.
 import { fork, type ChildProcess } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
+import { applyAffinity } from './affinity';
 import type { ChildStatus, EngineToWorker, WorkerEvent, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine, WorkerVitals } from '../protocol/messages';
 
 export interface WorkerOptions {
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each restart, for logs and the UI. */
   onEvent?: (message: string) => void;
+  /** Cores to pin the child to after each start (best-effort; see affinity.ts). */
+  affinity?: number[];
 }
 
 export interface RequestHooks {
@@ -66,6 +69,7 @@ export class WorkerProcess<K extends WorkerKind> {
   private totalRestarts = 0;
   private state: WorkerStatus['state'] = 'stopped';
   private disposed = false;
+  private affinity?: string;
 
   constructor(
     readonly kind: K,
@@ -78,7 +82,7 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   status(): WorkerStatus {
-    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals, peakRss: this.peakRss || undefined };
+    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals, peakRss: this.peakRss || undefined, affinity: this.affinity };
   }
 
   /** Starts the child if it is not running; resolves once it said `ready`. */
@@ -111,6 +115,17 @@ export class WorkerProcess<K extends WorkerKind> {
       });
     });
     this.ready.catch(() => undefined);
+    const cores = this.options.affinity;
+    if (cores?.length) {
+      // Applied to every new process (a restarted child starts unpinned); the outcome is reported, never fatal.
+      this.ready.then(() => applyAffinity(child.pid!, cores)).then(
+        (what) => {
+          this.affinity = what;
+          if (what.startsWith('not applied')) this.options.onEvent?.(`${this.kind} affinity ${what}`);
+        },
+        () => undefined,
+      );
+    }
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     const beat = this.options.heartbeatMs ?? 2000;
     clearInterval(this.watchdog);

@@ -5,13 +5,19 @@ import { downloadModelCommand } from './commands/downloadModel';
 import { transcribeFileCommand } from './commands/transcribeFile';
 import { useModelFolderCommand } from './commands/useModelFolder';
 import { Ctx } from './context';
+import { LiveController } from './live';
 
 let ctx: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const c = new Ctx(context);
   ctx = c;
+  const live = new LiveController(c);
   context.subscriptions.push(
+    live,
+    vscode.commands.registerCommand('transcrevai.toggleDictation', () => live.toggleDictation()),
+    vscode.commands.registerCommand('transcrevai.startMeeting', () => live.startMeeting()),
+    vscode.commands.registerCommand('transcrevai.stopMeeting', () => live.stopMeeting()),
     // From the explorer: (clicked uri, all selected uris); several selected media are done one after another.
     vscode.commands.registerCommand('transcrevai.transcribeFile', async (uri?: unknown, selected?: unknown) => {
       const many = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];

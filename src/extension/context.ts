@@ -105,6 +105,9 @@ export class Ctx implements vscode.Disposable {
 
 /** Engine settings that take effect when the engine (re)starts, passed as environment variables. */
 function engineEnv(): NodeJS.ProcessEnv {
-  const limits = vscode.workspace.getConfiguration('transcrevai').get<unknown>('engine.restartLimits');
-  return limits && typeof limits === 'object' ? { TRANSCREVAI_RESTART_LIMITS: JSON.stringify(limits) } : {};
+  const config = vscode.workspace.getConfiguration('transcrevai');
+  const limits = config.get<unknown>('engine.restartLimits');
+  const env: NodeJS.ProcessEnv = limits && typeof limits === 'object' ? { TRANSCREVAI_RESTART_LIMITS: JSON.stringify(limits) } : {};
+  if (config.get<unknown>('engine.cpuAffinity') === false) env.TRANSCREVAI_CPU_AFFINITY = '0';
+  return env;
 }

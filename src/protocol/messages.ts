@@ -62,6 +62,8 @@ export interface ChildStatus {
   vitals?: WorkerVitals;
   /** Highest RSS any heartbeat of this kind of child reported, bytes. */
   peakRss?: number;
+  /** CPU affinity as applied ("cores 0-1") or why not ("not applied: …"). */
+  affinity?: string;
 }
 
 export type LiveMode = 'dictation' | 'meeting';

@@ -9,10 +9,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readWav, toMono } from '../../src/audio/wav';
+import { affinityPlan, allowedCores, coreList } from '../../src/engine/affinity';
+import { coreBudget } from '../../src/engine/engine';
 import type { LiveEvent, LiveResult } from '../../src/protocol/messages';
 import { TESTDATA } from '../fixtures/shared';
 import { startVirtualMic } from '../fixtures/virtualMic';
 import { alignEnvelopes, envelope, locate } from '../fixtures/xcorr';
+import { wordErrorRate } from '../fixtures/whisper/helpers';
 import { ffmpeg, JFK, JFK_TEXT, modelDir, normalizeWords, runCli, runCliAsync, tmpDir, waitFor } from './helpers';
 
 const mic = startVirtualMic();
@@ -61,17 +64,29 @@ function childOf(pid: number, entry: string): number | undefined {
   }
 }
 
-test('dictation from the microphone: the recording is the clip, the text is its reference, partials come first', { skip: micSkip || modelsSkip, timeout: 120_000 }, async () => {
+test('dictation from the microphone: the recording is the clip, the text is its reference, partials come first, children pinned', { skip: micSkip || modelsSkip, timeout: 120_000 }, async () => {
   if (typeof mic === 'string') return;
   const recording = path.join(dir, 'dictation.wav');
-  const run = await live(['dictate', '--model', 'base', '--language', 'en', '--threads', '2', '--recording', recording, '--seconds', '15'], async () => {
+  const pinned: Record<string, string | undefined> = {};
+  const run = await live(['dictate', '--model', 'base', '--language', 'en', '--threads', '2', '--recording', recording, '--seconds', '15'], async (pid) => {
     await new Promise((r) => setTimeout(r, 1000));
+    // Meanwhile: the children run on the cores the supervisor planned (taskset, read back from the kernel).
+    for (const kind of ['capture', 'transcription']) {
+      const child = childOf(pid, `worker-${kind}.js`);
+      pinned[kind] = child ? /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${child}/status`, 'utf8'))?.[1] : undefined;
+    }
     await mic.play(JFK);
   });
+  const plan = affinityPlan(allowedCores(), coreBudget());
+  assert.deepEqual(pinned, { capture: coreList(plan.capture), transcription: coreList(plan.transcription) });
   assert.equal(run.code, 0, run.stderr);
   assert.ok(run.result, 'no result line');
   const text = finals(run).map((s) => s.text).join(' ');
-  assert.equal(normalizeWords(text), normalizeWords(fs.readFileSync(JFK_TEXT, 'utf8')));
+  // Phrase boundaries follow the recording to the sample, so a word can differ between runs at a boundary; the
+  // reference text is met word for word in most runs (and the file path's test demands it exactly).
+  const { errors, words } = wordErrorRate(fs.readFileSync(JFK_TEXT, 'utf8'), text);
+  console.log(`# dictated: "${text}" (${errors}/${words} word errors)`);
+  assert.ok(errors <= 1, `${errors} word errors: "${normalizeWords(text)}"`);
   // Partial text is shown while a phrase is spoken, before its final text.
   const firstPartial = run.events.findIndex((e) => e.kind === 'partial');
   const firstFinal = run.events.findIndex((e) => e.kind === 'final');
@@ -81,10 +96,11 @@ test('dictation from the microphone: the recording is the clip, the text is its 
   const rec = samplesOf(recording);
   const clip = samplesOf(JFK);
   assert.ok(Math.abs(rec.length / SR - run.result.transcript.duration) < 0.01);
-  assert.ok(rec.length / SR > 14 && rec.length / SR < 16.5, `recorded ${rec.length / SR} s in a 15 s session`);
+  // Capture starts while the model loads (up to ~2 s), so nothing said meanwhile is lost; then 15 s.
+  assert.ok(rec.length / SR > 14.5 && rec.length / SR < 18, `recorded ${rec.length / SR} s in a 15 s session`);
   const { lag, correlation } = locate(rec, clip);
   assert.ok(correlation > 0.99, `cross-correlation ${correlation.toFixed(4)} at lag ${(lag / SR).toFixed(2)} s`);
-  assert.ok(lag / SR > 0.5 && lag / SR < 3, `clip found at ${(lag / SR).toFixed(2)} s`);
+  assert.ok(lag / SR > 0.5 && lag / SR < 4.5, `clip found at ${(lag / SR).toFixed(2)} s`);
   assert.equal(run.result.gaps.length, 0);
 });
 
@@ -127,12 +143,12 @@ test('killing the capture child mid-recording: it restarts, the gap is reported,
   assert.equal(result.gaps.length, 1, JSON.stringify(result.gaps));
   const [gap] = result.gaps;
   assert.ok(gap.duration > 0.05 && gap.duration < 3, `gap of ${gap.duration} s`);
-  assert.ok(gap.start > 13 && gap.start < 16.5, `gap at ${gap.start} s`);
+  assert.ok(gap.start > 13 && gap.start < 18, `gap at ${gap.start} s`);
   assert.ok(result.transcript.warnings?.some((w) => /Capture restarted/.test(w)), 'the gap is reported in the transcript');
   assert.ok(run.events.some((e) => e.kind === 'gap'));
   // Silence stands in for the lost audio, so the recording keeps wall-clock time: 26 s, give or take.
   const rec = samplesOf(recording);
-  assert.ok(rec.length / SR > 24.5 && rec.length / SR < 27.5, `recorded ${rec.length / SR} s in a 26 s session`);
+  assert.ok(rec.length / SR > 25.5 && rec.length / SR < 29, `recorded ${rec.length / SR} s in a 26 s session (plus model loading)`);
   // Before the gap, the first playing of the clip is there intact; after it, the rest of the second playing
   // sits where the source says it should (same lag as before the gap, within the recorder's buffering).
   const clip = samplesOf(JFK);

@@ -93,3 +93,29 @@ test('errors are one line, prefixed, with a help hint for usage errors', () => {
   assert.equal(exitCodeOf(new TranscrevError('model', 'x')), 4);
   assert.equal(exitCodeOf(new Error('boom')), 1);
 });
+
+test('dictate and meeting: microphone or file source, recording, queue, seconds; usage errors for what does not fit', () => {
+  const d = parseCli(['dictate', '--language', 'en', '--device', 'vmic.monitor', '--recorder', 'arecord', '--seconds', '2.5', '--events'], '/w');
+  assert.equal(d.kind, 'live');
+  if (d.kind !== 'live') return;
+  assert.deepEqual(d.params.source, { kind: 'microphone', recorder: 'arecord', device: 'vmic.monitor' });
+  assert.equal(d.params.mode, 'dictation');
+  assert.equal(d.seconds, 2.5);
+  assert.ok(d.events);
+  const m = parseCli(['meeting', '--input', 'talk.mp3', '--realtime', '--recording', 'r.wav', '--speakers', '2', '--queue', '7', '--format', 'json'], '/w');
+  assert.ok(m.kind === 'live');
+  if (m.kind !== 'live') return;
+  assert.equal(m.params.mode, 'meeting');
+  assert.deepEqual(m.params.source, { kind: 'file', input: '/w/talk.mp3', realtime: true });
+  assert.equal(m.params.recording, '/w/r.wav');
+  assert.equal(m.params.keepRecording, true);
+  assert.equal(m.params.speakers, 2);
+  assert.equal(m.params.queueCapacity, 7);
+  assert.equal(m.format, 'json');
+  assert.throws(() => parseCli(['dictate', 'a.wav']), /takes no file argument .*--input/);
+  assert.throws(() => parseCli(['dictate', '--realtime']), /--realtime paces an --input file/);
+  assert.throws(() => parseCli(['dictate', '--recorder', 'ffmpeg']), /--recorder must be one of sox, rec, arecord/);
+  assert.throws(() => parseCli(['meeting', '--seconds', '0']), /--seconds must be a positive number/);
+  assert.throws(() => parseCli(['meeting', '--min-speakers', '2']), /meetings take --speakers N/);
+  assert.throws(() => parseCli(['dictate', '--queue', '0']), /--queue must be a whole number/);
+});

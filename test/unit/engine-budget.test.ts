@@ -21,3 +21,16 @@ test('restart limits: capture 5, others 3; the setting overrides valid entries o
   assert.deepEqual(restartLimitsFrom('not json'), {});
   assert.deepEqual(restartLimitsFrom('null'), {});
 });
+
+test('CPU affinity plan: inference on the core budget, capture on the cores outside it', async () => {
+  const { affinityPlan, coreList, parseCoreList } = await import('../../src/engine/affinity');
+  assert.deepEqual(affinityPlan([0, 1, 2, 3, 4, 5, 6, 7], 6), { transcription: [0, 1, 2, 3, 4, 5], diarization: [0, 1, 2, 3, 4, 5], capture: [6, 7] });
+  // 2 cores: a budget of 1; capture gets the other core.
+  assert.deepEqual(affinityPlan([0, 1], 1), { transcription: [0], diarization: [0], capture: [1] });
+  // 1 core: everything shares it.
+  assert.deepEqual(affinityPlan([3], 1), { transcription: [3], diarization: [3], capture: [3] });
+  // A process already limited to some cores plans within them.
+  assert.deepEqual(affinityPlan([2, 5, 7, 9], 2).capture, [7, 9]);
+  assert.equal(coreList([0, 1, 2, 3, 6, 8, 9]), '0-3,6,8-9');
+  assert.deepEqual(parseCoreList('0-3,6,8-9'), [0, 1, 2, 3, 6, 8, 9]);
+});

@@ -10,7 +10,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
-import { createFakeVscode, installFakeVscode, Uri } from './helpers/fakeVscode';
+import { createFakeVscode, FakeDocument, FakeEditor, installFakeVscode, Uri } from './helpers/fakeVscode';
 
 const FAKE_ENGINE = `
 const fs = require('fs');
@@ -23,6 +23,20 @@ process.on('message', (m) => {
   const reply = (result) => process.send({ type: 'response', id: m.id, ok: true, result });
   if (m.method === 'shutdown') { reply({ ok: true }); setTimeout(() => process.exit(0), 10); return; }
   if (m.method === 'cancel') { reply({ cancelled: true }); return; }
+  if (m.method === 'live.start') {
+    reply({ sessionId: m.id, recording: '/tmp/fake-dictation.wav' });
+    const ev = (event, ms) => setTimeout(() => process.send({ type: 'live', sessionId: m.id, event }), ms);
+    ev({ kind: 'level', rms: 0.1, peak: 0.5, seconds: 0.5 }, 5);
+    ev({ kind: 'partial', start: 0.2, text: 'And so my' }, 10);
+    ev({ kind: 'final', segment: { start: 0.2, end: 2.3, text: 'And so my fellow Americans,' } }, 20);
+    ev({ kind: 'final', segment: { start: 3.1, end: 7.6, text: 'Ask not what your country can do for you.' } }, 30);
+    ev({ kind: 'final', segment: { start: 8.0, end: 11.0, text: 'ask what you can do for your country.' } }, 40);
+    return;
+  }
+  if (m.method === 'live.stop') {
+    reply({ sessionId: m.params.sessionId, mode: 'dictation', gaps: [], queuePeak: 1, transcript: { input: '/tmp/fake-dictation.wav', model: 'tiny', precision: 'int8', language: 'en', duration: 11, segments: [], timing: { load: 0, decode: 0, transcribe: 0, total: 11 }, rtf: 0 } });
+    return;
+  }
   if (m.method === 'transcribe') {
     if (fs.existsSync(process.env.FAKE_ENGINE_CRASH_FLAG || '/nonexistent')) { fs.rmSync(process.env.FAKE_ENGINE_CRASH_FLAG); process.exit(9); }
     const p = m.params;
@@ -109,9 +123,47 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('activation registers the four commands and starts no engine', () => {
-    assert.deepEqual([...fake.commands.keys()].sort(), ['transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.transcribeFile', 'transcrevai.useModelFolder']);
+  test('activation registers the commands and starts no engine', () => {
+    assert.deepEqual([...fake.commands.keys()].sort(), [
+      'transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.startMeeting', 'transcrevai.stopMeeting',
+      'transcrevai.toggleDictation', 'transcrevai.transcribeFile', 'transcrevai.useModelFolder',
+    ]);
     assert.equal(fs.existsSync(engineLog), false);
+  });
+
+  test('dictation: partial text as ghost text, each final phrase inserted at the cursor as one undo step, spaced and capitalised', async () => {
+    const doc = new FakeDocument(Uri.from({ scheme: 'untitled', path: 'Untitled-1' }), 'Notes:');
+    const editor = new FakeEditor(doc);
+    fake.vscode.window.activeTextEditor = editor;
+    fake.vscode.window.visibleTextEditors = [editor];
+    fake.config['transcrevai.audio.device'] = 'vmic.monitor';
+    try {
+      await fake.vscode.commands.executeCommand('transcrevai.toggleDictation');
+      const start = fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.method === 'live.start');
+      assert.deepEqual(start.params, { mode: 'dictation', source: { kind: 'microphone', device: 'vmic.monitor' }, model: 'tiny', language: 'pt', precision: 'int8', modelsPath: modelsDir });
+      const ok = await new Promise<boolean>((resolve) => {
+        const t0 = Date.now();
+        const poll = setInterval(() => {
+          if (editor.undoSteps.length === 3 || Date.now() - t0 > 5000) {
+            clearInterval(poll);
+            resolve(editor.undoSteps.length === 3);
+          }
+        }, 10);
+      });
+      assert.ok(ok, `inserted: ${JSON.stringify(editor.undoSteps)}`);
+      assert.equal(doc.text, 'Notes: And so my fellow Americans, ask not what your country can do for you. Ask what you can do for your country.');
+      assert.deepEqual(editor.undoSteps, [' And so my fellow Americans,', ' ask not what your country can do for you.', ' Ask what you can do for your country.']);
+      assert.ok(editor.decorations.includes(' And so my'), `decorations: ${JSON.stringify(editor.decorations)}`);
+      assert.match(fake.statusBar[0].text, /Dictating/);
+      await fake.vscode.commands.executeCommand('transcrevai.toggleDictation');
+      assert.equal(editor.decorations.at(-1), '');
+      assert.match(fake.statusBar[0].text, /\$\(mic\) TranscrevAI/);
+      assert.ok(fs.readFileSync(engineLog, 'utf8').includes('"live.stop"'));
+    } finally {
+      fake.vscode.window.activeTextEditor = undefined;
+      fake.vscode.window.visibleTextEditors = [];
+      delete fake.config['transcrevai.audio.device'];
+    }
   });
 
   test('transcribe from the explorer: params from settings, progress, talk.md written and opened beside', async () => {

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_SETTINGS, isModelPath, readSettings, toTranscribeParams, type Settings } from '../../src/extension/settings';
+import { DEFAULT_SETTINGS, isModelPath, readSettings, settingKey, toLiveStartParams, toTranscribeParams, type Settings } from '../../src/extension/settings';
 import { isMediaFile, keepBothName, keepBothNameAsync, languageIdFor, MEDIA_EXTENSIONS, transcriptName } from '../../src/extension/outputPath';
 import { OverallProgress } from '../../src/extension/progressMath';
 import { actionsFor } from '../../src/extension/errorActions';
@@ -26,22 +26,38 @@ describe('settings', () => {
 
   test('valid values are kept (trimmed, language lower-cased)', () => {
     const { settings, problems } = readSettings(
-      config({ model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3 }),
+      config({
+        model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3,
+        'audio.device': 'vmic.monitor', 'audio.recorder': 'arecord', 'dictation.model': 'tiny', 'dictation.keepRecording': true, 'dictation.stopOnFocusLoss': true, 'meetings.folder': 'notes/meetings',
+      }),
     );
-    assert.deepEqual(settings, { model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3 });
+    assert.deepEqual(settings, {
+      model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3,
+      audioDevice: 'vmic.monitor', audioRecorder: 'arecord', dictationModel: 'tiny', dictationKeepRecording: true, dictationStopOnFocusLoss: true, meetingsFolder: 'notes/meetings',
+    });
     assert.deepEqual(problems, []);
   });
 
   test('invalid values fall back to defaults and are reported', () => {
     const { settings, problems } = readSettings(
-      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42, diarize: 'yes', speakers: 1.5 }),
+      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42, diarize: 'yes', speakers: 1.5, 'audio.recorder': 'parecord', 'dictation.keepRecording': 'no' }),
     );
     assert.deepEqual(settings, DEFAULT_SETTINGS);
-    assert.equal(problems.length, 8);
+    assert.equal(problems.length, 10);
+    assert.match(problems.join('\n'), /transcrevai\.audio\.recorder: ignored invalid value "parecord"/);
     assert.match(problems.join('\n'), /transcrevai\.diarize: ignored invalid value "yes"/);
     assert.match(problems.join('\n'), /transcrevai\.speakers: ignored invalid value 1\.5/);
     assert.match(problems.join('\n'), /transcrevai\.precision: ignored invalid value "int4"/);
     assert.match(problems.join('\n'), /transcrevai\.threads: ignored invalid value -2/);
+  });
+
+  test('toLiveStartParams: microphone from the settings; speakers for meetings; recordings kept when asked', () => {
+    assert.deepEqual(toLiveStartParams(DEFAULT_SETTINGS, 'dictation', 'tiny'), { mode: 'dictation', source: { kind: 'microphone' }, model: 'tiny', language: 'pt', precision: 'int8' });
+    const s = { ...DEFAULT_SETTINGS, audioDevice: 'hw:1', audioRecorder: 'arecord' as const, speakers: 3, threads: 2, dictationKeepRecording: true };
+    assert.deepEqual(toLiveStartParams(s, 'meeting', 'base', '/w/meetings/m.wav'), {
+      mode: 'meeting', source: { kind: 'microphone', recorder: 'arecord', device: 'hw:1' }, model: 'base', language: 'pt', precision: 'int8', threads: 2, speakers: 3, recording: '/w/meetings/m.wav',
+    });
+    assert.equal(toLiveStartParams(s, 'dictation', 'base').keepRecording, true);
   });
 
   test('toTranscribeParams: 0 threads and empty paths are left to the engine', () => {
@@ -170,12 +186,15 @@ describe('package.json contributions agree with the code', () => {
   test('settings defaults and enums match settings.ts', () => {
     const props = pkg.contributes.configuration.properties;
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
-      assert.ok(props[`transcrevai.${key}`], `transcrevai.${key} contributed`);
-      assert.equal(props[`transcrevai.${key}`].default, value, `default of ${key}`);
+      const name = `transcrevai.${settingKey(key as keyof Settings)}`;
+      assert.ok(props[name], `${name} contributed`);
+      assert.equal(props[name].default, value, `default of ${name}`);
     }
+    assert.deepEqual(props['transcrevai.audio.recorder'].enum, ['auto', 'sox', 'rec', 'arecord']);
     // Plus the engine's own settings, read when the engine starts (context.ts), with the supervisor's defaults.
     assert.deepEqual(props['transcrevai.engine.restartLimits'].default, RESTART_LIMITS);
-    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length + 1);
+    assert.equal(props['transcrevai.engine.cpuAffinity'].default, true);
+    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length + 2);
     assert.deepEqual(props['transcrevai.outputFormat'].enum, ['md', 'srt', 'vtt', 'json', 'txt']);
     assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
   });
@@ -196,4 +215,19 @@ describe('package.json contributions agree with the code', () => {
     assert.equal(pkg.main, './dist/extension.js');
     assert.deepEqual(pkg.activationEvents, []);
   });
+});
+
+test('dictated phrases join the text at the cursor: spaces, capitals after sentence ends, small letters after commas', async () => {
+  const { joinDictation } = await import('../../src/extension/dictationText');
+  assert.equal(joinDictation('hello there.', ''), 'Hello there.');
+  assert.equal(joinDictation('and more', 'Done.'), ' And more');
+  assert.equal(joinDictation('Ask not.', 'Americans,'), ' ask not.');
+  assert.equal(joinDictation('I think so.', 'well,'), ' I think so.');
+  assert.equal(joinDictation('NASA said so.', 'and then,'), ' NASA said so.');
+  assert.equal(joinDictation('Olá.', 'linha\n'), 'Olá.');
+  assert.equal(joinDictation('palavra', 'texto ('), 'palavra');
+  assert.equal(joinDictation('  text  with   spaces ', 'a '), 'text with spaces');
+  assert.equal(joinDictation(', then', 'first'), ', then');
+  assert.equal(joinDictation('inserted', 'before', 'after'), ' inserted ');
+  assert.equal(joinDictation('   ', 'x'), '');
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { detectSpeech, loadVad, speechProbabilities, speechRegionsFromProbabilities, VAD_WINDOW_SAMPLES as W } from '../../src/audio/vad';
+import { detectSpeech, loadVad, speechProbabilities, speechProbabilitiesCarried, speechRegionsFromProbabilities, VAD_WINDOW_SAMPLES as W, type VadCarry } from '../../src/audio/vad';
 import { concat, MODELS_ROOT, pinkNoise, readWav16k, TESTDATA, whiteNoise } from '../fixtures/whisper/helpers';
 
 /** A probability per 512-sample window from runs of [value, count]. */
@@ -114,6 +114,32 @@ test('real Silero VAD: probabilities and regions equal the Python reference (too
     console.log(`# VAD probabilities: max abs difference ${maxErr.toExponential(2)} over ${probs.length} windows`);
     assert.ok(maxErr < VAD_PROB_TOLERANCE);
     assert.deepEqual(speechRegionsFromProbabilities(probs, jfk.length), ref.regions);
+  } finally {
+    await vad.dispose();
+  }
+});
+
+test('real Silero VAD, streamed: jfk scored in uneven pieces with the carried state equals one pass', { skip: skipVad }, async () => {
+  const vad = await loadVad(vadPath);
+  try {
+    const jfk = readWav16k(path.join(TESTDATA, 'en/jfk.wav'));
+    const whole = await speechProbabilities(vad, jfk);
+    const pieces: number[] = [];
+    let carry: VadCarry | undefined;
+    // Pieces of 3, 40, 1 and 17 windows, repeated, as live audio arrives.
+    const sizes = [3, 40, 1, 17];
+    for (let at = 0, k = 0; at < jfk.length; k++) {
+      const end = Math.min(jfk.length, at + sizes[k % sizes.length] * W);
+      const r = await speechProbabilitiesCarried(vad, jfk.subarray(at, end), carry);
+      pieces.push(...r.probs);
+      carry = r.carry;
+      at = end;
+    }
+    assert.equal(pieces.length, whole.length);
+    for (let i = 0; i < whole.length; i++) assert.ok(Math.abs(pieces[i] - whole[i]) < 1e-6, `window ${i}: ${pieces[i]} vs ${whole[i]}`);
+    // Without the carry, the pieces would not score like one stream.
+    const fresh = await speechProbabilitiesCarried(vad, jfk.subarray(43 * W, 44 * W), undefined);
+    assert.ok(Math.abs(fresh.probs[0] - whole[43]) > 1e-6, 'the state makes a difference');
   } finally {
     await vad.dispose();
   }

@@ -27,6 +27,82 @@ export class Uri {
   }
 }
 
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+  translate(lineDelta = 0, characterDelta = 0): Position {
+    return new Position(this.line + lineDelta, this.character + characterDelta);
+  }
+}
+
+export class Range {
+  constructor(
+    readonly start: Position,
+    readonly end: Position,
+  ) {}
+}
+
+export class Selection extends Range {
+  constructor(
+    readonly anchor: Position,
+    readonly active: Position,
+  ) {
+    super(anchor, active);
+  }
+}
+
+/** An in-memory text document with the offset ↔ position arithmetic the extension uses. */
+export class FakeDocument {
+  constructor(
+    readonly uri: Uri,
+    public text: string,
+  ) {}
+  offsetAt(p: Position): number {
+    const lines = this.text.split('\n');
+    let off = 0;
+    for (let i = 0; i < Math.min(p.line, lines.length - 1); i++) off += lines[i].length + 1;
+    return Math.min(off + p.character, this.text.length);
+  }
+  positionAt(offset: number): Position {
+    const before = this.text.slice(0, Math.max(0, Math.min(offset, this.text.length))).split('\n');
+    return new Position(before.length - 1, before[before.length - 1].length);
+  }
+  validatePosition(p: Position): Position {
+    return this.positionAt(this.offsetAt(p));
+  }
+  getText(r?: Range): string {
+    return r ? this.text.slice(this.offsetAt(r.start), this.offsetAt(r.end)) : this.text;
+  }
+}
+
+/** A text editor over a FakeDocument: edits apply at once and are counted as undo steps. */
+export class FakeEditor {
+  selection: Selection;
+  readonly undoSteps: string[] = [];
+  readonly decorations: string[] = [];
+  constructor(readonly document: FakeDocument) {
+    const end = document.positionAt(document.text.length);
+    this.selection = new Selection(end, end);
+  }
+  async edit(build: (b: { insert(p: Position, t: string): void }) => void, opts?: { undoStopBefore?: boolean; undoStopAfter?: boolean }): Promise<boolean> {
+    let inserted = '';
+    build({
+      insert: (p, t) => {
+        const at = this.document.offsetAt(p);
+        this.document.text = this.document.text.slice(0, at) + t + this.document.text.slice(at);
+        inserted += t;
+      },
+    });
+    if (opts?.undoStopBefore && opts?.undoStopAfter) this.undoSteps.push(inserted);
+    return true;
+  }
+  setDecorations(_type: unknown, ranges: { renderOptions?: { after?: { contentText?: string } } }[]): void {
+    this.decorations.push(ranges.map((r) => r.renderOptions?.after?.contentText ?? '').join('|'));
+  }
+}
+
 type Handler = (message: string, ...items: unknown[]) => unknown;
 
 export interface Shown {
@@ -52,8 +128,23 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   };
   const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
 
+  const statusBar: { text: string; tooltip?: string; command?: string; name?: string; show(): void; dispose(): void }[] = [];
+  const noop = () => ({ dispose() {} });
   const vscode = {
     Uri,
+    Position,
+    Range,
+    Selection,
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    WorkspaceEdit: class {
+      readonly inserts: { uri: Uri; at: Position; text: string }[] = [];
+      insert(uri: Uri, at: Position, text: string) {
+        this.inserts.push({ uri, at, text });
+      }
+    },
     ViewColumn: { Active: -1, Beside: -2, One: 1 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
@@ -70,9 +161,24 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       },
     },
     window: {
+      activeTextEditor: undefined as FakeEditor | undefined,
+      visibleTextEditors: [] as FakeEditor[],
       createOutputChannel(_name: string, _opts?: unknown) {
-        return { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'), show() {}, dispose() {} };
+        return {
+          info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'),
+          appendLine: log('line'), clear() {}, show() {}, dispose() {},
+        };
       },
+      createStatusBarItem() {
+        const item = { text: '', show() {}, dispose() {} };
+        statusBar.push(item);
+        return item;
+      },
+      createTextEditorDecorationType() {
+        return { dispose() {} };
+      },
+      onDidChangeTextEditorSelection: noop,
+      onDidChangeWindowState: noop,
       showInformationMessage: show('info'),
       showWarningMessage: show('warning'),
       showErrorMessage: show('error'),
@@ -126,6 +232,17 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       onDidChangeConfiguration() {
         return { dispose() {} };
       },
+      onDidCloseTextDocument: noop,
+      workspaceFolders: undefined as { uri: Uri }[] | undefined,
+      async applyEdit(edit: { inserts: { uri: Uri; at: Position; text: string }[] }) {
+        for (const i of edit.inserts) {
+          const ed = vscode.window.visibleTextEditors.find((e) => e.document.uri === i.uri) ?? vscode.window.activeTextEditor;
+          if (!ed) return false;
+          const at = ed.document.offsetAt(i.at);
+          ed.document.text = ed.document.text.slice(0, at) + i.text + ed.document.text.slice(at);
+        }
+        return true;
+      },
       async openTextDocument(opts: { content: string; language: string }) {
         return { content: opts.content, language: opts.language };
       },
@@ -145,7 +262,7 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       },
     },
   };
-  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable };
+  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar };
 }
 
 /** Makes `require('vscode')` return `fake` for every module loaded afterwards. */

@@ -1,0 +1,275 @@
+// Live audio in the editor: dictation into the editor that had focus, and meeting recording. One session at a
+// time (there is one microphone). The engine does the work; this side shows partial text as ghost text at the
+// cursor, inserts each final phrase as one undo step, keeps a status bar item with the audio level, and turns
+// the meeting's transcript into a Markdown document.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LiveHandle } from '../engine/client';
+import type { LiveEvent, LiveMode, LiveResult } from '../protocol/messages';
+import { render } from '../output';
+import type { Ctx } from './context';
+import { joinDictation } from './dictationText';
+import { ensureModel } from './ensureModel';
+import { toLiveStartParams } from './settings';
+import { showError } from './ui';
+
+/** Characters before the cursor that decide spacing and capitals. */
+const CONTEXT_CHARS = 200;
+const LEVEL_BARS = '▁▂▃▄▅▆▇█';
+
+interface Session {
+  mode: LiveMode;
+  handle?: LiveHandle;
+  /** Dictation: the document text goes into, and where (kept up to date while the user moves the cursor). */
+  target?: { document: vscode.TextDocument; position: vscode.Position };
+  stopping?: Promise<void>;
+}
+
+export class LiveController implements vscode.Disposable {
+  private session: Session | undefined;
+  private readonly status: vscode.StatusBarItem;
+  private readonly ghost: vscode.TextEditorDecorationType;
+  private readonly meetingLog: vscode.OutputChannel;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Inserts run one after another, so phrases land in order. */
+  private inserting: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly ctx: Ctx) {
+    this.status = vscode.window.createStatusBarItem('transcrevai.live', vscode.StatusBarAlignment.Left, 100);
+    this.status.name = 'TranscrevAI';
+    this.ghost = vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorGhostText.foreground'), fontStyle: 'italic', margin: '0 0 0 0.25em' },
+    });
+    this.meetingLog = vscode.window.createOutputChannel('TranscrevAI Meeting');
+    this.disposables.push(
+      this.status,
+      this.ghost,
+      this.meetingLog,
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        const t = this.session?.target;
+        if (t && e.textEditor.document === t.document) t.position = e.selections[0].active;
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.session?.target?.document === d) void this.stop('the document was closed');
+      }),
+      vscode.window.onDidChangeWindowState((state) => {
+        if (!state.focused && this.session?.mode === 'dictation' && this.ctx.settings().dictationStopOnFocusLoss) void this.stop('VS Code lost focus');
+      }),
+    );
+    this.showIdle();
+  }
+
+  get active(): LiveMode | undefined {
+    return this.session?.mode;
+  }
+
+  async toggleDictation(): Promise<void> {
+    if (this.session) {
+      if (this.session.mode === 'dictation') return this.stop();
+      void vscode.window.showInformationMessage('TranscrevAI: a meeting is being recorded; stop it before dictating.');
+      return;
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('TranscrevAI: open an editor (or click into a notebook cell) to dictate into.');
+      return;
+    }
+    const settings = this.ctx.settings();
+    const model = await ensureModel(this.ctx, { ...settings, model: settings.dictationModel || settings.model });
+    if (!model) return;
+    const keep = settings.dictationKeepRecording ? path.join(this.storageFolder(), `dictation-${stamp(new Date())}.wav`) : undefined;
+    await this.start({ mode: 'dictation', target: { document: editor.document, position: editor.selection.active } }, toLiveStartParams(settings, 'dictation', model, keep));
+  }
+
+  async startMeeting(): Promise<void> {
+    if (this.session) {
+      void vscode.window.showInformationMessage(`TranscrevAI: ${this.session.mode === 'meeting' ? 'a meeting is already being recorded' : 'dictation is on; stop it first'}.`);
+      return;
+    }
+    const settings = this.ctx.settings();
+    const model = await ensureModel(this.ctx, settings);
+    if (!model) return;
+    const folder = this.meetingsFolder(settings.meetingsFolder);
+    const recording = path.join(folder, `meeting-${stamp(new Date())}.wav`);
+    this.meetingLog.clear();
+    this.meetingLog.show(true);
+    this.meetingLog.appendLine(`Recording to ${recording}. Stop with "TranscrevAI: Stop Meeting".`);
+    await this.start({ mode: 'meeting' }, toLiveStartParams(settings, 'meeting', model, recording));
+  }
+
+  async stopMeeting(): Promise<void> {
+    if (this.session?.mode !== 'meeting') {
+      void vscode.window.showInformationMessage('TranscrevAI: no meeting is being recorded.');
+      return;
+    }
+    await this.stop();
+  }
+
+  private async start(session: Session, params: Parameters<import('../engine/client').EngineClient['startLive']>[0]): Promise<void> {
+    this.session = session;
+    void vscode.commands.executeCommand('setContext', 'transcrevai.live', session.mode);
+    this.status.text = '$(loading~spin) TranscrevAI: starting…';
+    this.status.show();
+    try {
+      const engine = await this.ctx.engine();
+      session.handle = await engine.startLive(params, (e) => this.onEvent(session, e));
+      this.ctx.log.info(`${session.mode} started (recording ${session.handle.recording}).`);
+    } catch (err) {
+      this.session = undefined;
+      void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
+      this.showIdle();
+      showError(this.ctx, err, session.mode === 'meeting' ? 'Meeting' : 'Dictation');
+    }
+  }
+
+  private onEvent(session: Session, e: LiveEvent): void {
+    if (this.session !== session) return;
+    switch (e.kind) {
+      case 'level':
+        this.status.text = `$(record) ${session.mode === 'meeting' ? 'Meeting' : 'Dictating'} ${LEVEL_BARS[Math.min(LEVEL_BARS.length - 1, Math.floor(Math.sqrt(e.peak) * LEVEL_BARS.length))]} ${clock(e.seconds)}`;
+        this.status.tooltip = 'TranscrevAI is listening. Click to stop.';
+        this.status.command = session.mode === 'meeting' ? 'transcrevai.stopMeeting' : 'transcrevai.toggleDictation';
+        break;
+      case 'partial':
+        this.showGhost(session, e.text);
+        break;
+      case 'drop':
+        this.showGhost(session, '');
+        break;
+      case 'final':
+        if (session.mode === 'dictation') this.inserting = this.inserting.then(() => this.insert(session, e.segment.text)).catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`));
+        else this.meetingLog.appendLine(`[${clock(e.segment.start)}] ${e.segment.speaker ? `${e.segment.speaker.replace('SPEAKER_', 'Speaker ')}: ` : ''}${e.segment.text}`);
+        break;
+      case 'gap':
+        this.ctx.log.warn(`${e.gap.duration.toFixed(2)} s of audio lost at ${clock(e.gap.start)} (capture restarted).`);
+        break;
+      case 'ended':
+        if (e.reason === 'error') this.ctx.log.error(`Live audio stopped: ${e.message ?? 'unknown error'}`);
+        void this.stop(e.reason === 'error' ? e.message : undefined);
+        break;
+    }
+  }
+
+  private editorFor(session: Session): vscode.TextEditor | undefined {
+    return vscode.window.visibleTextEditors.find((ed) => ed.document === session.target?.document);
+  }
+
+  private showGhost(session: Session, text: string): void {
+    const editor = this.editorFor(session);
+    if (!editor || !session.target) return;
+    const at = session.target.position;
+    editor.setDecorations(this.ghost, text ? [{ range: new vscode.Range(at, at), renderOptions: { after: { contentText: ` ${text}` } } }] : []);
+  }
+
+  /** One phrase, one edit (one undo step), at the cursor of the dictation's document. */
+  private async insert(session: Session, phrase: string): Promise<void> {
+    const t = session.target;
+    if (!t) return;
+    const doc = t.document;
+    const at = doc.validatePosition(t.position);
+    const before = doc.getText(new vscode.Range(doc.positionAt(Math.max(0, doc.offsetAt(at) - CONTEXT_CHARS)), at));
+    const after = doc.getText(new vscode.Range(at, doc.validatePosition(at.translate(0, 1))));
+    const text = joinDictation(phrase, before, after);
+    if (!text) return;
+    const editor = this.editorFor(session);
+    this.showGhost(session, '');
+    let ok: boolean;
+    if (editor) {
+      ok = await editor.edit((b) => b.insert(at, text), { undoStopBefore: true, undoStopAfter: true });
+      if (ok) {
+        const end = doc.positionAt(doc.offsetAt(at) + text.length);
+        editor.selection = new vscode.Selection(end, end);
+        t.position = end;
+      }
+    } else {
+      // The document is not visible (another tab is in front): the text still goes where the cursor was.
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, at, text);
+      ok = await vscode.workspace.applyEdit(edit);
+      if (ok) t.position = doc.positionAt(doc.offsetAt(at) + text.length);
+    }
+    if (!ok) this.ctx.log.warn(`Could not insert dictated text into ${doc.uri.toString()}: "${text}"`);
+  }
+
+  async stop(reason?: string): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    session.stopping ??= (async () => {
+      this.status.text = '$(loading~spin) TranscrevAI: finishing…';
+      try {
+        const result = await session.handle?.stop();
+        await this.inserting;
+        if (result) await this.finish(session, result);
+        if (reason) void vscode.window.showWarningMessage(`TranscrevAI: ${session.mode === 'meeting' ? 'meeting recording' : 'dictation'} stopped: ${reason}`);
+      } catch (err) {
+        showError(this.ctx, err, session.mode === 'meeting' ? 'Meeting' : 'Dictation');
+      } finally {
+        this.showGhost(session, '');
+        this.session = undefined;
+        void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
+        this.showIdle();
+      }
+    })();
+    return session.stopping;
+  }
+
+  private async finish(session: Session, result: LiveResult): Promise<void> {
+    for (const w of result.transcript.warnings ?? []) this.ctx.log.warn(w);
+    if (session.mode === 'dictation') {
+      this.ctx.log.info(`Dictation stopped: ${result.transcript.segments.length} segments, ${result.transcript.duration.toFixed(1)} s${result.recording ? `; recording kept at ${result.recording}` : ''}.`);
+      return;
+    }
+    // The full meeting-notes document (front matter, participants) comes with the transcript panel.
+    let text = render(result.transcript, 'md');
+    if (result.recording) text += `\n\nRecording: [${path.basename(result.recording)}](${encodeURI(path.basename(result.recording))})\n`;
+    const file = result.recording?.replace(/\.wav$/, '.md');
+    let doc: vscode.TextDocument;
+    if (file && vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath)) {
+      fs.writeFileSync(file, text);
+      doc = await vscode.workspace.openTextDocument(file);
+    } else {
+      doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
+    }
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  private meetingsFolder(setting: string): string {
+    const ws = vscode.workspace.workspaceFolders?.[0];
+    const folder = path.isAbsolute(setting) ? setting : ws?.uri.scheme === 'file' ? path.join(ws.uri.fsPath, setting) : path.join(this.storageFolder(), 'meetings');
+    fs.mkdirSync(folder, { recursive: true });
+    return folder;
+  }
+
+  private storageFolder(): string {
+    const dir = this.ctx.extension.globalStorageUri.fsPath;
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  private showIdle(): void {
+    this.status.text = '$(mic) TranscrevAI';
+    this.status.tooltip = 'TranscrevAI: click to dictate into the active editor';
+    this.status.command = 'transcrevai.toggleDictation';
+    this.status.show();
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function clock(seconds: number): string {
+  const s = Math.floor(seconds);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return `${hh ? `${hh}:` : ''}${String(mm).padStart(hh ? 2 : 1, '0')}:${String(ss).padStart(2, '0')}`;
+}
+
+/** 2026-12-01-2350: a file-name-safe local date and time. */
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
