@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { TESTDATA } from '../test/fixtures/shared';
+import { fwPython } from './peer';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -59,28 +60,6 @@ async function ours(input: string): Promise<RunResult> {
   const j = JSON.parse(r.stdout);
   const all = Number(/all processes: at most (\d+) MB/.exec(r.stderr)?.[1] ?? NaN);
   return { ...r, rssMB: all * 1e6 / 2 ** 20, duration: j.duration, text: j.segments.map((s: { text: string }) => s.text).join(' ') };
-}
-
-function fwPython(): string | undefined {
-  const candidates = [process.env.FW_PYTHON, path.join(ROOT, 'bench', '.venv', 'bin', 'python')].filter(Boolean) as string[];
-  for (const py of candidates) {
-    try {
-      execFileSync(py, ['-c', 'import faster_whisper'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      /* next */
-    }
-  }
-  const venv = path.join(ROOT, 'bench', '.venv');
-  try {
-    console.error(`bench: installing faster-whisper into ${venv} (PyPI)`);
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', 'faster-whisper==1.2.1'], { stdio: 'inherit' });
-    return path.join(venv, 'bin', 'python');
-  } catch (err) {
-    console.error(`bench: faster-whisper unavailable (${(err as Error).message.split('\n')[0]})`);
-    return undefined;
-  }
 }
 
 async function fasterWhisper(py: string, input: string): Promise<RunResult> {

@@ -13,7 +13,7 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
   const { LiveSession } = require('./engine/live') as typeof import('./engine/live');
   const { Supervisor } = require('./engine/supervisor') as typeof import('./engine/supervisor');
   const supervisor = new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
-  supervisor.start(cmd.params.mode === 'meeting' ? undefined : ['capture', 'transcription']).catch(() => undefined);
+  supervisor.start().catch(() => undefined);
   let stopRequested!: () => void;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   const print = (line: string) => void writeStdout(line + '\n');

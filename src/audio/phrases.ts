@@ -56,6 +56,11 @@ export class PhraseSegmenter {
     return this.phrase && { start: this.phrase.start };
   }
 
+  /** The open phrase's latest windows are silence (it may be about to close). */
+  get pausing(): boolean {
+    return !!this.phrase && this.silenceStart !== undefined;
+  }
+
   /** Feeds the speech probabilities of the next windows, in stream order. */
   push(probs: ArrayLike<number>): PhraseEvent[] {
     const events: PhraseEvent[] = [];

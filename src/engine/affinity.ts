@@ -12,7 +12,10 @@ import type { WorkerKind } from '../protocol/messages';
 
 export type AffinityPlan = Record<WorkerKind, number[]>;
 
-/** Which cores each child may run on, out of `allowed` (the cores this process may use), for `budget` threads. */
+/**
+ * Which cores each child may run on, out of `allowed` (the cores this process may use), for `budget` inference
+ * threads (the core budget, or more when a job asks for more threads).
+ */
 export function affinityPlan(allowed: number[], budget: number): AffinityPlan {
   const cores = [...allowed].sort((a, b) => a - b);
   const inference = cores.slice(0, Math.max(1, Math.min(budget, cores.length)));

@@ -230,6 +230,7 @@ export class Engine {
     const { signal, onProgress } = job.hooks;
     const diarizing = wantsDiarization(params);
     const threads = threadSplit(params.threads, diarizing);
+    await sup.fitAffinity(Math.max(threads.transcription, threads.diarization));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
     const journal = path.join(dir, 'audio.f32');
     const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({

@@ -1,4 +1,4 @@
-// A live session (dictation or meeting): capture child → WAV journal on disk → VAD (transcription child, in
+// A live session (dictation or meeting): capture child → WAV journal on disk → VAD (diarization child, in
 // pieces, carrying its state) → phrases → bounded queue → Whisper per phrase (transcription child) → events.
 // Meetings also embed each phrase (diarization child) for a provisional speaker, and on stop re-diarize the
 // whole recording for stable labels.
@@ -42,6 +42,8 @@ const FIRST_AUDIO_TIMEOUT_MS = 10_000;
 interface Phrase {
   start: number;
   end: number;
+  /** When the VAD stage closed it (Date.now()): "end of phrase" for the latency figures. */
+  closedAt: number;
 }
 
 export class LiveSession {
@@ -103,6 +105,7 @@ export class LiveSession {
 
   /** Loads the model, starts capture, and resolves once audio arrives (or rejects with why it cannot). */
   async start(): Promise<void> {
+    await this.sup.fitAffinity(Math.max(this.modelParams.threads, this.diarizationThreads));
     const loading = this.sup.transcription.request('load', this.modelParams, { onWarning: (m) => this.warn(m) });
     let firstAudio!: () => void;
     const audioFlows = new Promise<void>((resolve) => (firstAudio = resolve));
@@ -194,7 +197,7 @@ export class LiveSession {
     const end = Math.min(ready, this.vadCursor + VAD_MAX_SAMPLES);
     this.vadBusy = true;
     const start = this.vadCursor;
-    this.sup.transcription.request('vad', { journal: this.journal, vadFile: this.modelParams.vadFile, start, end, carry: this.vadCarry }).then(
+    this.sup.diarization.request('vad', { journal: this.journal, vadFile: this.modelParams.vadFile, start, end, carry: this.vadCarry }).then(
       (r) => {
         this.vadBusy = false;
         this.vadCarry = r.carry;
@@ -226,7 +229,7 @@ export class LiveSession {
 
   private onPhraseEvent(e: PhraseEvent): void {
     if (e.kind === 'end') {
-      if (!this.queue.offer({ start: e.start, end: e.end })) throw new Error('phrase queue overflow'); // feedSegmenter checks room first
+      if (!this.queue.offer({ start: e.start, end: e.end, closedAt: Date.now() })) throw new Error('phrase queue overflow'); // feedSegmenter checks room first
       // The phrase is complete: its partial is obsolete, and the final should not wait behind it.
       if (this.partial && this.partial.start === e.start) this.partial.abort.abort();
     } else if (e.kind === 'drop') {
@@ -257,7 +260,9 @@ export class LiveSession {
       return;
     }
     const open = this.segmenter.open;
-    if (!open || this.partial || this.captureEnded || this.unfed.length) return;
+    // No partial while the speaker pauses: the phrase is probably ending, and its final text should not wait
+    // behind a partial that nobody will read.
+    if (!open || this.partial || this.captureEnded || this.unfed.length || this.segmenter.pausing) return;
     if (Date.now() - this.lastPartialAt < PARTIAL_EVERY_MS || this.segmenter.position - open.start < PARTIAL_MIN_SAMPLES) return;
     this.lastPartialAt = Date.now();
     const abort = new AbortController();
@@ -293,7 +298,8 @@ export class LiveSession {
       return;
     }
     if (this.params.mode === 'meeting') segment.speaker = await this.provisionalSpeaker(phrase);
-    if (this.clockZero !== undefined) segment.latencyMs = Math.round(Date.now() - (this.clockZero + (1000 * phrase.end) / LIVE_SAMPLE_RATE));
+    segment.latencyMs = Date.now() - phrase.closedAt;
+    if (this.clockZero !== undefined) segment.audioLatencyMs = Math.round(Date.now() - (this.clockZero + (1000 * phrase.end) / LIVE_SAMPLE_RATE));
     this.finals.push({ segment, segments: r.segments });
     this.emit({ kind: 'final', segment });
   }

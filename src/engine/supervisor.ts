@@ -49,9 +49,11 @@ export class Supervisor {
   readonly capture: WorkerProcess<'capture'>;
   readonly transcription: WorkerProcess<'transcription'>;
   readonly diarization: WorkerProcess<'diarization'>;
+  private inferenceCores: number;
 
   constructor(private readonly options: SupervisorOptions) {
     const plan = affinityPlan(allowedCores(), coreBudget());
+    this.inferenceCores = plan.transcription.length;
     const make = <K extends WorkerKind>(kind: K) =>
       new WorkerProcess(kind, path.join(options.distDir, ENTRY[kind]), {
         maxRestarts: options.restartLimits?.[kind] ?? restartLimitsFrom(process.env.TRANSCREVAI_RESTART_LIMITS)[kind] ?? RESTART_LIMITS[kind],
@@ -80,6 +82,18 @@ export class Supervisor {
         this.options.onEvent?.(`capture priority unchanged (${(err as Error).message})`);
       }
     }
+  }
+
+  /**
+   * Before a job: a job that asks for more threads than the core budget (--threads, transcrevai.threads) gets
+   * that many cores for inference, so its threads are not squeezed onto the budget's cores.
+   */
+  async fitAffinity(threads: number): Promise<void> {
+    const wanted = Math.max(coreBudget(), threads);
+    if (wanted === this.inferenceCores) return;
+    this.inferenceCores = wanted;
+    const plan = affinityPlan(allowedCores(), wanted);
+    await Promise.all([this.transcription.setAffinity(plan.transcription), this.diarization.setAffinity(plan.diarization), this.capture.setAffinity(plan.capture)]);
   }
 
   status(): WorkerStatus[] {

@@ -115,17 +115,8 @@ export class WorkerProcess<K extends WorkerKind> {
       });
     });
     this.ready.catch(() => undefined);
-    const cores = this.options.affinity;
-    if (cores?.length) {
-      // Applied to every new process (a restarted child starts unpinned); the outcome is reported, never fatal.
-      this.ready.then(() => applyAffinity(child.pid!, cores)).then(
-        (what) => {
-          this.affinity = what;
-          if (what.startsWith('not applied')) this.options.onEvent?.(`${this.kind} affinity ${what}`);
-        },
-        () => undefined,
-      );
-    }
+    // Applied to every new process (a restarted child starts unpinned); the outcome is reported, never fatal.
+    this.ready.then(() => this.pin(child), () => undefined);
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     const beat = this.options.heartbeatMs ?? 2000;
     clearInterval(this.watchdog);
@@ -144,6 +135,22 @@ export class WorkerProcess<K extends WorkerKind> {
     }, beat);
     this.watchdog.unref();
     return this.ready;
+  }
+
+  /** Pins this child (now and after every restart) to `cores`. */
+  async setAffinity(cores: number[]): Promise<void> {
+    if (this.options.affinity?.join() === cores.join()) return;
+    this.options.affinity = cores;
+    if (this.child && this.state !== 'starting') await this.pin(this.child);
+  }
+
+  private async pin(child: ChildProcess): Promise<void> {
+    const cores = this.options.affinity;
+    if (!cores?.length || child.pid === undefined) return;
+    const what = await applyAffinity(child.pid, cores);
+    if (this.child !== child) return;
+    this.affinity = what;
+    if (what.startsWith('not applied')) this.options.onEvent?.(`${this.kind} affinity ${what}`);
   }
 
   request<M extends WorkerMethod<K>>(method: M, params: WorkerParams<K, M>, hooks: RequestHooks = {}): Promise<WorkerResult<K, M>> {

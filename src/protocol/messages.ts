@@ -121,8 +121,10 @@ export interface LiveSegment {
   text: string;
   /** Meetings: a provisional label from online clustering; the final transcript may renumber speakers. */
   speaker?: string;
-  /** Microphone sources: from the moment the phrase's last sample was recorded to this event, ms. */
+  /** From the moment the VAD closed the phrase (the end of the phrase) to this event, ms. */
   latencyMs?: number;
+  /** Microphone sources: from the moment the phrase's last sample was recorded to this event, ms. */
+  audioLatencyMs?: number;
 }
 
 export type LiveEvent =
@@ -311,8 +313,6 @@ export interface WorkerRequestMap {
     record: { params: RecordParams; result: RecordResult };
   };
   transcription: {
-    /** Speech probability of each 512-sample window of a journal range, carrying the VAD state along. */
-    vad: { params: VadRangeParams; result: { probs: number[]; carry: VadStreamState } };
     /** Transcribes one phrase (a journal range of at most 30 s). */
     phrase: { params: PhraseParams; result: PhraseResult };
     /** Loads (or finds loaded) the model and VAD: lets the engine overlap loading with decoding. */
@@ -323,6 +323,8 @@ export interface WorkerRequestMap {
   };
   diarization: {
     diarize: { params: DiarizeJournalParams; result: DiarizeJournalResult };
+    /** Live speech detection: each 512-sample window's speech probability over a journal range, state carried. */
+    vad: { params: VadRangeParams; result: { probs: number[]; carry: VadStreamState } };
     /** One speaker embedding for a journal range (null when it is too short to tell a speaker). */
     embed: { params: { journal: string; start: number; end: number; modelDir: string; threads: number }; result: { vector: number[] | null } };
   };

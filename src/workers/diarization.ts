@@ -1,12 +1,16 @@
-// Diarization child: journal + speech regions → speaker turns. The speaker model stays loaded; when it is
-// missing or fails, diarize() falls back to MFCC statistics and says so in its warnings.
+// Diarization child: journal + speech regions → speaker turns, and, for live sessions, "when is there speech":
+// streaming Silero VAD over the growing recording (segmentation belongs with diarization, as in pyannote, and
+// here it never waits behind a Whisper run, which blocks the transcription child's event loop for ~300 ms at a
+// time). The models stay loaded; a missing or failing speaker model falls back to MFCC statistics (reported).
 import { readJournal } from '../audio/journal';
 import { LoadCache } from '../models/loadCache';
 import { diarize, energyVad, loadSpeakerModel, type SpeakerModel } from '../diarization';
 import { embedRange } from '../diarization/embedRange';
+import { loadVad, speechProbabilitiesCarried, type Vad } from '../audio/vad';
 import { serveWorker } from './serve';
 
 const speakerModels = new LoadCache<SpeakerModel>();
+const vads = new LoadCache<Vad>();
 
 serveWorker('diarization', {
   async diarize(p, ctx) {
@@ -23,6 +27,12 @@ serveWorker('diarization', {
       onProgress: ctx.progress,
     });
     return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings };
+  },
+  async vad(p, ctx) {
+    const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
+    const carry = p.carry && { state: Float32Array.from(p.carry.state), context: Float32Array.from(p.carry.context) };
+    const r = await speechProbabilitiesCarried(v, readJournal(p.journal, { start: p.start, end: p.end }), carry, ctx.signal);
+    return { probs: Array.from(r.probs), carry: { state: Array.from(r.carry.state), context: Array.from(r.carry.context) } };
   },
   async embed(p, ctx) {
     const model = await speakerModels.get(`${p.modelDir}|${p.threads}`, () => loadSpeakerModel(p.modelDir, { threads: p.threads }));

@@ -2,7 +2,6 @@
 // requests; a restarted child loads them again (its `load` request is idempotent).
 import { readJournal } from '../audio/journal';
 import { LoadCache } from '../models/loadCache';
-import { speechProbabilitiesCarried } from '../audio/vad';
 import { detectSpeech, loadVad, loadWhisperModelWithWarnings, modelKey, transcribeSamples, type ModelWithWarnings, type Vad } from '../whisper';
 import { serveWorker } from './serve';
 
@@ -27,12 +26,6 @@ serveWorker('transcription', {
   async speech(p, ctx) {
     const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
     return detectSpeech(v, readJournal(p.journal), { signal: ctx.signal });
-  },
-  async vad(p, ctx) {
-    const v = await vads.get(p.vadFile, () => loadVad(p.vadFile, { threads: 1 }));
-    const carry = p.carry && { state: Float32Array.from(p.carry.state), context: Float32Array.from(p.carry.context) };
-    const r = await speechProbabilitiesCarried(v, readJournal(p.journal, { start: p.start, end: p.end }), carry, ctx.signal);
-    return { probs: Array.from(r.probs), carry: { state: Array.from(r.carry.state), context: Array.from(r.carry.context) } };
   },
   async phrase(p, ctx) {
     const { model } = await load(p);

@@ -64,21 +64,13 @@ function childOf(pid: number, entry: string): number | undefined {
   }
 }
 
-test('dictation from the microphone: the recording is the clip, the text is its reference, partials come first, children pinned', { skip: micSkip || modelsSkip, timeout: 120_000 }, async () => {
+test('dictation from the microphone: the recording is the clip, the text is its reference, partials come first', { skip: micSkip || modelsSkip, timeout: 120_000 }, async () => {
   if (typeof mic === 'string') return;
   const recording = path.join(dir, 'dictation.wav');
-  const pinned: Record<string, string | undefined> = {};
-  const run = await live(['dictate', '--model', 'base', '--language', 'en', '--threads', '2', '--recording', recording, '--seconds', '15'], async (pid) => {
+  const run = await live(['dictate', '--model', 'base', '--language', 'en', '--threads', '2', '--recording', recording, '--seconds', '15'], async () => {
     await new Promise((r) => setTimeout(r, 1000));
-    // Meanwhile: the children run on the cores the supervisor planned (taskset, read back from the kernel).
-    for (const kind of ['capture', 'transcription']) {
-      const child = childOf(pid, `worker-${kind}.js`);
-      pinned[kind] = child ? /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${child}/status`, 'utf8'))?.[1] : undefined;
-    }
     await mic.play(JFK);
   });
-  const plan = affinityPlan(allowedCores(), coreBudget());
-  assert.deepEqual(pinned, { capture: coreList(plan.capture), transcription: coreList(plan.transcription) });
   assert.equal(run.code, 0, run.stderr);
   assert.ok(run.result, 'no result line');
   const text = finals(run).map((s) => s.text).join(' ');
@@ -121,22 +113,35 @@ test('a meeting of the two-speaker sample: provisional labels live, two speakers
   assert.ok(fs.existsSync(run.result!.recording!), 'the meeting recording is kept');
 });
 
-test('killing the capture child mid-recording: it restarts, the gap is reported, the recording stays in time', { skip: micSkip || modelsSkip, timeout: 180_000 }, async () => {
+test('killing the capture child mid-recording: it restarts (pinned again), the gap is reported, the recording stays in time', { skip: micSkip || modelsSkip, timeout: 180_000 }, async () => {
   if (typeof mic === 'string') return;
   const twice = path.join(dir, 'jfk-x2.wav');
   ffmpeg('-stream_loop', '1', '-i', JFK, '-c', 'copy', twice);
   const recording = path.join(dir, 'crash.wav');
   let killedAt = 0;
-  const run = await live(['dictate', '--model', 'tiny.en', '--language', 'en', '--threads', '2', '--recording', recording, '--seconds', '26'], async (pid) => {
+  const pinned: Record<string, string | undefined> = {};
+  const coresOf = (pid: number | undefined) => (pid ? /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined);
+  // Default threads (the core budget), so the children are pinned as planned (a larger --threads widens the plan).
+  const run = await live(['dictate', '--model', 'tiny.en', '--language', 'en', '--recording', recording, '--seconds', '26'], async (pid) => {
     await new Promise((r) => setTimeout(r, 1000));
     const playing = mic.play(twice);
+    pinned.transcription = coresOf(childOf(pid, 'worker-transcription.js'));
+    pinned.diarization = coresOf(childOf(pid, 'worker-diarization.js'));
     await new Promise((r) => setTimeout(r, 14_000)); // inside the second "ask not what your country…"
     const capture = childOf(pid, 'worker-capture.js');
     assert.ok(capture, 'no capture child');
+    pinned.capture = coresOf(capture);
     process.kill(capture, 'SIGKILL');
     killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    const restarted = childOf(pid, 'worker-capture.js');
+    assert.ok(restarted && restarted !== capture, 'the capture child was not restarted');
+    pinned.restartedCapture = coresOf(restarted);
     await playing;
   });
+  // The children ran on the cores the supervisor planned (taskset, read back from the kernel), the restarted one too.
+  const plan = affinityPlan(allowedCores(), coreBudget());
+  assert.deepEqual(pinned, { transcription: coreList(plan.transcription), diarization: coreList(plan.diarization), capture: coreList(plan.capture), restartedCapture: coreList(plan.capture) });
   assert.ok(killedAt);
   assert.equal(run.code, 0, run.stderr);
   const result = run.result!;

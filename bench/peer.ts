@@ -1,0 +1,35 @@
+// The faster-whisper peer of the benchmarks: a Python with faster-whisper, from $FW_PYTHON or bench/.venv
+// (created from PyPI on first use). Build-time/benchmark only; never used by the extension.
+import { execFileSync } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** The CTranslate2 model the models toolchain assembles for `model`. */
+export function ct2Dir(model: string): string {
+  return path.join(os.homedir(), '.cache', 'transcrevai', 'build', 'ct2', model);
+}
+
+export function fwPython(): string | undefined {
+  const candidates = [process.env.FW_PYTHON, path.join(ROOT, 'bench', '.venv', 'bin', 'python')].filter(Boolean) as string[];
+  for (const py of candidates) {
+    try {
+      execFileSync(py, ['-c', 'import faster_whisper'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      /* next */
+    }
+  }
+  const venv = path.join(ROOT, 'bench', '.venv');
+  try {
+    console.error(`bench: installing faster-whisper into ${venv} (PyPI)`);
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '-q', 'faster-whisper==1.2.1'], { stdio: 'inherit' });
+    return path.join(venv, 'bin', 'python');
+  } catch (err) {
+    console.error(`bench: faster-whisper unavailable (${(err as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
