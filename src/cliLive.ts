@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { CancelledError } from './errors';
 import { errorLine, resourceReport, writeStdout, type CliCommand } from './cli';
 import { render } from './output';
+import { renderMeetingNotes } from './output/meetingNotes';
 import type { LiveEvent } from './protocol/messages';
 
 export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): Promise<void> {
@@ -49,7 +50,11 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
     for (const w of result.transcript.warnings ?? []) if (!cmd.events) process.stderr.write(`transcrevai: warning: ${w}\n`);
     if (cmd.verbose) process.stderr.write(resourceReport(supervisor.status()));
     if (cmd.events) print(JSON.stringify({ result }));
-    const text = cmd.params.mode === 'meeting' || cmd.out ? render(result.transcript, cmd.format) : '';
+    // A meeting in Markdown is meeting notes (front matter, participants); other formats render the transcript.
+    const asNotes = cmd.params.mode === 'meeting' && cmd.format === 'md';
+    const text = asNotes
+      ? renderMeetingNotes(result.transcript, { startedAt: new Date(result.startedAt), recording: result.recording, notesPath: cmd.out })
+      : cmd.params.mode === 'meeting' || cmd.out ? render(result.transcript, cmd.format) : '';
     if (cmd.out) fs.writeFileSync(cmd.out, text);
     else if (text && !cmd.events) await writeStdout(text);
     if (result.recording && !cmd.events) process.stderr.write(`transcrevai: recording kept at ${result.recording}\n`);

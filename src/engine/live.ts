@@ -348,7 +348,7 @@ export class LiveSession {
     // After a failure the recording is kept whatever the mode: it holds what could not be transcribed.
     const keep = this.params.mode === 'meeting' || !!this.params.keepRecording || !!this.failure;
     this.removeRecording(!keep);
-    return { sessionId: this.id, mode: this.params.mode, transcript, recording: keep ? this.journal : undefined, gaps: this.gaps, queuePeak: this.queue.peak };
+    return { sessionId: this.id, mode: this.params.mode, startedAt: new Date(this.startedAt).toISOString(), transcript, recording: keep ? this.journal : undefined, gaps: this.gaps, queuePeak: this.queue.peak };
   }
 
   /** Stable speaker labels: one diarization over every phrase of the meeting, then segments take the turns. */

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LiveHandle } from '../engine/client';
 import type { LiveEvent, LiveMode, LiveResult } from '../protocol/messages';
-import { render } from '../output';
+import { renderMeetingNotes } from '../output/meetingNotes';
 import type { Ctx } from './context';
 import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
@@ -220,10 +220,8 @@ export class LiveController implements vscode.Disposable {
       this.ctx.log.info(`Dictation stopped: ${result.transcript.segments.length} segments, ${result.transcript.duration.toFixed(1)} s${result.recording ? `; recording kept at ${result.recording}` : ''}.`);
       return;
     }
-    // The full meeting-notes document (front matter, participants) comes with the transcript panel.
-    let text = render(result.transcript, 'md');
-    if (result.recording) text += `\n\nRecording: [${path.basename(result.recording)}](${encodeURI(path.basename(result.recording))})\n`;
     const file = result.recording?.replace(/\.wav$/, '.md');
+    const text = renderMeetingNotes(result.transcript, { startedAt: new Date(result.startedAt), recording: result.recording, notesPath: file });
     let doc: vscode.TextDocument;
     if (file && vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath)) {
       fs.writeFileSync(file, text);

@@ -105,6 +105,8 @@ export interface RecordingGap {
 export interface LiveResult {
   sessionId: string;
   mode: LiveMode;
+  /** When recording started, ISO 8601. */
+  startedAt: string;
   /** Final text: every phrase, speaker-labelled by a diarization over the whole recording for meetings. */
   transcript: Transcript;
   /** The kept recording, if any. */

@@ -1,0 +1,30 @@
+// `npm run package`: one .vsix per platform with @vscode/vsce, each carrying only its own onnxruntime binaries
+// (the other platforms' are left out through a per-target ignore file). ffmpeg: ffmpeg-static fetches the binary
+// of the platform it is installed on, so a package carries the packaging machine's ffmpeg only when it matches
+// the target; otherwise the extension finds ffmpeg on PATH or in the transcrevai.ffmpegPath setting.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const ORT = 'node_modules/onnxruntime-node/bin/napi-v6';
+const TARGETS = { 'linux-x64': 'linux/x64', 'win32-x64': 'win32/x64', 'darwin-arm64': 'darwin/arm64' };
+const ALL = ['linux/x64', 'linux/arm64', 'win32/x64', 'win32/arm64', 'darwin/arm64', 'darwin/x64'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(TARGETS);
+const outDir = path.join(root, 'dist-vsix');
+fs.mkdirSync(outDir, { recursive: true });
+const base = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+const host = `${process.platform}-${process.arch}`;
+for (const target of wanted) {
+  const own = TARGETS[target];
+  if (!own) throw new Error(`unknown target ${target}: one of ${Object.keys(TARGETS).join(', ')}`);
+  const ignore = [base, `# per target (${target})`, ...ALL.filter((p) => p !== own).map((p) => `${ORT}/${p}/**`)];
+  if (target !== host) ignore.push('node_modules/ffmpeg-static/ffmpeg', 'node_modules/ffmpeg-static/ffmpeg.exe');
+  const file = path.join(os.tmpdir(), `transcrevai-vscodeignore-${target}`);
+  fs.writeFileSync(file, ignore.join('\n') + '\n');
+  const out = path.join(outDir, `${pkg.name}-${pkg.version}-${target}.vsix`);
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', file, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'], { cwd: root, stdio: 'inherit' });
+  console.log(`${target}: ${out} ${(fs.statSync(out).size / 1e6).toFixed(1)} MB`);
+}

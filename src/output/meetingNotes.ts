@@ -1,0 +1,81 @@
+// Meeting notes as Markdown: YAML front matter (title, date, start/end time, duration, language, model, speakers,
+// recording), a participants table with speaking time, then the transcript grouped by speaker turns with
+// [hh:mm:ss] stamps, and a link to the kept recording. Speaker names come from transcript.speakers, so renaming
+// a speaker there and rendering again changes the name everywhere. Every transcript string is escaped.
+import * as path from 'path';
+import type { Transcript } from '../transcript';
+import { cleanSegments, clockTime, speakerNamer } from './common';
+import { mdEscape } from './markdown';
+
+export interface MeetingInfo {
+  /** When recording started. */
+  startedAt: Date;
+  title?: string;
+  /** The kept recording; linked relative to the notes file when `notesPath` is given. */
+  recording?: string;
+  notesPath?: string;
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+const localDate = (d: Date) => `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
+const localTime = (d: Date) => `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
+/** A YAML scalar that is always a string (JSON strings are valid YAML). */
+const yaml = (s: string) => JSON.stringify(s);
+
+/** Link target for a file: relative to the notes, with spaces and parentheses escaped for Markdown. */
+function linkTo(file: string, from?: string): string {
+  const rel = from ? path.relative(path.dirname(from), file) : file;
+  return encodeURI(rel.split(path.sep).join('/')).replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+
+export function renderMeetingNotes(transcript: Transcript, info: MeetingInfo): string {
+  const name = speakerNamer(transcript);
+  const segments = cleanSegments(transcript);
+  const end = new Date(info.startedAt.getTime() + transcript.duration * 1000);
+  const title = info.title ?? `Meeting ${localDate(info.startedAt)} ${localTime(info.startedAt).slice(0, 5)}`;
+  const speakers = transcript.speakers ?? [];
+  const front = [
+    '---',
+    `title: ${yaml(title)}`,
+    `date: ${localDate(info.startedAt)}`,
+    `start: ${yaml(localTime(info.startedAt))}`,
+    `end: ${yaml(localTime(end))}`,
+    `duration: ${yaml(clockTime(transcript.duration))}`,
+    `language: ${yaml(transcript.language)}`,
+    `model: ${yaml(`${transcript.model} (${transcript.precision})`)}`,
+    `speakers: [${speakers.map((s) => yaml(s.name)).join(', ')}]`,
+    ...(info.recording ? [`recording: ${yaml(path.basename(info.recording))}`] : []),
+    '---',
+    '',
+  ];
+  const out = [...front, `# ${mdEscape(title)}`, ''];
+  if (speakers.length) {
+    const total = speakers.reduce((t, s) => t + s.speakingTime, 0) || 1;
+    out.push('| Participant | Speaking time | Share |', '|---|---|---|');
+    for (const s of [...speakers].sort((a, b) => b.speakingTime - a.speakingTime)) {
+      out.push(`| ${mdEscape(s.name)} | ${clockTime(s.speakingTime)} | ${Math.round((100 * s.speakingTime) / total)} % |`);
+    }
+    out.push('');
+  }
+  out.push('## Transcript', '');
+  if (!segments.length) out.push('_No speech was recorded._', '');
+  let i = 0;
+  while (i < segments.length) {
+    const speaker = segments[i].speaker;
+    const start = segments[i].start;
+    const texts: string[] = [];
+    while (i < segments.length && segments[i].speaker === speaker) texts.push(segments[i++].text);
+    const who = speaker ? `**${mdEscape(name(speaker) ?? speaker)}** ` : '';
+    out.push(`${who}[${clockTime(start)}]`, mdEscape(texts.join(' ')), '');
+  }
+  for (const w of transcript.warnings ?? []) out.push(`> ${mdEscape(w)}`, '');
+  if (info.recording) out.push(`Recording: [${mdEscape(path.basename(info.recording))}](${linkTo(info.recording, info.notesPath)})`, '');
+  return out.join('\n');
+}
+
+/** Renames a speaker (by id) in the transcript's summary: every later rendering uses the new name. */
+export function renameSpeaker(transcript: Transcript, id: string, newName: string): Transcript {
+  const clean = newName.replace(/\s+/g, ' ').trim();
+  if (!clean) throw new Error('a speaker name cannot be empty');
+  return { ...transcript, speakers: (transcript.speakers ?? []).map((s) => (s.id === id ? { ...s, name: clean } : s)) };
+}
