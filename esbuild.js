@@ -41,7 +41,8 @@ async function main() {
   }
   for (const [src, name] of webviewEntries) {
     contexts.push(
-      await esbuild.context({ ...common, entryPoints: { [name]: src }, outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' }),
+      // Beside its stylesheet in media/: the webview may load from media/ only (localResourceRoots).
+      await esbuild.context({ ...common, entryPoints: { [name]: src }, outdir: 'media', platform: 'browser', format: 'iife', target: 'es2022' }),
     );
   }
   if (watch) {

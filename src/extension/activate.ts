@@ -18,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('transcrevai.toggleDictation', () => live.toggleDictation()),
     vscode.commands.registerCommand('transcrevai.startMeeting', () => live.startMeeting()),
     vscode.commands.registerCommand('transcrevai.stopMeeting', () => live.stopMeeting()),
+    vscode.commands.registerCommand('transcrevai.showTranscript', () => live.panel.show()),
     // From the explorer: (clicked uri, all selected uris); several selected media are done one after another.
     vscode.commands.registerCommand('transcrevai.transcribeFile', async (uri?: unknown, selected?: unknown) => {
       const many = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];

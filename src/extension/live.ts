@@ -7,7 +7,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LiveHandle } from '../engine/client';
 import type { LiveEvent, LiveMode, LiveResult } from '../protocol/messages';
-import { renderMeetingNotes } from '../output/meetingNotes';
+import { render } from '../output';
+import { renameSpeaker, renderMeetingNotes } from '../output/meetingNotes';
+import { clockTime } from '../output/common';
+import { emptyPanelState, type PanelState } from '../protocol/panel';
+import type { Transcript } from '../transcript';
+import { TranscriptPanel } from './panel';
+import { applyLiveEvent, applyTranscript } from './panelState';
 import type { Ctx } from './context';
 import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
@@ -34,6 +40,12 @@ export class LiveController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Inserts run one after another, so phrases land in order. */
   private inserting: Promise<unknown> = Promise.resolve();
+  readonly panel: TranscriptPanel;
+  private panelState: PanelState = emptyPanelState('TranscrevAI');
+  private lastLevelPost = 0;
+  /** The last finished meeting: renames and exports work on it, and its notes file is kept in step. */
+  private lastMeeting?: { transcript: Transcript; startedAt: Date; recording?: string; notes?: vscode.Uri };
+  private statusTimer?: NodeJS.Timeout;
 
   constructor(private readonly ctx: Ctx) {
     this.status = vscode.window.createStatusBarItem('transcrevai.live', vscode.StatusBarAlignment.Left, 100);
@@ -42,7 +54,14 @@ export class LiveController implements vscode.Disposable {
       after: { color: new vscode.ThemeColor('editorGhostText.foreground'), fontStyle: 'italic', margin: '0 0 0 0.25em' },
     });
     this.meetingLog = vscode.window.createOutputChannel('TranscrevAI Meeting');
+    this.panel = new TranscriptPanel(ctx.extension.extensionUri, {
+      rename: (id, name) => void this.rename(id, name),
+      export: (format) => void this.exportAs(format),
+      copyTimestamp: (seconds) => void vscode.env.clipboard.writeText(`[${clockTime(seconds)}]`),
+      reveal: (seconds) => void this.reveal(seconds),
+    });
     this.disposables.push(
+      this.panel,
       this.status,
       this.ghost,
       this.meetingLog,
@@ -93,8 +112,9 @@ export class LiveController implements vscode.Disposable {
     const folder = this.meetingsFolder(settings.meetingsFolder);
     const recording = path.join(folder, `meeting-${stamp(new Date())}.wav`);
     this.meetingLog.clear();
-    this.meetingLog.show(true);
     this.meetingLog.appendLine(`Recording to ${recording}. Stop with "TranscrevAI: Stop Meeting".`);
+    this.setPanel({ ...emptyPanelState(`Meeting ${new Date().toLocaleString()}`), status: 'recording' });
+    this.panel.show();
     await this.start({ mode: 'meeting' }, toLiveStartParams(settings, 'meeting', model, recording));
   }
 
@@ -115,6 +135,7 @@ export class LiveController implements vscode.Disposable {
       const engine = await this.ctx.engine();
       session.handle = await engine.startLive(params, (e) => this.onEvent(session, e));
       this.ctx.log.info(`${session.mode} started (recording ${session.handle.recording}).`);
+      this.watchProcesses(params.model, params.language);
     } catch (err) {
       this.session = undefined;
       void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
@@ -123,12 +144,43 @@ export class LiveController implements vscode.Disposable {
     }
   }
 
+  private setPanel(state: PanelState): void {
+    this.panelState = state;
+    this.panel.update(state);
+  }
+
+  /** The status bar tooltip: model, language and each process's CPU and memory, refreshed every 5 s. */
+  private watchProcesses(model: string, language: string): void {
+    clearInterval(this.statusTimer);
+    const refresh = async () => {
+      try {
+        const status = await (await this.ctx.engine()).request('status', {});
+        const mb = (b?: number) => (b ? `${Math.round(b / 1e6)} MB` : '–');
+        const lines = [`TranscrevAI — model ${model}, language ${language}`, `engine: ${mb(status.rss)}`];
+        for (const p of status.processes) lines.push(`${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`);
+        lines.push('Click to stop.');
+        this.status.tooltip = lines.join('\n');
+      } catch {
+        /* the engine is busy starting or gone: keep the last tooltip */
+      }
+    };
+    void refresh();
+    this.statusTimer = setInterval(() => void refresh(), 5000);
+  }
+
   private onEvent(session: Session, e: LiveEvent): void {
     if (this.session !== session) return;
+    // The panel follows every event; level readings (10 a second) at most 4 times a second.
+    const now = Date.now();
+    if (e.kind !== 'level' || now - this.lastLevelPost > 250) {
+      if (e.kind === 'level') this.lastLevelPost = now;
+      this.setPanel(applyLiveEvent(this.panelState, e));
+    } else {
+      this.panelState = applyLiveEvent(this.panelState, e);
+    }
     switch (e.kind) {
       case 'level':
         this.status.text = `$(record) ${session.mode === 'meeting' ? 'Meeting' : 'Dictating'} ${LEVEL_BARS[Math.min(LEVEL_BARS.length - 1, Math.floor(Math.sqrt(e.peak) * LEVEL_BARS.length))]} ${clock(e.seconds)}`;
-        this.status.tooltip = 'TranscrevAI is listening. Click to stop.';
         this.status.command = session.mode === 'meeting' ? 'transcrevai.stopMeeting' : 'transcrevai.toggleDictation';
         break;
       case 'partial':
@@ -205,6 +257,7 @@ export class LiveController implements vscode.Disposable {
       } catch (err) {
         showError(this.ctx, err, session.mode === 'meeting' ? 'Meeting' : 'Dictation');
       } finally {
+        clearInterval(this.statusTimer);
         this.showGhost(session, '');
         this.session = undefined;
         void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
@@ -220,16 +273,63 @@ export class LiveController implements vscode.Disposable {
       this.ctx.log.info(`Dictation stopped: ${result.transcript.segments.length} segments, ${result.transcript.duration.toFixed(1)} s${result.recording ? `; recording kept at ${result.recording}` : ''}.`);
       return;
     }
+    this.setPanel(applyTranscript(this.panelState, result.transcript));
     const file = result.recording?.replace(/\.wav$/, '.md');
-    const text = renderMeetingNotes(result.transcript, { startedAt: new Date(result.startedAt), recording: result.recording, notesPath: file });
+    const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath);
+    this.lastMeeting = { transcript: result.transcript, startedAt: new Date(result.startedAt), recording: result.recording, notes: inWorkspace ? vscode.Uri.file(file!) : undefined };
+    const text = this.notesText();
     let doc: vscode.TextDocument;
-    if (file && vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath)) {
-      fs.writeFileSync(file, text);
-      doc = await vscode.workspace.openTextDocument(file);
+    if (inWorkspace) {
+      fs.writeFileSync(file!, text);
+      doc = await vscode.workspace.openTextDocument(file!);
     } else {
       doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
+      this.lastMeeting.notes = doc.uri;
     }
     await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  private notesText(): string {
+    const m = this.lastMeeting!;
+    return renderMeetingNotes(m.transcript, { startedAt: m.startedAt, recording: m.recording, notesPath: m.notes?.scheme === 'file' ? m.notes.fsPath : undefined });
+  }
+
+  /** A rename changes the panel, the notes document and later exports at once. */
+  private async rename(id: string, name: string): Promise<void> {
+    if (!name.trim()) return;
+    if (this.lastMeeting) {
+      this.lastMeeting.transcript = renameSpeaker(this.lastMeeting.transcript, id, name);
+      const notes = this.lastMeeting.notes;
+      if (notes) {
+        const doc = await vscode.workspace.openTextDocument(notes);
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(notes, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), this.notesText());
+        await vscode.workspace.applyEdit(edit);
+        if (notes.scheme === 'file') await doc.save();
+      }
+    }
+    this.setPanel({ ...this.panelState, speakers: { ...this.panelState.speakers, [id]: name.replace(/\s+/g, ' ').trim() } });
+  }
+
+  private async exportAs(format: import('../protocol/messages').OutputFormat): Promise<void> {
+    if (!this.lastMeeting) return;
+    const text = format === 'md' ? this.notesText() : render(this.lastMeeting.transcript, format);
+    const language = { md: 'markdown', srt: 'plaintext', vtt: 'plaintext', json: 'json', txt: 'plaintext', rttm: 'plaintext' }[format];
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language, content: text }), { preview: false });
+  }
+
+  /** Opens the notes at the turn with this timestamp. */
+  private async reveal(seconds: number): Promise<void> {
+    const notes = this.lastMeeting?.notes;
+    if (!notes) return;
+    const doc = await vscode.workspace.openTextDocument(notes);
+    const at = doc.getText().indexOf(`[${clockTime(seconds)}]`);
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    if (at >= 0) {
+      const pos = doc.positionAt(at);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    }
   }
 
   private meetingsFolder(setting: string): string {
@@ -253,6 +353,7 @@ export class LiveController implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.statusTimer);
     void this.stop();
     for (const d of this.disposables) d.dispose();
   }

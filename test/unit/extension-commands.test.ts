@@ -125,7 +125,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
 
   test('activation registers the commands and starts no engine', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), [
-      'transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.startMeeting', 'transcrevai.stopMeeting',
+      'transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.showTranscript', 'transcrevai.startMeeting', 'transcrevai.stopMeeting',
       'transcrevai.toggleDictation', 'transcrevai.transcribeFile', 'transcrevai.useModelFolder',
     ]);
     assert.equal(fs.existsSync(engineLog), false);

@@ -1,0 +1,94 @@
+// The transcript webview (bundled to media/panel.js). Renders the host's PanelState with DOM text nodes only
+// (never innerHTML), so nothing said or named can become markup. Auto-scrolls while the reader is at the bottom
+// and stops when they scroll up. Keyboard: every control is a button; the speaker name is an input.
+import type { HostToPanel, PanelState, PanelToHost } from '../../src/protocol/panel';
+import { EXPORT_FORMATS } from '../../src/protocol/panel';
+
+declare function acquireVsCodeApi(): { postMessage(m: PanelToHost): void };
+const vscode = acquireVsCodeApi();
+const post = (m: PanelToHost) => vscode.postMessage(m);
+
+const COMPONENT_LABEL: Record<string, string> = { load: 'Model', decode: 'Audio', vad: 'Speech', transcription: 'Transcription', diarization: 'Speakers' };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`;
+}
+
+const root = document.getElementById('app')!;
+let follow = true;
+window.addEventListener('scroll', () => {
+  follow = window.innerHeight + window.scrollY >= document.body.scrollHeight - 8;
+});
+
+function render(state: PanelState): void {
+  const frag = document.createDocumentFragment();
+  const header = el('header');
+  header.append(el('h1', {}, state.title), el('span', { class: `status status-${state.status}`, role: 'status', 'aria-live': 'polite' }, state.status));
+  frag.append(header);
+  if (state.level) {
+    const meter = el('div', { class: 'meter', role: 'meter', 'aria-label': 'Audio level', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(state.level.peak * 100)) });
+    const bar = el('div', { class: 'meter-bar' });
+    bar.style.width = `${Math.min(100, Math.round(Math.sqrt(state.level.peak) * 100))}%`;
+    meter.append(bar);
+    frag.append(meter, el('div', { class: 'elapsed' }, clock(state.level.seconds)));
+  }
+  for (const [component, percent] of Object.entries(state.progress)) {
+    const row = el('div', { class: 'progress' });
+    const p = el('progress', { max: '100', value: String(percent), 'aria-label': `${COMPONENT_LABEL[component] ?? component} progress` });
+    row.append(el('span', {}, `${COMPONENT_LABEL[component] ?? component}`), p, el('span', {}, `${Math.round(percent ?? 0)} %`));
+    frag.append(row);
+  }
+  if (state.error) frag.append(el('div', { class: 'banner error', role: 'alert' }, state.error));
+  for (const b of state.banners) frag.append(el('div', { class: 'banner warning', role: 'note' }, b));
+  if (Object.keys(state.speakers).length) {
+    const list = el('div', { class: 'speakers', 'aria-label': 'Speakers' });
+    for (const [id, name] of Object.entries(state.speakers)) {
+      const input = el('input', { type: 'text', value: name, 'aria-label': `Rename ${name}`, 'data-speaker': id });
+      input.addEventListener('change', () => post({ type: 'rename', speaker: id, name: input.value }));
+      list.append(input);
+    }
+    frag.append(list);
+  }
+  const transcript = el('section', { class: 'transcript', 'aria-label': 'Transcript' });
+  let last: string | undefined = '\0';
+  for (const seg of state.segments) {
+    const turn = el('div', { class: 'turn' });
+    const stamp = el('button', { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clock(seg.start)}` }, `[${clock(seg.start)}]`);
+    stamp.addEventListener('click', (ev) => post({ type: (ev as MouseEvent).shiftKey ? 'reveal' : 'copyTimestamp', seconds: seg.start }));
+    turn.append(stamp);
+    if (seg.speaker && seg.speaker !== last) turn.append(el('strong', { class: 'speaker' }, state.speakers[seg.speaker] ?? seg.speaker));
+    turn.append(el('span', { class: 'text' }, seg.text));
+    last = seg.speaker;
+    transcript.append(turn);
+  }
+  if (state.partial) transcript.append(el('div', { class: 'turn partial', 'aria-live': 'polite' }, state.partial.text));
+  frag.append(transcript);
+  if (state.canExport) {
+    const bar = el('div', { class: 'exports', role: 'toolbar', 'aria-label': 'Export' });
+    for (const f of EXPORT_FORMATS) {
+      const b = el('button', { 'aria-label': `Export as ${f.toUpperCase()}` }, f.toUpperCase());
+      b.addEventListener('click', () => post({ type: 'export', format: f }));
+      bar.append(b);
+    }
+    frag.append(bar);
+  }
+  // Keep focus in a speaker field being edited across re-renders.
+  const editing = document.activeElement instanceof HTMLInputElement ? document.activeElement.dataset.speaker : undefined;
+  root.replaceChildren(frag);
+  if (editing) (root.querySelector(`input[data-speaker="${CSS.escape(editing)}"]`) as HTMLInputElement | null)?.focus();
+  if (follow) window.scrollTo(0, document.body.scrollHeight);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
+  if (event.data?.type === 'state') render(event.data.state);
+});
+post({ type: 'ready' });

@@ -1,0 +1,44 @@
+// The panel's state as live events and job progress arrive: a pure reducer (vscode-free, unit-tested), so the
+// host only keeps one PanelState and posts it whole.
+import { speakerName } from '../diarization';
+import type { LiveEvent } from '../protocol/messages';
+import type { PanelState } from '../protocol/panel';
+import type { Transcript } from '../transcript';
+
+export function applyLiveEvent(state: PanelState, e: LiveEvent): PanelState {
+  switch (e.kind) {
+    case 'level':
+      return { ...state, status: state.status === 'idle' ? 'recording' : state.status, level: { rms: e.rms, peak: e.peak, seconds: e.seconds } };
+    case 'partial':
+      return { ...state, partial: { start: e.start, text: e.text } };
+    case 'drop':
+      return { ...state, partial: undefined };
+    case 'final': {
+      const speakers = { ...state.speakers };
+      const id = e.segment.speaker;
+      if (id && !(id in speakers)) speakers[id] = speakerName(id);
+      return { ...state, partial: undefined, speakers, segments: [...state.segments, { start: e.segment.start, end: e.segment.end, text: e.segment.text, speaker: id }] };
+    }
+    case 'gap':
+      return { ...state, banners: [...state.banners, `${e.gap.duration.toFixed(1)} s of audio were lost at ${e.gap.start.toFixed(1)} s while capture restarted.`] };
+    case 'ended':
+      return e.reason === 'error' ? { ...state, status: 'error', error: e.message ?? 'Live audio stopped.' } : state;
+  }
+}
+
+/** The finished transcript replaces the live lines: final speakers (re-diarized), warnings as banners. */
+export function applyTranscript(state: PanelState, t: Transcript, renames: Record<string, string> = {}): PanelState {
+  const speakers: Record<string, string> = {};
+  for (const s of t.speakers ?? []) speakers[s.id] = renames[s.id] ?? s.name;
+  for (const seg of t.segments) if (seg.speaker && !(seg.speaker in speakers)) speakers[seg.speaker] = renames[seg.speaker] ?? speakerName(seg.speaker);
+  return {
+    ...state,
+    status: state.status === 'error' ? 'error' : 'done',
+    level: undefined,
+    partial: undefined,
+    speakers,
+    segments: t.segments.map((s) => ({ start: s.start, end: s.end, text: s.text, speaker: s.speaker })),
+    banners: [...new Set([...state.banners, ...(t.warnings ?? [])])],
+    canExport: true,
+  };
+}

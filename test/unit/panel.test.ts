@@ -1,0 +1,54 @@
+// The transcript panel's pure parts: the state reducer over live events and the finished transcript, and the
+// HTML shell's Content-Security-Policy.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { panelHtmlForTest } from './helpers/panelHtml';
+import { applyLiveEvent, applyTranscript } from '../../src/extension/panelState';
+import { emptyPanelState } from '../../src/protocol/panel';
+
+test('panel state: level starts recording, partials are replaced by finals, gaps and errors become banners', () => {
+  let s = emptyPanelState('Meeting');
+  s = applyLiveEvent(s, { kind: 'level', rms: 0.1, peak: 0.4, seconds: 1.2 });
+  assert.equal(s.status, 'recording');
+  assert.deepEqual(s.level, { rms: 0.1, peak: 0.4, seconds: 1.2 });
+  s = applyLiveEvent(s, { kind: 'partial', start: 0.5, text: 'bom' });
+  assert.deepEqual(s.partial, { start: 0.5, text: 'bom' });
+  s = applyLiveEvent(s, { kind: 'final', segment: { start: 0.5, end: 2, text: 'Bom dia.', speaker: 'SPEAKER_1' } });
+  assert.equal(s.partial, undefined);
+  assert.deepEqual(s.segments, [{ start: 0.5, end: 2, text: 'Bom dia.', speaker: 'SPEAKER_1' }]);
+  assert.deepEqual(s.speakers, { SPEAKER_1: 'Speaker 1' });
+  s = applyLiveEvent(s, { kind: 'partial', start: 3, text: 'hm' });
+  s = applyLiveEvent(s, { kind: 'drop', start: 3 });
+  assert.equal(s.partial, undefined);
+  s = applyLiveEvent(s, { kind: 'gap', gap: { start: 14.2, duration: 0.4 } });
+  assert.match(s.banners[0], /0\.4 s of audio were lost at 14\.2 s/);
+  s = applyLiveEvent(s, { kind: 'ended', reason: 'error', message: 'sox could not record' });
+  assert.equal(s.status, 'error');
+  assert.equal(s.error, 'sox could not record');
+  assert.equal(s.canExport, false);
+});
+
+test('panel state: the finished transcript replaces live lines, keeps renames, adds warnings, offers export', () => {
+  let s = applyLiveEvent(emptyPanelState('Meeting'), { kind: 'final', segment: { start: 0, end: 1, text: 'live', speaker: 'SPEAKER_3' } });
+  s = applyTranscript(s, {
+    input: 'm.wav', model: 'base', precision: 'int8', language: 'pt', duration: 10,
+    segments: [{ start: 0, end: 1, text: 'final', speaker: 'SPEAKER_1' }, { start: 1, end: 2, text: 'outro', speaker: 'SPEAKER_2' }],
+    speakers: [{ id: 'SPEAKER_1', name: 'Speaker 1', speakingTime: 1 }, { id: 'SPEAKER_2', name: 'Speaker 2', speakingTime: 1 }],
+    timing: { load: 0, decode: 0, transcribe: 0, total: 0 }, rtf: 0, warnings: ['Speakers were found with the simple MFCC method instead'],
+  }, { SPEAKER_2: 'Bia' });
+  assert.equal(s.status, 'done');
+  assert.deepEqual(s.segments.map((x) => x.text), ['final', 'outro']);
+  assert.deepEqual(s.speakers, { SPEAKER_1: 'Speaker 1', SPEAKER_2: 'Bia' });
+  assert.ok(s.banners.some((b) => /MFCC/.test(b)));
+  assert.ok(s.canExport);
+});
+
+test('panel HTML: strict CSP with a nonce, only the webview source, the title escaped', () => {
+  const html = panelHtmlForTest('vscode-webview://abc', 'vscode-webview://abc/media/panel.js', 'vscode-webview://abc/media/panel.css', 'N0nce==', 'Meeting <img src=x onerror=alert(1)>');
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+  assert.equal(csp, "default-src 'none'; img-src vscode-webview://abc; style-src vscode-webview://abc; script-src 'nonce-N0nce==';");
+  assert.match(html, /<script nonce="N0nce==" src="vscode-webview:\/\/abc\/media\/panel.js"><\/script>/);
+  assert.ok(!html.includes('<img'), 'the title is escaped');
+  assert.equal((html.match(/<script/g) ?? []).length, 1, 'no inline script');
+  assert.ok(!/https?:\/\//.test(html), 'no remote resource');
+});

@@ -1,0 +1,100 @@
+// Runs inside code-server's real extension host (loaded as extensionTestsPath; VS Code calls run()). Each test
+// logs "ok - name" or "not ok - name: why" (the runner counts them); phases ("PHASE name") let the runner look at
+// the workbench from the browser at the right moment. Settings and media come from the workspace the runner made.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const words = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, ' ').split(/\s+/).filter(Boolean);
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+function play(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('paplay', ['--device=vmic', file], { stdio: 'ignore' });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`paplay exited ${code}`))));
+  });
+}
+
+const reference = () => fs.readFileSync(path.join(ws(), 'jfk.txt'), 'utf8');
+
+const tests: [string, () => Promise<void>][] = [
+  ['the extension activates and registers its commands', async () => {
+    const ext = vscode.extensions.getExtension('transcrevai.transcrevai');
+    if (!ext) throw new Error('extension transcrevai.transcrevai not found');
+    await ext.activate();
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['transcrevai.transcribeFile', 'transcrevai.toggleDictation', 'transcrevai.startMeeting', 'transcrevai.stopMeeting', 'transcrevai.showTranscript']) {
+      if (!commands.includes(c)) throw new Error(`${c} not registered`);
+    }
+  }],
+  ['Transcribe File on jfk.wav writes jfk.md with the reference text and opens it', async () => {
+    const out = path.join(ws(), 'jfk.md');
+    await vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), 'jfk.wav')));
+    const md = await until('jfk.md', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 120_000);
+    const got = words(md).join(' ');
+    if (!got.includes(words(reference()).join(' '))) throw new Error(`jfk.md lacks the reference text: ${md.slice(0, 400)}`);
+    await until('jfk.md open in an editor', () => vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === out), 10_000);
+  }],
+  ['dictation from the virtual microphone inserts the spoken text into an untitled editor', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'Notes:' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(doc.positionAt(6), doc.positionAt(6));
+    await vscode.commands.executeCommand('transcrevai.toggleDictation');
+    console.log('PHASE dictating');
+    await sleep(1500);
+    await play(path.join(ws(), 'jfk.wav'));
+    await until('the last phrase', () => /country\W*$/i.test(doc.getText().trim()), 20_000);
+    await vscode.commands.executeCommand('transcrevai.toggleDictation');
+    const expected = words(reference());
+    const got = words(doc.getText()).slice(1); // "notes"
+    const missing = expected.filter((w) => !got.includes(w));
+    if (!doc.getText().startsWith('Notes: ') || missing.length > 1) throw new Error(`dictated "${doc.getText()}" (missing: ${missing.join(', ')})`);
+  }],
+  ['a meeting of two speakers: live panel, notes with two participants, a rename changes the notes', async () => {
+    await vscode.commands.executeCommand('transcrevai.startMeeting');
+    await sleep(1500);
+    console.log('PHASE meeting-recording');
+    await play(path.join(ws(), 'two-speakers.wav'));
+    await sleep(1500);
+    await vscode.commands.executeCommand('transcrevai.stopMeeting');
+    const folder = path.join(ws(), 'meetings');
+    const notes = await until('the meeting notes', () => fs.existsSync(folder) && fs.readdirSync(folder).find((f) => f.endsWith('.md')), 120_000);
+    const file = path.join(folder, notes);
+    const md = fs.readFileSync(file, 'utf8');
+    if (!/^speakers: \["Speaker 1", "Speaker 2"\]$/m.test(md)) throw new Error(`notes without two speakers: ${md.slice(0, 600)}`);
+    if (!/\| Speaker 1 \| \d\d:\d\d:\d\d \| \d+ % \|/.test(md)) throw new Error('no participants table');
+    if (!fs.existsSync(file.replace(/\.md$/, '.wav'))) throw new Error('the recording was not kept');
+    console.log('PHASE rename-speaker');
+    await until('the rename in the notes', () => /^speakers: \["Ana", "Speaker 2"\]$/m.test(fs.readFileSync(file, 'utf8')), 60_000);
+    const renamed = fs.readFileSync(file, 'utf8');
+    if (/\*\*Speaker 1\*\*/.test(renamed)) throw new Error('an old name is left in the turns');
+  }],
+];
+
+export async function run(): Promise<void> {
+  let failed = 0;
+  for (const [name, fn] of tests) {
+    try {
+      await fn();
+      console.log(`ok - ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`not ok - ${name}: ${(err as Error).message.replace(/\s+/g, ' ')}`);
+    }
+  }
+  console.log('PHASE done');
+  if (failed) throw new Error(`${failed} test(s) failed`);
+}
