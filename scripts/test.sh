@@ -27,6 +27,20 @@ shopt -s nullglob
 run_node_suite unit test/unit/*.test.ts
 run_node_suite engine test/engine/*.test.ts
 
+# The extension in a real VS Code (code-server from npm + headless Debian Chromium; scripts/vscode-setup.sh
+# installs them on first use). Screenshots and logs: test-artifacts/vscode/.
+if [ "${TRANSCREVAI_SKIP_VSCODE_TESTS:-0}" != 1 ]; then
+  echo "=== vscode: test/vscode (code-server + Chromium)"
+  rm -f test-artifacts/vscode.tap
+  node --import tsx test/vscode/run.ts
+  rc=$?
+  p=$(grep -E '^# pass ' test-artifacts/vscode.tap 2>/dev/null | awk '{print $3}')
+  f=$(grep -E '^# fail ' test-artifacts/vscode.tap 2>/dev/null | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+  [ $rc -eq 0 ] || status=1
+fi
+
 # Model toolchain proofs (Python, build-time only).
 if compgen -G "tools/models/tests/test_*.py" >/dev/null; then
   # The front-end comparisons need the reference packages (no torch among them; carriers without deps).

@@ -13,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const c = new Ctx(context);
   ctx = c;
   const live = new LiveController(c);
+  c.jobs = live;
   context.subscriptions.push(
     live,
     vscode.commands.registerCommand('transcrevai.toggleDictation', () => live.toggleDictation()),

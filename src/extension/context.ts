@@ -8,7 +8,14 @@ import { type Catalog, catalogPath, loadCatalog } from '../models/catalog';
 import { modelsRoot } from '../models/paths';
 import { readSettings, type Settings } from './settings';
 
+/** Who shows a file job besides its notification: the status bar item and the transcript panel. */
+export interface JobObserver {
+  progress(title: string, component: import('../progress').Component, percent: number, overall: number): void;
+  finished(title: string, result: { transcript?: import('../transcript').Transcript; error?: string }): void;
+}
+
 export class Ctx implements vscode.Disposable {
+  jobs?: JobObserver;
   readonly log: vscode.LogOutputChannel;
   private client: EngineClient | undefined;
   private starting: Promise<EngineClient> | undefined;

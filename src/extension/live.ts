@@ -14,7 +14,7 @@ import { emptyPanelState, type PanelState } from '../protocol/panel';
 import type { Transcript } from '../transcript';
 import { TranscriptPanel } from './panel';
 import { applyLiveEvent, applyTranscript } from './panelState';
-import type { Ctx } from './context';
+import type { Ctx, JobObserver } from './context';
 import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
 import { toLiveStartParams } from './settings';
@@ -32,7 +32,7 @@ interface Session {
   stopping?: Promise<void>;
 }
 
-export class LiveController implements vscode.Disposable {
+export class LiveController implements vscode.Disposable, JobObserver {
   private session: Session | undefined;
   private readonly status: vscode.StatusBarItem;
   private readonly ghost: vscode.TextEditorDecorationType;
@@ -343,6 +343,32 @@ export class LiveController implements vscode.Disposable {
     const dir = this.ctx.extension.globalStorageUri.fsPath;
     fs.mkdirSync(dir, { recursive: true });
     return dir;
+  }
+
+  /** A file job's progress: the status bar says "Transcribing N %"; the panel, if open, shows each component. */
+  progress(title: string, component: import('../progress').Component, percent: number, overall: number): void {
+    if (this.session) return; // the microphone owns the status bar while recording
+    this.status.text = `$(sync~spin) TranscrevAI: transcribing ${overall} %`;
+    this.status.tooltip = `TranscrevAI is transcribing ${title}`;
+    this.status.command = 'transcrevai.showTranscript';
+    if (this.panel.visible || this.panelState.title === title) {
+      const base = this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const };
+      this.setPanel({ ...base, status: 'transcribing', progress: { ...base.progress, [component]: percent } });
+    }
+  }
+
+  finished(title: string, result: { transcript?: Transcript; error?: string }): void {
+    if (this.panelState.title === title) {
+      this.setPanel(result.transcript ? applyTranscript({ ...this.panelState, canExport: false }, result.transcript) : { ...this.panelState, status: result.error ? 'error' : 'idle', error: result.error });
+    }
+    if (this.session) return;
+    if (result.error) {
+      this.status.text = '$(error) TranscrevAI';
+      this.status.tooltip = `TranscrevAI: ${result.error}`;
+      setTimeout(() => !this.session && this.showIdle(), 10_000).unref?.();
+    } else {
+      this.showIdle();
+    }
   }
 
   private showIdle(): void {

@@ -125,6 +125,29 @@ async function main(): Promise<number> {
           record(`the status bar shows ${phase === 'dictating' ? 'dictation' : 'the meeting'} with the audio level`, ok);
           await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
         }
+        if (phase === 'transcribing-file') {
+          const ok = await page.locator('.statusbar-item', { hasText: /transcribing \d+ %/ }).first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
+          record('the status bar shows a file job\'s progress', ok);
+          await page.screenshot({ path: path.join(ARTIFACTS, 'transcribing-file.png') });
+        }
+        if (phase === 'rename-html') {
+          let frame: import('playwright-core').Frame | undefined;
+          for (const f of page.frames()) if (await f.locator('input[data-speaker="SPEAKER_2"]').count().catch(() => 0)) frame = f;
+          let ok = false;
+          let why = 'no speaker field';
+          if (frame) {
+            const payload = '<img src=x onerror="document.body.dataset.pwned=1">';
+            await frame.locator('input[data-speaker="SPEAKER_2"]').fill(payload);
+            await frame.locator('input[data-speaker="SPEAKER_2"]').press('Enter');
+            const shown = await frame.locator('.speaker', { hasText: '<img src=x' }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+            const images = await frame.locator('img').count();
+            const pwned = await frame.evaluate('document.body.dataset.pwned');
+            ok = shown && images === 0 && pwned === undefined;
+            why = `shown as text: ${shown}, <img> elements: ${images}, script ran: ${pwned !== undefined}`;
+          }
+          record('a speaker name that is HTML is shown as text in the panel, never run', ok, ok ? undefined : why);
+          await page.screenshot({ path: path.join(ARTIFACTS, 'panel-html-name.png') });
+        }
         if (phase === 'rename-speaker') {
           let ok = false;
           let why = '';

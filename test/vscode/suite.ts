@@ -81,6 +81,19 @@ const tests: [string, () => Promise<void>][] = [
     await until('the rename in the notes', () => /^speakers: \["Ana", "Speaker 2"\]$/m.test(fs.readFileSync(file, 'utf8')), 60_000);
     const renamed = fs.readFileSync(file, 'utf8');
     if (/\*\*Speaker 1\*\*/.test(renamed)) throw new Error('an old name is left in the turns');
+    // A name that is HTML stays text: escaped in the notes (the runner checks the panel).
+    console.log('PHASE rename-html');
+    const html = await until('the HTML name in the notes', () => {
+      const t = fs.readFileSync(file, 'utf8');
+      return t.includes('\\<img src=x onerror=') && t;
+    }, 60_000);
+    if (/(^|[^\\])<img/m.test(html.split('---').slice(2).join('---'))) throw new Error('an unescaped <img> in the notes body');
+  }],
+  ['Transcribe File of a 30 s recording shows its progress in the status bar', async () => {
+    const job = vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), 'two-speakers.wav')));
+    console.log('PHASE transcribing-file');
+    await job;
+    await until('two-speakers.md', () => fs.existsSync(path.join(ws(), 'two-speakers.md')), 120_000);
   }],
 ];
 

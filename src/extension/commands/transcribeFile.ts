@@ -85,15 +85,24 @@ function runWithProgress(ctx: Ctx, params: TranscribeParams, label: string): Pro
           if (controller.signal.aborted) throw new CancelledError();
           const overall = new OverallProgress(params.diarize ?? false);
           progress.report({ message: 'Loading model…' });
-          return await client.transcribe(params, {
-            signal: controller.signal,
-            onProgress: (event) => {
-              const { increment, percent } = overall.update(event);
-              const stage = event.component === 'transcription' || event.component === 'vad' ? 'Transcribing' : STAGE[event.component];
-              progress.report({ increment, message: `${stage} ${percent} %` });
-            },
-            onWarning: (message) => ctx.log.warn(message),
-          });
+          const title = path.basename(params.input);
+          try {
+            const transcript = await client.transcribe(params, {
+              signal: controller.signal,
+              onProgress: (event) => {
+                const { increment, percent } = overall.update(event);
+                const stage = event.component === 'transcription' || event.component === 'vad' ? 'Transcribing' : STAGE[event.component];
+                progress.report({ increment, message: `${stage} ${percent} %` });
+                ctx.jobs?.progress(title, event.component, event.percent, percent);
+              },
+              onWarning: (message) => ctx.log.warn(message),
+            });
+            ctx.jobs?.finished(title, { transcript });
+            return transcript;
+          } catch (err) {
+            ctx.jobs?.finished(title, { error: err instanceof CancelledError ? undefined : messageOf(err) });
+            throw err;
+          }
         } finally {
           sub.dispose();
         }
