@@ -158,7 +158,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
         const mb = (b?: number) => (b ? `${Math.round(b / 1e6)} MB` : '–');
         const lines = [`TranscrevAI — model ${model}, language ${language}`, `engine: ${mb(status.rss)}`];
         for (const p of status.processes) lines.push(`${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`);
-        lines.push('Click to stop.');
+        lines.push(`Click to show the transcript. Stop: ${this.session?.mode === 'meeting' ? 'TranscrevAI: Stop Meeting' : 'Ctrl+Alt+D'}.`);
         this.status.tooltip = lines.join('\n');
       } catch {
         /* the engine is busy starting or gone: keep the last tooltip */
@@ -181,7 +181,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     switch (e.kind) {
       case 'level':
         this.status.text = `$(record) ${session.mode === 'meeting' ? 'Meeting' : 'Dictating'} ${LEVEL_BARS[Math.min(LEVEL_BARS.length - 1, Math.floor(Math.sqrt(e.peak) * LEVEL_BARS.length))]} ${clock(e.seconds)}`;
-        this.status.command = session.mode === 'meeting' ? 'transcrevai.stopMeeting' : 'transcrevai.toggleDictation';
+        this.status.command = 'transcrevai.showTranscript';
         break;
       case 'partial':
         this.showGhost(session, e.text);
@@ -373,8 +373,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
 
   private showIdle(): void {
     this.status.text = '$(mic) TranscrevAI';
-    this.status.tooltip = 'TranscrevAI: click to dictate into the active editor';
-    this.status.command = 'transcrevai.toggleDictation';
+    this.status.tooltip = 'TranscrevAI: idle. Click to show the transcript panel; Ctrl+Alt+D dictates into the active editor.';
+    this.status.command = 'transcrevai.showTranscript';
     this.status.show();
   }
 

