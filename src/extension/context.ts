@@ -56,6 +56,11 @@ export class Ctx implements vscode.Disposable {
     return this.catalogCache;
   }
 
+  /** The engine if it runs now (never starts one). */
+  runningEngine(): EngineClient | undefined {
+    return this.client?.running ? this.client : undefined;
+  }
+
   /** The running engine, starting it (again) when needed. */
   async engine(): Promise<EngineClient> {
     if (this.client?.running) return this.client;

@@ -45,7 +45,9 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private lastLevelPost = 0;
   /** The last finished meeting: renames and exports work on it, and its notes file is kept in step. */
   private lastMeeting?: { transcript: Transcript; startedAt: Date; recording?: string; notes?: vscode.Uri };
-  private statusTimer?: NodeJS.Timeout;
+  private readonly statusTimer: NodeJS.Timeout;
+  private what = 'idle';
+  private vitals: string[] = [];
 
   constructor(private readonly ctx: Ctx) {
     this.status = vscode.window.createStatusBarItem('transcrevai.live', vscode.StatusBarAlignment.Left, 100);
@@ -77,6 +79,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
       }),
     );
     this.showIdle();
+    this.statusTimer = setInterval(() => void this.refreshVitals(), 5000);
+    this.statusTimer.unref?.();
   }
 
   get active(): LiveMode | undefined {
@@ -135,7 +139,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
       const engine = await this.ctx.engine();
       session.handle = await engine.startLive(params, (e) => this.onEvent(session, e));
       this.ctx.log.info(`${session.mode} started (recording ${session.handle.recording}).`);
-      this.watchProcesses(params.model, params.language);
+      this.setWhat(session.mode === 'meeting' ? 'recording a meeting (stop: TranscrevAI: Stop Meeting)' : 'dictating (stop: Ctrl+Alt+D)');
+      void this.refreshVitals();
     } catch (err) {
       this.session = undefined;
       void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
@@ -149,23 +154,34 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.panel.update(state);
   }
 
-  /** The status bar tooltip: model, language and each process's CPU and memory, refreshed every 5 s. */
-  private watchProcesses(model: string, language: string): void {
-    clearInterval(this.statusTimer);
-    const refresh = async () => {
+  /** The status bar tooltip: what is going on, the model and language, and each process's CPU and memory. */
+  private renderTooltip(): void {
+    const s = this.ctx.settings();
+    const model = this.session?.mode === 'dictation' && s.dictationModel ? s.dictationModel : s.model;
+    this.status.tooltip = [`TranscrevAI: ${this.what}`, `model ${model} (${s.precision}), language ${s.language}`, ...this.vitals, 'Click to show the transcript panel.'].join('\n');
+  }
+
+  /** Every 5 s, from the engine's status (never starting an engine just for this). */
+  private async refreshVitals(): Promise<void> {
+    const engine = this.ctx.runningEngine();
+    if (!engine) {
+      this.vitals = ['engine: not started (it starts with the first job)'];
+    } else {
       try {
-        const status = await (await this.ctx.engine()).request('status', {});
+        const status = await engine.request('status', {});
         const mb = (b?: number) => (b ? `${Math.round(b / 1e6)} MB` : '–');
-        const lines = [`TranscrevAI — model ${model}, language ${language}`, `engine: ${mb(status.rss)}`];
-        for (const p of status.processes) lines.push(`${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`);
-        lines.push(`Click to show the transcript. Stop: ${this.session?.mode === 'meeting' ? 'TranscrevAI: Stop Meeting' : 'Ctrl+Alt+D'}.`);
-        this.status.tooltip = lines.join('\n');
+        this.vitals = [`engine: ${mb(status.rss)}`];
+        for (const p of status.processes) this.vitals.push(`${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`);
       } catch {
-        /* the engine is busy starting or gone: keep the last tooltip */
+        /* busy or gone: keep the last figures */
       }
-    };
-    void refresh();
-    this.statusTimer = setInterval(() => void refresh(), 5000);
+    }
+    this.renderTooltip();
+  }
+
+  private setWhat(what: string): void {
+    this.what = what;
+    this.renderTooltip();
   }
 
   private onEvent(session: Session, e: LiveEvent): void {
@@ -257,7 +273,6 @@ export class LiveController implements vscode.Disposable, JobObserver {
       } catch (err) {
         showError(this.ctx, err, session.mode === 'meeting' ? 'Meeting' : 'Dictation');
       } finally {
-        clearInterval(this.statusTimer);
         this.showGhost(session, '');
         this.session = undefined;
         void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
@@ -349,7 +364,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
   progress(title: string, component: import('../progress').Component, percent: number, overall: number): void {
     if (this.session) return; // the microphone owns the status bar while recording
     this.status.text = `$(sync~spin) TranscrevAI: transcribing ${overall} %`;
-    this.status.tooltip = `TranscrevAI is transcribing ${title}`;
+    this.setWhat(`transcribing ${title} (${overall} %)`);
     this.status.command = 'transcrevai.showTranscript';
     if (this.panel.visible || this.panelState.title === title) {
       const base = this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const };
@@ -364,7 +379,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     if (this.session) return;
     if (result.error) {
       this.status.text = '$(error) TranscrevAI';
-      this.status.tooltip = `TranscrevAI: ${result.error}`;
+      this.setWhat(`error: ${result.error}`);
       setTimeout(() => !this.session && this.showIdle(), 10_000).unref?.();
     } else {
       this.showIdle();
@@ -373,7 +388,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
 
   private showIdle(): void {
     this.status.text = '$(mic) TranscrevAI';
-    this.status.tooltip = 'TranscrevAI: idle. Click to show the transcript panel; Ctrl+Alt+D dictates into the active editor.';
+    this.setWhat('idle (Ctrl+Alt+D dictates into the active editor)');
     this.status.command = 'transcrevai.showTranscript';
     this.status.show();
   }

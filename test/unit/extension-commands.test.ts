@@ -155,6 +155,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       assert.deepEqual(editor.undoSteps, [' And so my fellow Americans,', ' ask not what your country can do for you.', ' Ask what you can do for your country.']);
       assert.ok(editor.decorations.includes(' And so my'), `decorations: ${JSON.stringify(editor.decorations)}`);
       assert.match(fake.statusBar[0].text, /Dictating/);
+      assert.match(fake.statusBar[0].tooltip ?? '', /TranscrevAI: dictating[\s\S]*model tiny \(int8\), language pt/);
       await fake.vscode.commands.executeCommand('transcrevai.toggleDictation');
       assert.equal(editor.decorations.at(-1), '');
       assert.match(fake.statusBar[0].text, /\$\(mic\) TranscrevAI/);

@@ -112,6 +112,21 @@ async function main(): Promise<number> {
           record('the status bar shows a file job\'s progress', ok);
           await page.screenshot({ path: path.join(ARTIFACTS, 'transcribing-file.png') });
         }
+        if (phase === 'export-json' || phase === 'reveal-stamp') {
+          let clicked = false;
+          for (let i = 0; i < 20 && !clicked; i++) {
+            for (const f of page.frames()) {
+              const target = phase === 'export-json' ? f.locator('button', { hasText: 'JSON' }) : f.locator('.stamp').last();
+              if (!(await target.count().catch(() => 0))) continue;
+              // Dispatched on the element: the workbench's layers above the webview would catch a pointer click.
+              clicked = await target.dispatchEvent('click', { shiftKey: phase === 'reveal-stamp' }).then(() => true, () => false);
+              break;
+            }
+            if (!clicked) await new Promise((r) => setTimeout(r, 500));
+          }
+          if (!clicked) record(`the panel's ${phase === 'export-json' ? 'JSON button' : 'last timestamp'} can be clicked`, false, 'not found in the panel');
+          await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
+        }
         if (phase === 'html-file') {
           let ok = false;
           let why = 'no panel showing the file';

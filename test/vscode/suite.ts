@@ -89,6 +89,20 @@ const tests: [string, () => Promise<void>][] = [
     }, 60_000);
     if (/(^|[^\\])<img/m.test(html.split('---').slice(2).join('---'))) throw new Error('an unescaped <img> in the notes body');
   }],
+  ['the panel exports the meeting as JSON with the renamed speakers, and reveals a stamp in the notes', async () => {
+    console.log('PHASE export-json');
+    const json = await until('an exported JSON document', () => vscode.workspace.textDocuments.find((d) => d.languageId === 'json' && d.isUntitled && d.getText().includes('"Ana"')), 30_000);
+    const parsed = JSON.parse(json.getText());
+    if (!Array.isArray(parsed.segments) || !parsed.segments.length) throw new Error('the export has no segments');
+    console.log('PHASE reveal-stamp');
+    const line = await until('the notes revealed at a stamp', () => {
+      const ed = vscode.window.activeTextEditor;
+      if (!ed || !ed.document.fileName.endsWith('.md') || !ed.document.fileName.includes('meetings')) return undefined;
+      const text = ed.document.lineAt(ed.selection.active.line).text;
+      return /\[\d\d:\d\d:\d\d\]/.test(text) && ed.selection.active.line > 20 && text;
+    }, 30_000);
+    if (!line) throw new Error('no stamp line');
+  }],
   ['Transcribe File of a 30 s recording shows its progress in the status bar', async () => {
     const job = vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), 'two-speakers.wav')));
     console.log('PHASE transcribing-file');
