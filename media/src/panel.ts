@@ -3,6 +3,7 @@
 // and stops when they scroll up. Keyboard: every control is a button; the speaker name is an input.
 import type { HostToPanel, PanelState, PanelToHost } from '../../src/protocol/panel';
 import { EXPORT_FORMATS } from '../../src/protocol/panel';
+import { clockTime } from '../../src/output/common';
 
 declare function acquireVsCodeApi(): { postMessage(m: PanelToHost): void };
 const vscode = acquireVsCodeApi();
@@ -15,12 +16,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`;
 }
 
 const root = document.getElementById('app')!;
@@ -39,7 +34,7 @@ function render(state: PanelState): void {
     const bar = el('div', { class: 'meter-bar' });
     bar.style.width = `${Math.min(100, Math.round(Math.sqrt(state.level.peak) * 100))}%`;
     meter.append(bar);
-    frag.append(meter, el('div', { class: 'elapsed' }, clock(state.level.seconds)));
+    frag.append(meter, el('div', { class: 'elapsed' }, clockTime(state.level.seconds)));
   }
   for (const [component, percent] of Object.entries(state.progress)) {
     const row = el('div', { class: 'progress' });
@@ -62,7 +57,7 @@ function render(state: PanelState): void {
   let last: string | undefined = '\0';
   for (const seg of state.segments) {
     const turn = el('div', { class: 'turn' });
-    const stamp = el('button', { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clock(seg.start)}` }, `[${clock(seg.start)}]`);
+    const stamp = el('button', { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clockTime(seg.start)}` }, `[${clockTime(seg.start)}]`);
     stamp.addEventListener('click', (ev) => post({ type: (ev as MouseEvent).shiftKey ? 'reveal' : 'copyTimestamp', seconds: seg.start }));
     turn.append(stamp);
     if (seg.speaker && seg.speaker !== last) turn.append(el('strong', { class: 'speaker' }, state.speakers[seg.speaker] ?? seg.speaker));

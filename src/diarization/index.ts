@@ -10,6 +10,7 @@ import { hybrid } from './cluster/hybrid';
 import { spectral } from './cluster/spectral';
 import { chooseMethod } from './choose';
 import { countBounds } from './count';
+import { speakerName } from './speakerName';
 import { embedWindows, loadSpeakerModel, type SpeakerModel } from './embed';
 import { FALLBACK_AHC_THRESHOLD, mfccStatistics } from './fallback';
 import { windowsToTurns } from './turns';
@@ -18,6 +19,7 @@ import { canonicalLabels } from './vectors';
 import { planWindows, HOP_SECONDS, WINDOW_SECONDS, type WindowPlan } from './windows';
 
 export { assignSpeakers } from './assign';
+export { speakerName } from './speakerName';
 export { diarizationErrorRate, aggregateDer } from './der';
 export { parseRttm, writeRttm, parseUem } from './rttm';
 export { energyVad } from './energyVad';
@@ -142,10 +144,6 @@ export function renumber(turns: Turn[]): Turn[] {
   return turns.map((t) => ({ ...t, speaker: map.get(t.speaker)! }));
 }
 
-export function speakerName(id: string): string {
-  const m = /^SPEAKER_(\d+)$/.exec(id);
-  return m ? `Speaker ${m[1]}` : id;
-}
 
 /** Speaking time per speaker, ordered by id number. */
 export function summarize(turns: Turn[]): SpeakerSummary[] {

@@ -131,7 +131,7 @@ export class LiveSession {
     } catch (err) {
       this.captureStop.abort();
       await Promise.allSettled([this.capture$, loading]);
-      this.removeRecording(true);
+      this.deleteRecording();
       throw err;
     } finally {
       clearTimeout(timeout);
@@ -191,7 +191,7 @@ export class LiveSession {
     const onDisk = fs.existsSync(this.journal) ? wavJournalSamples(this.journal) : 0;
     const ready = this.captureEnded ? onDisk : onDisk - (onDisk % VAD_WINDOW_SAMPLES);
     if (ready - this.vadCursor < (this.captureEnded ? 1 : VAD_MIN_SAMPLES)) {
-      if (this.captureEnded && !this.vadBusy) this.flush();
+      if (this.captureEnded) this.flush();
       return;
     }
     const end = Math.min(ready, this.vadCursor + VAD_MAX_SAMPLES);
@@ -347,7 +347,7 @@ export class LiveSession {
     if (this.warnings.length) transcript.warnings = [...this.warnings];
     // After a failure the recording is kept whatever the mode: it holds what could not be transcribed.
     const keep = this.params.mode === 'meeting' || !!this.params.keepRecording || !!this.failure;
-    this.removeRecording(!keep);
+    if (!keep) this.deleteRecording();
     return { sessionId: this.id, mode: this.params.mode, startedAt: new Date(this.startedAt).toISOString(), transcript, recording: keep ? this.journal : undefined, gaps: this.gaps, queuePeak: this.queue.peak };
   }
 
@@ -374,8 +374,8 @@ export class LiveSession {
     }
   }
 
-  private removeRecording(remove: boolean): void {
-    if (remove) fs.rmSync(this.journal, { force: true });
+  private deleteRecording(): void {
+    fs.rmSync(this.journal, { force: true });
   }
 
   /** The client went away: stop capturing, drop the temporary recording of a dictation. */
@@ -383,6 +383,6 @@ export class LiveSession {
     clearInterval(this.timer);
     this.captureStop.abort();
     await this.capture$?.catch(() => undefined);
-    this.removeRecording(this.params.mode === 'dictation' && !this.params.keepRecording);
+    if (this.params.mode === 'dictation' && !this.params.keepRecording) this.deleteRecording();
   }
 }

@@ -14,6 +14,7 @@ import { emptyPanelState, type PanelState } from '../protocol/panel';
 import type { Transcript } from '../transcript';
 import { TranscriptPanel } from './panel';
 import { applyLiveEvent, applyTranscript } from './panelState';
+import { speakerName } from '../diarization/speakerName';
 import type { Ctx, JobObserver } from './context';
 import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
@@ -81,10 +82,6 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.showIdle();
     this.statusTimer = setInterval(() => void this.refreshVitals(), 5000);
     this.statusTimer.unref?.();
-  }
-
-  get active(): LiveMode | undefined {
-    return this.session?.mode;
   }
 
   async toggleDictation(): Promise<void> {
@@ -207,7 +204,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
         break;
       case 'final':
         if (session.mode === 'dictation') this.inserting = this.inserting.then(() => this.insert(session, e.segment.text)).catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`));
-        else this.meetingLog.appendLine(`[${clock(e.segment.start)}] ${e.segment.speaker ? `${e.segment.speaker.replace('SPEAKER_', 'Speaker ')}: ` : ''}${e.segment.text}`);
+        else this.meetingLog.appendLine(`[${clock(e.segment.start)}] ${e.segment.speaker ? `${speakerName(e.segment.speaker)}: ` : ''}${e.segment.text}`);
         break;
       case 'gap':
         this.ctx.log.warn(`${e.gap.duration.toFixed(2)} s of audio lost at ${clock(e.gap.start)} (capture restarted).`);

@@ -74,10 +74,6 @@ export class TranscriptPanel implements vscode.Disposable {
     this.post();
   }
 
-  get current(): PanelState {
-    return this.state;
-  }
-
   private post(): void {
     if (!this.panel || !this.ready) return;
     const message: HostToPanel = { type: 'state', state: this.state };

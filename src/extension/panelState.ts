@@ -1,6 +1,6 @@
 // The panel's state as live events and job progress arrive: a pure reducer (vscode-free, unit-tested), so the
 // host only keeps one PanelState and posts it whole.
-import { speakerName } from '../diarization';
+import { speakerName } from '../diarization/speakerName';
 import type { LiveEvent } from '../protocol/messages';
 import type { PanelState } from '../protocol/panel';
 import type { Transcript } from '../transcript';

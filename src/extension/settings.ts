@@ -84,18 +84,17 @@ export function settingKey(key: keyof Settings): string {
 
 export function readSettings(config: ConfigurationLike): ReadSettings {
   const problems: string[] = [];
-  const keyOf = settingKey;
   const str = (key: keyof Settings, fallback: string, ok: (v: string) => boolean = () => true): string => {
-    const v = config.get<unknown>(keyOf(key));
+    const v = config.get<unknown>(settingKey(key));
     if (v === undefined || v === null) return fallback;
     if (typeof v === 'string' && ok(v.trim())) return v.trim();
-    problems.push(`transcrevai.${keyOf(key)}: ignored invalid value ${JSON.stringify(v)}; using ${JSON.stringify(fallback)}`);
+    problems.push(`transcrevai.${settingKey(key)}: ignored invalid value ${JSON.stringify(v)}; using ${JSON.stringify(fallback)}`);
     return fallback;
   };
   const bool = (key: 'diarize' | 'dictationKeepRecording' | 'dictationStopOnFocusLoss'): boolean => {
-    const v = config.get<unknown>(keyOf(key));
+    const v = config.get<unknown>(settingKey(key));
     if (typeof v === 'boolean') return v;
-    if (v !== undefined && v !== null) problems.push(`transcrevai.${keyOf(key)}: ignored invalid value ${JSON.stringify(v)}; using ${DEFAULT_SETTINGS[key]}`);
+    if (v !== undefined && v !== null) problems.push(`transcrevai.${settingKey(key)}: ignored invalid value ${JSON.stringify(v)}; using ${DEFAULT_SETTINGS[key]}`);
     return DEFAULT_SETTINGS[key];
   };
   const model = str('model', DEFAULT_SETTINGS.model, (v) => v.length > 0);

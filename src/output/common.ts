@@ -54,6 +54,17 @@ export function cleanSegments(transcript: Transcript): Segment[] {
   return transcript.segments.map((s) => ({ ...s, text: oneLine(s.text) })).filter((s) => s.text.length > 0);
 }
 
+/** Runs of consecutive segments by one speaker: each turn's speaker, start and joined text. */
+export function speakerTurns(segments: Segment[]): { speaker: string | undefined; start: number; text: string }[] {
+  const turns: { speaker: string | undefined; start: number; text: string }[] = [];
+  for (const seg of segments) {
+    const last = turns[turns.length - 1];
+    if (last && last.speaker === seg.speaker) last.text += ' ' + seg.text;
+    else turns.push({ speaker: seg.speaker, start: seg.start, text: seg.text });
+  }
+  return turns;
+}
+
 /** Greedy word wrap at `width` characters; a word longer than the width stays whole on its own line. */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];

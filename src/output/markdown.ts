@@ -3,7 +3,7 @@
 // speaker grouped under `**Speaker 1** [00:01:12]`. Text is escaped so it cannot turn into markup.
 import * as path from 'path';
 import type { Transcript } from '../transcript';
-import { cleanSegments, clockTime, humanDuration, speakerNamer } from './common';
+import { cleanSegments, clockTime, humanDuration, speakerNamer, speakerTurns } from './common';
 
 /** Escapes inline markup characters, and block markers at the start of a line. */
 export function mdEscape(text: string): string {
@@ -34,13 +34,8 @@ export function renderMarkdown(transcript: Transcript): string {
     out.push('');
     return out.join('\n');
   }
-  let i = 0;
-  while (i < segments.length) {
-    const speaker = segments[i].speaker;
-    const start = segments[i].start;
-    const texts: string[] = [];
-    while (i < segments.length && segments[i].speaker === speaker) texts.push(segments[i++].text);
-    out.push(`**${mdEscape(name(speaker) ?? 'Unknown speaker')}** [${clockTime(start)}]`, mdEscape(texts.join(' ')), '');
+  for (const turn of speakerTurns(segments)) {
+    out.push(`**${mdEscape(name(turn.speaker) ?? 'Unknown speaker')}** [${clockTime(turn.start)}]`, mdEscape(turn.text), '');
   }
   return out.join('\n');
 }

@@ -4,7 +4,7 @@
 // a speaker there and rendering again changes the name everywhere. Every transcript string is escaped.
 import * as path from 'path';
 import type { Transcript } from '../transcript';
-import { cleanSegments, clockTime, speakerNamer } from './common';
+import { cleanSegments, clockTime, speakerNamer, speakerTurns } from './common';
 import { mdEscape } from './markdown';
 
 export interface MeetingInfo {
@@ -59,14 +59,9 @@ export function renderMeetingNotes(transcript: Transcript, info: MeetingInfo): s
   }
   out.push('## Transcript', '');
   if (!segments.length) out.push('_No speech was recorded._', '');
-  let i = 0;
-  while (i < segments.length) {
-    const speaker = segments[i].speaker;
-    const start = segments[i].start;
-    const texts: string[] = [];
-    while (i < segments.length && segments[i].speaker === speaker) texts.push(segments[i++].text);
-    const who = speaker ? `**${mdEscape(name(speaker) ?? speaker)}** ` : '';
-    out.push(`${who}[${clockTime(start)}]`, mdEscape(texts.join(' ')), '');
+  for (const turn of speakerTurns(segments)) {
+    const who = turn.speaker ? `**${mdEscape(name(turn.speaker) ?? turn.speaker)}** ` : '';
+    out.push(`${who}[${clockTime(turn.start)}]`, mdEscape(turn.text), '');
   }
   for (const w of transcript.warnings ?? []) out.push(`> ${mdEscape(w)}`, '');
   if (info.recording) out.push(`Recording: [${mdEscape(path.basename(info.recording))}](${linkTo(info.recording, info.notesPath)})`, '');

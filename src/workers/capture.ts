@@ -5,7 +5,7 @@ import { decodeAudio } from '../audio/decode';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { JournalWriter } from '../audio/journal';
 import { endOrphanRecorder, levelOf, openSource } from '../audio/recorder';
-import { LIVE_SAMPLE_RATE, WavJournalWriter } from '../audio/wavJournal';
+import { LIVE_SAMPLE_RATE, WavJournalWriter, wavJournalSamples } from '../audio/wavJournal';
 import type { RecordResult } from '../protocol/messages';
 import { serveWorker } from './serve';
 
@@ -28,7 +28,7 @@ serveWorker('capture', {
   async record({ source, journal }, ctx): Promise<RecordResult> {
     // A journal that already holds audio means this child replaces one that died mid-recording: the time
     // since its last write is audio nobody heard. It becomes silence, so later text keeps its true time.
-    const resumedAfter = fs.existsSync(journal) && fs.statSync(journal).size > 44 ? fs.statSync(journal).mtimeMs : undefined;
+    const resumedAfter = fs.existsSync(journal) && wavJournalSamples(journal) > 0 ? fs.statSync(journal).mtimeMs : undefined;
     const pidFile = `${journal}.recorder-pid`;
     await endOrphanRecorder(pidFile);
     const writer = new WavJournalWriter(journal);
