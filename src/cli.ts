@@ -17,6 +17,7 @@ import { findFfmpeg } from './audio/ffmpeg';
 import { CancelledError, TranscrevError } from './errors';
 import { isWhisperModelName, modelsRoot, WHISPER_MODEL_NAMES } from './models/paths';
 import { isOutputFormat, OUTPUT_FORMATS, render } from './output';
+import { renderStageAccounts } from './engine/audit';
 import type { ProgressEvent } from './progress';
 import type { LiveStartParams, OutputFormat, Precision, RecorderProgram, TranscribeParams } from './protocol/messages';
 
@@ -36,6 +37,7 @@ Options for transcribe:
   --out, -o <file>       write the result to <file> (an existing file is overwritten); default: stdout
   --threads <N>          inference threads (default: CPU cores - 2, at least 1)
   --precision <p>        int8 or fp32 (default: int8)
+  --beam-size <N>        beam search width, 1 = greedy (default: 1; see docs/accuracy.md)
   --diarize              label speakers (who spoke when)
   --speakers <N>         exact number of speakers (implies --diarize)
   --min-speakers <N>     lower bound on speakers (implies --diarize)
@@ -96,6 +98,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
         out: { type: 'string', short: 'o' },
         threads: { type: 'string', short: 't' },
         precision: { type: 'string' },
+        'beam-size': { type: 'string' },
         diarize: { type: 'boolean' },
         speakers: { type: 'string' },
         'min-speakers': { type: 'string' },
@@ -145,6 +148,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   const model = (v.model ?? 'base').trim();
   if (!model) throw usage('--model is empty');
   const threads = positiveInt('threads', v.threads);
+  const beamSize = positiveInt('beam-size', v['beam-size']);
   const speakers = positiveInt('speakers', v.speakers);
   const minSpeakers = positiveInt('min-speakers', v['min-speakers']);
   const maxSpeakers = positiveInt('max-speakers', v['max-speakers']);
@@ -188,6 +192,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     language,
     precision,
     ...(threads !== undefined && { threads }),
+    ...(beamSize !== undefined && { beamSize }),
     ...(v.ffmpeg !== undefined && { ffmpegPath: path.resolve(cwd, v.ffmpeg) }),
     ...((v.diarize || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
     ...(speakers !== undefined && { speakers }),
@@ -334,7 +339,10 @@ async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }
       },
     });
     printer.end();
-    if (cmd.verbose) process.stderr.write(resourceReport(supervisor?.status() ?? []));
+    if (cmd.verbose) {
+      process.stderr.write(renderStageAccounts(transcript.audit ?? []));
+      process.stderr.write(resourceReport(supervisor?.status() ?? []));
+    }
     const text = render(transcript, cmd.format);
     if (cmd.out) fs.writeFileSync(cmd.out, text);
     else await writeStdout(text);

@@ -53,4 +53,15 @@ export interface Transcript {
   rtf: number;
   /** Human-readable notes about degraded modes (e.g. INT8 fell back to FP32). */
   warnings?: string[];
+  /** Where the audio went, stage by stage (`--verbose`): every second a stage set aside is accounted for. */
+  audit?: StageAccount[];
+}
+
+export interface StageAccount {
+  stage: 'media' | 'vad' | 'whisper' | 'text';
+  /** Seconds the stage kept (passed on to the next stage). */
+  kept: number;
+  /** Seconds the stage set aside, and why. */
+  dropped: number;
+  detail: string;
 }

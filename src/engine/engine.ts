@@ -19,6 +19,7 @@ import { ChildFailedError } from './workerProcess';
 import { readJournal } from '../audio/journal';
 import { detectSpeech, loadVad, loadWhisperModelWithWarnings, modelKey, modelLabel, transcribeSamples, type ModelWithWarnings, type Vad } from '../whisper';
 import { LoadCache } from '../models/loadCache';
+import { stageAccounts } from './audit';
 
 /** Default intra-op threads: leave two cores to the editor and the OS, never fewer than one thread. */
 export function coreBudget(): number {
@@ -35,6 +36,9 @@ export function threadSplit(explicit: number | undefined, diarizing: boolean, bu
   const half = Math.max(1, Math.floor(budget / 2));
   return diarizing ? { transcription: half, diarization: half } : { transcription: budget, diarization: half };
 }
+
+/** Widest beam accepted: each beam is a decoder row every step. */
+export const MAX_BEAM_SIZE = 10;
 
 export interface JobHooks {
   signal?: AbortSignal;
@@ -67,6 +71,9 @@ export function validateParams(params: TranscribeParams): void {
   }
   if (params.threads !== undefined && !(Number.isInteger(params.threads) && params.threads >= 1)) {
     throw new TranscrevError('usage', `threads must be a whole number ≥ 1 (got ${params.threads})`);
+  }
+  if (params.beamSize !== undefined && !(Number.isInteger(params.beamSize) && params.beamSize >= 1 && params.beamSize <= MAX_BEAM_SIZE)) {
+    throw new TranscrevError('usage', `beamSize must be a whole number from 1 to ${MAX_BEAM_SIZE} (got ${params.beamSize})`);
   }
   if (params.precision !== 'int8' && params.precision !== 'fp32') {
     throw new TranscrevError('usage', `precision must be int8 or fp32 (got ${String(params.precision)})`);
@@ -182,6 +189,7 @@ export class Engine {
       const result = await transcribeSamples(model, audio.samples, {
         language: params.language,
         initialPrompt: params.initialPrompt,
+        beamSize: params.beamSize,
         speech,
         signal,
         onProgress: (percent) => onProgress?.({ component: 'transcription', percent }),
@@ -196,6 +204,7 @@ export class Engine {
         segments: result.segments,
         timing: { load: loadSeconds, decode: decodeSeconds, transcribe: transcribeSeconds, total: 0 },
         rtf: 0,
+        audit: stageAccounts(audio.duration, result.stats),
       };
       if (wantsDiarization(params)) {
         const y0 = performance.now();
@@ -271,7 +280,7 @@ export class Engine {
           })()
         : undefined;
       diarizing$?.catch(() => undefined);
-      const tr = await sup.transcription.request('transcribe', { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt, speech }, hooksFor('transcription'));
+      const tr = await sup.transcription.request('transcribe', { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt, beamSize: params.beamSize, speech }, hooksFor('transcription'));
       for (const w of tr.warnings) job.warn(w);
       const transcript: Transcript = {
         input: job.input,
@@ -282,6 +291,7 @@ export class Engine {
         segments: tr.segments,
         timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
         rtf: 0,
+        audit: stageAccounts(audio.duration, tr.stats),
       };
       if (diarizing$) {
         const dr = await diarizing$;

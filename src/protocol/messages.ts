@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../errors';
 import type { ProgressEvent } from '../progress';
 import type { Transcript } from '../transcript';
 import type { ProbeResult } from '../audio/decode';
+import type { DecodeStats } from '../whisper/api';
 
 export type OutputFormat = 'md' | 'srt' | 'vtt' | 'json' | 'txt' | 'rttm';
 export type Precision = 'int8' | 'fp32';
@@ -24,6 +25,8 @@ export interface TranscribeParams {
   /** Overrides ffmpeg discovery. */
   ffmpegPath?: string;
   initialPrompt?: string;
+  /** Beam search width (1 = greedy); undefined = the default (DEFAULT_BEAM_SIZE). */
+  beamSize?: number;
   /** Label speakers (also implied by speakers / minSpeakers / maxSpeakers). */
   diarize?: boolean;
   /** Exact number of speakers; else automatic within [minSpeakers, maxSpeakers]. */
@@ -227,6 +230,7 @@ export interface TranscribeJournalParams extends LoadModelParams {
   journal: string;
   language: string;
   initialPrompt?: string;
+  beamSize?: number;
   /** Speech regions (from the `speech` request); undefined = decode the whole journal. */
   speech?: SpeechSpan[];
 }
@@ -237,6 +241,7 @@ export interface TranscribeJournalResult {
   language: string;
   segments: Transcript['segments'];
   warnings: string[];
+  stats?: DecodeStats;
 }
 
 export interface DiarizeJournalParams {

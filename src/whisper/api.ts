@@ -47,6 +47,10 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /** Seed of the sampler used by the temperature fallback (T > 0), so runs repeat; default 0. */
   seed?: number;
+  /** Beam search width at T = 0; 1 = greedy (default 1). */
+  beamSize?: number;
+  /** Samples drawn per attempt at T > 0, the most likely kept (default 5, as faster-whisper). */
+  bestOf?: number;
   /** 0–100 over the whole input. */
   onProgress?: (percent: number) => void;
 }
@@ -72,4 +76,14 @@ export interface DecodeStats {
   fallbacks: number;
   /** Windows skipped as silence (digital-silence gate or the no-speech rule). */
   silentWindows: number;
+  /** Where the audio went, in seconds (`--verbose`): speech found by the VAD (undefined without VAD)... */
+  vadSpeechSeconds?: number;
+  vadRegions?: number;
+  /** ...windows decoded, audio skipped as digital silence and as "no speech" (no text), loops cut... */
+  windows: number;
+  digitalSilenceSeconds: number;
+  noSpeechSeconds: number;
+  loopsCut: number;
+  /** ...and the seconds the text segments cover. */
+  textSeconds: number;
 }

@@ -18,19 +18,12 @@ import type { DecodeOptions, DecodeResult, DecodeStats } from './api';
 import { throwIfCancelled } from '../errors';
 import { seededRandom } from '../random';
 import { compressionRatio } from './compression';
-import {
-  applyTimestampRules,
-  argmax,
-  sampleToken,
-  suppress,
-  TIME_PRECISION,
-  tokenLogprob,
-  tokenProbability,
-} from './logits';
+import { applyTimestampRules, suppress, TIME_PRECISION, tokenProbability } from './logits';
 import { HOP_LENGTH, N_FRAMES, SAMPLE_RATE, WindowedLogMel } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
 import { splitWindow } from './segments';
+import { beamSearch, greedySearch, type Hypothesis, sampleBestOf, type SearchContext } from './search';
 import { joinSpeech, speechChunks } from './speechMap';
 import type { DecoderPass } from './inference';
 import type * as ort from 'onnxruntime-node';
@@ -58,6 +51,12 @@ export interface LongFormParams {
    */
   silencePeak: number;
   repetition: RepetitionRule;
+  /** Hypotheses kept by the beam search at T = 0; 1 = greedy. */
+  beamSize: number;
+  /** A beam search ends once round(beamSize × patience) hypotheses are finished. */
+  patience: number;
+  /** Samples drawn at T > 0, the most likely kept (faster-whisper's best_of). */
+  bestOf: number;
 }
 
 export const DEFAULT_LONG_FORM_PARAMS: LongFormParams = {
@@ -71,6 +70,9 @@ export const DEFAULT_LONG_FORM_PARAMS: LongFormParams = {
   seed: 0,
   silencePeak: 1e-4,
   repetition: DEFAULT_REPETITION_RULE,
+  beamSize: 1,
+  patience: 1,
+  bestOf: 5,
 };
 
 const EMPTY_SAMPLES = new Float32Array(0);
@@ -99,7 +101,10 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
   const fixedLanguage = !model.isMultilingual ? 'en' : options.language === 'auto' ? null : tokenizer.normalizeLanguage(options.language);
   if (fixedLanguage && model.isMultilingual) tokenizer.languageToken(fixedLanguage); // unknown code → usage error now
   report(0);
-  const stats: DecodeStats = { decodedSeconds: 0, melMs: 0, encoderRuns: 0, encoderMs: 0, decoderSteps: 0, decoderMs: 0, fallbacks: 0, silentWindows: 0 };
+  const stats: DecodeStats = {
+    decodedSeconds: 0, melMs: 0, encoderRuns: 0, encoderMs: 0, decoderSteps: 0, decoderMs: 0, fallbacks: 0, silentWindows: 0,
+    windows: 0, digitalSilenceSeconds: 0, noSpeechSeconds: 0, loopsCut: 0, textSeconds: 0,
+  };
   const timed = async <T>(work: () => Promise<T>, add: (ms: number) => void): Promise<T> => {
     const t0 = performance.now();
     try {
@@ -113,6 +118,8 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
   let audio = input;
   let toOriginal = (start: number, end: number) => ({ start, end });
   if (options.speech) {
+    stats.vadRegions = options.speech.length;
+    stats.vadSpeechSeconds = options.speech.reduce((n, r) => n + Math.max(0, r.end - r.start), 0) / SAMPLE_RATE;
     if (options.speech.length === 0) {
       report(100);
       return { language: fixedLanguage ?? UNDETERMINED_LANGUAGE, segments: [], stats };
@@ -152,10 +159,12 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
     const timeOffset = (seek * HOP_LENGTH) / SAMPLE_RATE;
     if (peakAmplitude(audio, seek * HOP_LENGTH, (seek + windowFrames) * HOP_LENGTH) < params.silencePeak) {
       stats.silentWindows++;
+      stats.digitalSilenceSeconds += (windowFrames * HOP_LENGTH) / SAMPLE_RATE;
       seek += windowFrames;
       report((100 * seek) / contentFrames);
       continue;
     }
+    stats.windows++;
     const w0 = performance.now();
     const window = mel.window(seek, windowFrames, windowBuffer);
     stats.melMs += performance.now() - w0;
@@ -168,23 +177,33 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
     const sot = tokenizer.sotSequence(model.isMultilingual, language, task);
     const prompt = allTokens.slice(promptResetSince);
 
-    // Temperature fallback.
-    let result: WindowDecode | undefined;
+    // Temperature fallback. When no temperature gives an acceptable window, the most likely of the attempts
+    // that are not repetitive is kept (faster-whisper), rather than the last, most random one (openai/whisper).
+    const attempts: WindowDecode[] = [];
+    let decoded: WindowDecode | undefined;
     for (let attempt = 0; attempt < params.temperatures.length; attempt++) {
       const temperature = params.temperatures[attempt];
       const random = seededRandom(params.seed + seek * 31 + attempt);
       if (attempt > 0) stats.fallbacks++;
-      result = await decodeWindow(model, encoded, prompt, sot, temperature, random);
+      const result = await decodeWindow(model, encoded, prompt, sot, temperature, random);
+      attempts.push(result);
       const tooRepetitive = result.compressionRatio > params.compressionRatioThreshold || result.looped;
       const tooUnlikely = result.avgLogprob < params.logprobThreshold;
       const looksSilent = result.noSpeechProb > params.noSpeechThreshold && tooUnlikely;
-      if (looksSilent || !(tooRepetitive || tooUnlikely)) break;
+      if (looksSilent || !(tooRepetitive || tooUnlikely)) {
+        decoded = result;
+        break;
+      }
     }
-    const decoded = result!;
+    if (!decoded) {
+      const notRepetitive = attempts.filter((a) => a.compressionRatio <= params.compressionRatioThreshold && !a.looped);
+      decoded = (notRepetitive.length ? notRepetitive : attempts).reduce((a, b) => (b.avgLogprob > a.avgLogprob ? b : a));
+    }
 
     // No speech: skip the whole window without text.
     if (decoded.noSpeechProb > params.noSpeechThreshold && !(decoded.avgLogprob > params.logprobThreshold)) {
       stats.silentWindows++;
+      stats.noSpeechSeconds += (windowFrames * HOP_LENGTH) / SAMPLE_RATE;
       seek += windowFrames;
       report((100 * seek) / contentFrames);
       continue;
@@ -198,6 +217,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       // Timestamps past the end of the audio (possible in a short last window) are clamped to it.
       const end = Math.min(windowEnd, timeOffset + part.end);
       const start = Math.min(timeOffset + part.start, end);
+      stats.textSeconds += end - start;
       const original = toOriginal(start, end);
       segments.push({
         start: round3(original.start),
@@ -210,6 +230,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       });
       allTokens.push(...part.tokens);
     }
+    if (decoded.looped) stats.loopsCut++;
     // A loop was cut: its window is done (re-decoding the tail would likely loop again).
     seek += decoded.looped ? windowFrames : seekFrames;
     if (!params.conditionOnPreviousText || decoded.temperature > params.promptResetTemperature) {
@@ -222,7 +243,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
   const reported = fixedLanguage ?? (segments.length > 0 ? language : null) ?? UNDETERMINED_LANGUAGE;
   return { language: reported, segments, stats };
 
-  /** One decoding pass of an encoded window at one temperature. */
+  /** One decoding pass of an encoded window at one temperature (greedy, beam search or best-of sampling). */
   async function decodeWindow(
     m: LoadedWhisperModel,
     encoded: ort.Tensor,
@@ -235,46 +256,50 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
     const maxPrompt = textContext / 2 - 1;
     const initial = prompt.length > 0 ? [special.sotPrev, ...prompt.slice(-maxPrompt), ...sot] : [...sot];
     const sotIndex = initial.lastIndexOf(special.sot);
-    const sampleLen = textContext / 2;
-
-    const feed = (tokens: number[]) =>
-      timed(() => pass.feed(tokens), (ms) => {
-        stats.decoderMs += ms;
+    const timedDecoder = <T>(work: Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      return work.finally(() => {
+        stats.decoderMs += performance.now() - t0;
         stats.decoderSteps++;
       });
-    const first = await feed(initial);
+    };
+    const first = await timedDecoder(pass.feed(initial));
     const noSpeechProb = tokenProbability(pass.row(first, sotIndex), special.noSpeech);
-    let logits = pass.row(first, initial.length - 1);
-    const sampled: number[] = [];
-    const textPositions: number[] = []; // index in `sampled` of each text token
-    const textTokens: number[] = [];
-    let sumLogprob = 0;
-    let loopExtra = 0;
-    for (let i = 0; i < sampleLen; i++) {
-      throwIfCancelled(signal);
-      if (i === 0) suppress(logits, beginSuppress);
-      suppress(logits, suppressTokens);
-      applyTimestampRules(logits, sampled, special, maxInitialTimestampIndex);
-      const token = temperature === 0 ? argmax(logits) : sampleToken(logits, temperature, random);
-      sumLogprob += tokenLogprob(logits, token);
-      if (token === special.eot) break;
-      sampled.push(token);
-      if (token < special.eot) {
-        textPositions.push(sampled.length - 1);
-        textTokens.push(token);
-        const loop = findRepetitionLoop(textTokens, params.repetition);
-        if (loop) {
-          loopExtra = loop.extra;
-          break;
-        }
-      }
-      if (initial.length + sampled.length >= textContext) break;
-      logits = await feed([token]);
-    }
-    const ratio = compressionRatio(tokenizer.decode(sampled));
-    const avgLogprob = sumLogprob / (sampled.length + 1);
-    if (loopExtra > 0) sampled.length = textPositions[textTokens.length - loopExtra];
-    return { tokens: sampled, avgLogprob, noSpeechProb, compressionRatio: ratio, temperature, looped: loopExtra > 0 };
+    const context: SearchContext = {
+      eot: special.eot,
+      vocab: m.config.vocab_size,
+      maxTokens: Math.min(textContext / 2, textContext - initial.length),
+      filter(logits, tokens) {
+        if (tokens.length === 0) suppress(logits, beginSuppress);
+        suppress(logits, suppressTokens);
+        applyTimestampRules(logits, tokens, special, maxInitialTimestampIndex);
+      },
+      loopKeep(tokens) {
+        const last = tokens[tokens.length - 1];
+        if (last >= special.eot) return null; // only a text token can complete a loop of text
+        const textPositions: number[] = [];
+        const text: number[] = [];
+        tokens.forEach((t, i) => {
+          if (t < special.eot) {
+            textPositions.push(i);
+            text.push(t);
+          }
+        });
+        const loop = findRepetitionLoop(text, params.repetition);
+        return loop ? textPositions[text.length - loop.extra] : null;
+      },
+      step: (next, sources) => timedDecoder(pass.feedRows(next, sources)),
+      signal,
+    };
+    const firstRow = pass.row(first, initial.length - 1);
+    let hypothesis: Hypothesis;
+    if (temperature > 0) hypothesis = await sampleBestOf(context, firstRow, Math.max(1, params.bestOf), temperature, random);
+    else if (params.beamSize > 1) hypothesis = await beamSearch(context, firstRow, params.beamSize, params.patience);
+    else hypothesis = await greedySearch(context, firstRow);
+    const ratio = compressionRatio(tokenizer.decode(hypothesis.tokens));
+    // As openai/whisper: the eot's log-probability counts, hence the + 1.
+    const avgLogprob = hypothesis.sumLogprob / (hypothesis.tokens.length + 1);
+    return { tokens: hypothesis.tokens, avgLogprob, noSpeechProb, compressionRatio: ratio, temperature, looped: hypothesis.looped };
   }
 }
 
@@ -313,6 +338,8 @@ function resolveParams(options: DecodeOptions): LongFormParams {
   if (options.noSpeechThreshold !== undefined) p.noSpeechThreshold = options.noSpeechThreshold;
   if (options.conditionOnPreviousText !== undefined) p.conditionOnPreviousText = options.conditionOnPreviousText;
   if (options.seed !== undefined) p.seed = options.seed;
+  if (options.beamSize !== undefined) p.beamSize = options.beamSize;
+  if (options.bestOf !== undefined) p.bestOf = options.bestOf;
   return p;
 }
 

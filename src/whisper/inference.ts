@@ -50,6 +50,12 @@ export class DecoderPass {
   private past: Record<string, ort.Tensor> | null = null;
   /** Outputs fetched after the first step: logits and the self-attention (decoder) cache. */
   private readonly stepFetches: string[];
+  /** past_key_values.*.decoder.* (the self-attention cache, one row per hypothesis). */
+  private readonly selfCacheNames: string[];
+  /** past_key_values.*.encoder.* (the cross-attention cache, computed once from the prompt step). */
+  private readonly crossCacheNames: string[];
+  /** Set when the export cannot broadcast a batch-1 cross-attention cache over several rows. */
+  private crossPerRow = false;
   private readonly vocab: number;
   /** Tokens fed so far (the decoder context length). */
   length = 0;
@@ -64,14 +70,44 @@ export class DecoderPass {
   ) {
     this.vocab = config.vocab_size;
     this.stepFetches = ['logits', ...presentToPast.map(([present]) => present).filter((n) => n.includes('.decoder.'))];
+    this.selfCacheNames = presentToPast.map(([, past]) => past).filter((n) => n.includes('.decoder.'));
+    this.crossCacheNames = presentToPast.map(([, past]) => past).filter((n) => n.includes('.encoder.'));
   }
 
   /**
-   * Feeds `tokens` (the whole initial sequence on the first call, then one token at a time) and
-   * returns the logits of every fed position, [tokens.length × vocab] row-major.
+   * Feeds `tokens` (the whole initial sequence on the first call, then one token at a time) to a single
+   * row and returns the logits of every fed position, [tokens.length × vocab] row-major.
    */
   async feed(tokens: readonly number[]): Promise<Float32Array> {
-    const inputIds = new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]);
+    if (this.past === null) return this.run(new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]));
+    return this.feedRows([tokens[0]], [0]);
+  }
+
+  /**
+   * One token per row, for several hypotheses side by side (beam search, best-of sampling): row i continues
+   * row `sources[i]` of the previous call (of the single prompt row at first). Returns [rows × vocab].
+   * Only the self-attention cache is per row: the cross-attention cache of the prompt step keeps batch 1 and
+   * broadcasts over the rows, so five beams cost their own few kilobytes per token, not 37 MB each (base).
+   */
+  async feedRows(tokens: readonly number[], sources: readonly number[]): Promise<Float32Array> {
+    if (this.past === null) throw new Error('feedRows needs the prompt fed first');
+    this.reorderRows(sources);
+    const inputIds = new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [tokens.length, 1]);
+    if (tokens.length === 1 || this.crossPerRow) return this.run(inputIds);
+    try {
+      return await this.run(inputIds);
+    } catch {
+      // An export whose attention reshapes by the batch size cannot broadcast the batch-1 cross-attention
+      // cache: give every row its own copy from now on (more memory, same result).
+      this.crossPerRow = true;
+      const rows = tokens.map((_, i) => i);
+      const past = this.past!;
+      for (const name of this.crossCacheNames) past[name] = gatherRows(past[name], rows.map(() => 0));
+      return this.run(inputIds);
+    }
+  }
+
+  private async run(inputIds: ort.Tensor): Promise<Float32Array> {
     const feeds: Record<string, ort.Tensor> = {
       input_ids: inputIds,
       encoder_hidden_states: this.encoderHidden,
@@ -92,21 +128,40 @@ export class DecoderPass {
       if (out[present]) next[past] = out[present] as ort.Tensor;
     }
     this.past = next;
-    this.length += tokens.length;
+    this.length += firstStep ? inputIds.dims[1] : 1;
     const logits = out.logits as ort.Tensor;
     const data = logits.data as Float32Array;
-    if (data.length !== tokens.length * this.vocab) {
+    const positions = logits.dims[0] * logits.dims[1];
+    if (data.length !== positions * this.vocab) {
       // Some exports pad the vocabulary; keep only the real rows' first `vocab` columns.
-      const width = data.length / tokens.length;
-      const trimmed = new Float32Array(tokens.length * this.vocab);
-      for (let r = 0; r < tokens.length; r++) trimmed.set(data.subarray(r * width, r * width + this.vocab), r * this.vocab);
+      const width = data.length / positions;
+      const trimmed = new Float32Array(positions * this.vocab);
+      for (let r = 0; r < positions; r++) trimmed.set(data.subarray(r * width, r * width + this.vocab), r * this.vocab);
       return trimmed;
     }
     return data;
+  }
+
+  /** Row i of every per-row cache tensor becomes old row sources[i] (a no-op when nothing moves). */
+  private reorderRows(sources: readonly number[]): void {
+    const past = this.past!;
+    const oldRows = past[this.selfCacheNames[0]].dims[0];
+    if (sources.length === oldRows && sources.every((s, i) => s === i)) return;
+    const names = this.crossPerRow ? [...this.selfCacheNames, ...this.crossCacheNames] : this.selfCacheNames;
+    for (const name of names) past[name] = gatherRows(past[name], sources);
   }
 
   /** Row `index` of a logits block returned by feed(), as its own (mutable) array. */
   row(block: Float32Array, index: number): Float32Array {
     return block.slice(index * this.vocab, (index + 1) * this.vocab);
   }
+}
+
+/** A [rows, ...] tensor whose row i is row rows[i] of `t`. */
+function gatherRows(t: ort.Tensor, rows: readonly number[]): ort.Tensor {
+  const data = t.data as Float32Array;
+  const rowSize = data.length / t.dims[0];
+  const out = new Float32Array(rowSize * rows.length);
+  for (let i = 0; i < rows.length; i++) out.set(data.subarray(rows[i] * rowSize, (rows[i] + 1) * rowSize), i * rowSize);
+  return new ort.Tensor('float32', out, [rows.length, ...t.dims.slice(1)]);
 }

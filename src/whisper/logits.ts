@@ -97,6 +97,13 @@ export function tokenLogprob(logits: Float32Array, token: number): number {
   return logits[token] - logSumExp(logits, 0, logits.length);
 }
 
+/** Replaces logits by log_softmax(logits), in place; returns the same array. */
+export function logSoftmaxInPlace(logits: Float32Array): Float32Array {
+  const norm = logSumExp(logits, 0, logits.length);
+  for (let i = 0; i < logits.length; i++) logits[i] -= norm;
+  return logits;
+}
+
 /** softmax(logits)[token]. */
 export function tokenProbability(logits: Float32Array, token: number): number {
   return Math.exp(tokenLogprob(logits, token));

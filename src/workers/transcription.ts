@@ -45,10 +45,11 @@ serveWorker('transcription', {
     const result = await transcribeSamples(model, readJournal(p.journal), {
       language: p.language,
       initialPrompt: p.initialPrompt,
+      beamSize: p.beamSize,
       speech: p.speech,
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
-    return { modelName: model.name, precision: model.precision, language: result.language, segments: result.segments, warnings };
+    return { modelName: model.name, precision: model.precision, language: result.language, segments: result.segments, warnings, stats: result.stats };
   },
 });

@@ -5,11 +5,16 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { JFK, JFK_TEXT, MODELS_ROOT, modelDir, normalizeWords, runCli, runCliAsync, tmpDir } from './helpers';
+import { JFK, JFK_TEXT, MODELS_ROOT, modelDir, runCli, runCliAsync, tmpDir } from './helpers';
+import { wordErrorRate } from '../fixtures/whisper/helpers';
 
 const base = modelDir('base');
 const skip = base ? false : `the base model is absent (${path.join(MODELS_ROOT, 'base')}): run "npm run models"`;
-const reference = normalizeWords(fs.readFileSync(JFK_TEXT, 'utf8'));
+const referenceText = fs.readFileSync(JFK_TEXT, 'utf8');
+/** INT8 (the default): at most one word off the reference, a bound a vendor's rounding cannot break (cpu-independence.test.ts). */
+function assertJfk(text: string): void {
+  assert.ok(wordErrorRate(referenceText, text).errors <= 1, text);
+}
 const dir = tmpDir('cli-transcribe');
 
 for (const ext of ['wav', 'flac', 'mp3']) {
@@ -24,7 +29,7 @@ for (const ext of ['wav', 'flac', 'mp3']) {
     assert.equal(j.precision, 'int8');
     assert.equal(j.language, 'en');
     assert.ok(Math.abs(j.duration - 11) < 0.1, `duration ${j.duration}`);
-    assert.equal(normalizeWords(j.segments.map((s: { text: string }) => s.text).join(' ')), reference);
+    assertJfk(j.segments.map((s: { text: string }) => s.text).join(' '));
     for (const s of j.segments) {
       assert.deepEqual(Object.keys(s), ['start', 'end', 'text']);
       assert.ok(s.start >= 0 && s.end > s.start && s.end <= j.duration + 0.5);
@@ -53,7 +58,7 @@ test('--format srt, vtt, md parse and carry the text; --out writes a file (overw
   const srtCues = parseCues(srt.stdout, ',');
   assert.ok(srtCues.length >= 1);
   assert.match(srt.stdout, /^1\n00:00:0\d,\d{3} --> /);
-  assert.equal(normalizeWords(srtCues.map((c) => c.text).join(' ')), reference);
+  assertJfk(srtCues.map((c) => c.text).join(' '));
 
   const out = path.join(dir, 'jfk.vtt');
   fs.writeFileSync(out, 'old content');
@@ -62,7 +67,7 @@ test('--format srt, vtt, md parse and carry the text; --out writes a file (overw
   assert.equal(vtt.stdout, '');
   const vttText = fs.readFileSync(out, 'utf8');
   assert.match(vttText, /^WEBVTT\n\n/);
-  assert.equal(normalizeWords(parseCues(vttText, '.').map((c) => c.text).join(' ')), reference);
+  assertJfk(parseCues(vttText, '.').map((c) => c.text).join(' '));
 
   const md = runCli(['transcribe', JFK, '--language', 'en']);
   assert.equal(md.code, 0, md.stderr);
@@ -70,7 +75,7 @@ test('--format srt, vtt, md parse and carry the text; --out writes a file (overw
   assert.match(md.stdout, /- \*\*Language:\*\* en/);
   const body = md.stdout.split('\n').filter((l) => /^\[\d{2}:\d{2}:\d{2}\] /.test(l));
   assert.ok(body.length >= 1, md.stdout);
-  assert.equal(normalizeWords(body.map((l) => l.replace(/^\[[\d:]+\] /, '').replace(/\\/g, '')).join(' ')), reference);
+  assertJfk(body.map((l) => l.replace(/^\[[\d:]+\] /, '').replace(/\\/g, '')).join(' '));
 });
 
 test('SIGINT during transcription → exit 5 quickly', { skip }, async () => {

@@ -8,7 +8,8 @@ import * as path from 'path';
 import { EngineClient, EngineCrashedError } from '../../src/engine/client';
 import { CancelledError, TranscrevError } from '../../src/errors';
 import type { EngineNotification } from '../../src/protocol/messages';
-import { alive, ENGINE, hangingFfmpeg, JFK, JFK_TEXT, modelDir, normalizeWords, ROOT, tmpDir, waitFor } from './helpers';
+import { alive, ENGINE, hangingFfmpeg, JFK, JFK_TEXT, modelDir, ROOT, tmpDir, waitFor } from './helpers';
+import { wordErrorRate } from '../fixtures/whisper/helpers';
 
 const dir = tmpDir('engine-client');
 const hang = hangingFfmpeg(dir);
@@ -114,7 +115,8 @@ test('transcribe jfk through the engine with progress (real base model)', { skip
     const notes: EngineNotification[] = [];
     client.onNotification((n) => notes.push(n));
     const t = await client.transcribe({ input: JFK, model: base!, language: 'en', precision: 'int8' }, { onProgress: (p) => components.add(p.component) });
-    assert.equal(normalizeWords(t.segments.map((s) => s.text).join(' ')), normalizeWords(fs.readFileSync(JFK_TEXT, 'utf8')));
+    // INT8: at most one word off (cpu-independence.test.ts holds the bound on other CPUs too).
+    assert.ok(wordErrorRate(fs.readFileSync(JFK_TEXT, 'utf8'), t.segments.map((s) => s.text).join(' ')).errors <= 1);
     assert.ok(components.has('decode') && components.has('transcription'), [...components].join(','));
     const s = await client.request('status', {});
     assert.equal(s.loadedModels.length, 1);

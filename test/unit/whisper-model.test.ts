@@ -13,8 +13,13 @@ import { concat, modelDirOrSkip, MODELS_ROOT, pinkNoise, readWav16k, TESTDATA, w
 const MODEL = process.env.TRANSCREVAI_TEST_MODEL ?? 'base';
 const model = modelDirOrSkip(MODEL);
 const THREADS = 2;
-/** jfk must be word-exact after lower-casing and removing punctuation. */
-const JFK_MAX_WER = 0;
+/**
+ * jfk after lower-casing and removing punctuation: FP32 word-exact (parity with the reference decoder is
+ * expected); INT8 at most one word off, a bound that a lost clause breaks (the dynamic INT8 recipe lost five
+ * words on AVX2 CPUs) but a vendor's rounding flipping one near-tie does not. test/engine/cpu-independence.test.ts
+ * checks INT8 on an AVX2-only CPU as well.
+ */
+const JFK_MAX_WORD_ERRORS = { fp32: 0, int8: 1 } as const;
 /** PT-BR read speech (LapsBM + UFPAlign, 8 clips), pooled WER bound for base; measured 2026-11 (see report). */
 const PTBR_MAX_WER = Number(process.env.TRANSCREVAI_PTBR_MAX_WER ?? 0.3);
 /** Cancellation takes effect at the next token or window; the worst case is one encoder run (ORT runs cannot be interrupted from Node), ~0.3 s for base INT8 on an idle machine, ~1.4 s measured with the machine loaded 3×. */
@@ -65,7 +70,7 @@ for (const precision of ['int8', 'fp32'] as const) {
       const text = textOf(r.segments);
       console.log(`# ${MODEL}/${precision} jfk (${language}): RTF ${(seconds / 11).toFixed(3)} "${text}"`);
       assert.equal(r.language, 'en');
-      assert.ok(wordErrorRate(jfkText, text).wer <= JFK_MAX_WER, text);
+      assert.ok(wordErrorRate(jfkText, text).errors <= JFK_MAX_WORD_ERRORS[precision], text);
       assert.ok(r.segments[0].start >= 0 && r.segments.at(-1)!.end <= 11.01);
       for (let i = 1; i < r.segments.length; i++) assert.ok(r.segments[i].start >= r.segments[i - 1].start);
     }

