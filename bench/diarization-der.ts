@@ -1,10 +1,16 @@
 // DER table on the shared diarization files (pyannote sample + AMI excerpts), for the neural method chosen
 // automatically, the MFCC fallback, and the "everyone is one speaker" baseline. Collar 0.25 s per side, overlap
-// scored. Usage: node --import tsx bench/diarization-der.ts [--threads N] [--energy-vad] [--fallback-only]
+// scored. Then the same neural DER under small perturbations (leading silence × onnxruntime threads, see
+// test/fixtures/diarization/perturb.ts) and its worst case per file: a result that sits on a near-tie shows up
+// there, not in the single-run table.
+// Usage: node --import tsx bench/diarization-der.ts [--threads N] [--energy-vad] [--fallback-only]
+//          [--perturb-only | --no-perturb] [--shifts 0,10,20,30] [--thread-counts 1,2]
 import { aggregateDer, diarizationErrorRate, mergeRegions, type DerResult } from '../src/diarization/der';
-import { diarize } from '../src/diarization/index';
+import { diarize, loadSpeakerModel } from '../src/diarization/index';
 import type { Turn } from '../src/diarization/types';
+import { auxiliaryModelDir } from '../src/models/paths';
 import { amiCases, pyannoteCase, readWav, speechSource, type Case } from '../test/fixtures/diarization/harness';
+import { SHIFTS_MS, shiftTurns, THREAD_COUNTS, withLeadingSilence } from '../test/fixtures/diarization/perturb';
 
 export interface Row {
   id: string;
@@ -70,16 +76,116 @@ export function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
+export interface PerturbedCell {
+  shiftMs: number;
+  threads: number;
+  der: DerResult;
+  speakers: number;
+  method: string;
+}
+
+export interface PerturbedRow {
+  id: string;
+  refSpeakers: number;
+  /** One per shift × thread count, shifts outer. */
+  cells: PerturbedCell[];
+  worst: PerturbedCell;
+}
+
+export interface PerturbOptions {
+  shiftsMs?: number[];
+  threadCounts?: number[];
+}
+
+/**
+ * Neural DER of every case at every perturbation: `shiftMs` of leading silence (the hypothesis is moved back
+ * by the same amount before scoring) × onnxruntime intra-op threads of both the VAD and the speaker model.
+ */
+export async function evaluatePerturbed(cases: Case[], options: PerturbOptions = {}): Promise<{ rows: PerturbedRow[]; vad: string }> {
+  const shifts = options.shiftsMs ?? SHIFTS_MS;
+  const threadCounts = options.threadCounts ?? THREAD_COUNTS;
+  const cells = new Map<string, PerturbedCell[]>(cases.map((c) => [c.id, []]));
+  let vadName = '';
+  for (const threads of threadCounts) {
+    const vad = await speechSource(threads);
+    vadName = vad.name;
+    const model = await loadSpeakerModel(auxiliaryModelDir('speaker'), { threads });
+    try {
+      for (const c of cases) {
+        const original = readWav(c.wav);
+        for (const shiftMs of shifts) {
+          const samples = withLeadingSilence(original, shiftMs);
+          const r = await diarize(samples, await vad.detect(samples), { threads, model });
+          if (r.method === 'fallback-mfcc') throw new Error(`speaker model not used: ${r.warnings.join(' ')}`);
+          const der = diarizationErrorRate(c.reference, shiftTurns(r.turns, shiftMs / 1000), { collar: 0.25, uem: c.uem });
+          cells.get(c.id)!.push({ shiftMs, threads, der, speakers: r.speakers.length, method: r.method });
+        }
+      }
+    } finally {
+      await model.dispose();
+    }
+  }
+  const order = (a: PerturbedCell, b: PerturbedCell) => a.shiftMs - b.shiftMs || a.threads - b.threads;
+  const rows = cases.map((c) => {
+    const cs = cells.get(c.id)!.sort(order);
+    return {
+      id: c.id,
+      refSpeakers: new Set(c.reference.map((t) => t.speaker)).size,
+      cells: cs,
+      worst: cs.reduce((w, x) => (x.der.der > w.der.der ? x : w)),
+    };
+  });
+  return { rows, vad: vadName };
+}
+
+/** Corpus-level DER of the per-file worst cases (each file at its own worst perturbation). */
+export function worstCaseOverall(rows: PerturbedRow[]): number {
+  return aggregateDer(rows.map((r) => r.worst.der)).der;
+}
+
+const distinct = (xs: (string | number)[]) => [...new Set(xs)].join('/');
+
+export function perturbationTable(rows: PerturbedRow[]): string {
+  const heads = rows[0]?.cells.map((c) => `${c.shiftMs} ms ×${c.threads}`) ?? [];
+  const lines = [
+    `| file | ref spk | ${heads.join(' | ')} | **worst** | spk found | method |`,
+    `|---|---|${heads.map(() => '---|').join('')}---|---|---|`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.id} | ${r.refSpeakers} | ${r.cells.map((c) => pct(c.der.der)).join(' | ')} | **${pct(r.worst.der.der)}** | ${distinct(r.cells.map((c) => c.speakers))} | ${distinct(r.cells.map((c) => c.method))} |`,
+    );
+  }
+  if (rows.length > 1) {
+    const perCell = heads.map((_, i) => pct(aggregateDer(rows.map((r) => r.cells[i].der)).der));
+    lines.push(`| **overall** | | ${perCell.join(' | ')} | **${pct(worstCaseOverall(rows))}** | | |`);
+  }
+  return lines.join('\n');
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
+  const list = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1].split(',').map(Number) : undefined);
   const threads = Number(args[args.indexOf('--threads') + 1]) || 2;
   if (args.includes('--energy-vad')) process.env.TRANSCREVAI_DIAR_VAD = 'energy';
   const neural = !args.includes('--fallback-only');
+  const perturb = neural && !args.includes('--no-perturb');
+  const single = !args.includes('--perturb-only');
+  const suites = [['pyannote sample', [pyannoteCase()]], ['AMI excerpts', amiCases()]] as const;
   (async () => {
-    for (const [name, cases] of [['pyannote sample', [pyannoteCase()]], ['AMI excerpts', amiCases()]] as const) {
-      const { rows, vad } = await evaluate([...cases], threads, neural);
-      console.log(`\n### ${name} (VAD: ${vad}, collar 0.25 s, overlap scored)\n`);
-      console.log(table(rows));
+    if (single) {
+      for (const [name, cases] of suites) {
+        const { rows, vad } = await evaluate([...cases], threads, neural);
+        console.log(`\n### ${name} (VAD: ${vad}, collar 0.25 s, overlap scored)\n`);
+        console.log(table(rows));
+      }
+    }
+    if (perturb) {
+      for (const [name, cases] of suites) {
+        const { rows, vad } = await evaluatePerturbed([...cases], { shiftsMs: list('--shifts'), threadCounts: list('--thread-counts') });
+        console.log(`\n### ${name}, neural DER % under perturbations: leading silence × onnxruntime threads (VAD: ${vad})\n`);
+        console.log(perturbationTable(rows));
+      }
     }
   })().catch((e) => {
     console.error(e);

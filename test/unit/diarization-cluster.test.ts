@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agglomerative, dendrogram } from '../../src/diarization/cluster/agglomerative';
-import { spectral } from '../../src/diarization/cluster/spectral';
+import { neighbourCount, prunedAffinity, spectral } from '../../src/diarization/cluster/spectral';
+import { neighbourWeights } from '../../src/diarization/cluster/neighbourWeights';
 import { hybrid } from '../../src/diarization/cluster/hybrid';
 import { symmetricEigen } from '../../src/diarization/cluster/eigen';
 import { countBounds } from '../../src/diarization/count';
@@ -105,6 +106,50 @@ test('eigen-solver: A v = λ v on a random symmetric matrix', () => {
       err = Math.max(err, Math.abs(av - values[k] * vectors[i * n + k]));
     }
   assert.ok(err < 1e-10, `residual ${err}`);
+});
+
+test('neighbourWeights: full weight for the nearest, a linear fade around keep, same total as a hard cut', () => {
+  const w = neighbourWeights(40, 6);
+  // keep 6, fade 3: ranks 0–2 full, then 6/7 … 1/7, nothing from rank 9 on
+  assert.deepEqual(Array.from(w.subarray(0, 10), (x) => Math.round(x * 7)), [7, 7, 7, 6, 5, 4, 3, 2, 1, 0]);
+  assert.ok(Math.abs(w.reduce((s, x) => s + x, 0) - 6) < 1e-12);
+  for (const keep of [1, 2, 6, 13, 20]) {
+    const v = neighbourWeights(100, keep);
+    assert.equal(v[0], 1, 'a point always keeps itself');
+    for (let r = 1; r < v.length; r++) assert.ok(v[r] <= v[r - 1]);
+    assert.ok(Math.abs(v.reduce((s, x) => s + x, 0) - keep) < 1e-12, `total for keep ${keep}`);
+  }
+  // fade 0 is the old hard cut
+  assert.deepEqual(Array.from(neighbourWeights(8, 3, 0)), [1, 1, 1, 0, 0, 0, 0, 0]);
+  // a row shorter than the ramp just loses the tail
+  assert.deepEqual(Array.from(neighbourWeights(3, 6), (x) => Math.round(x * 7)), [7, 7, 7]);
+});
+
+test('prunedAffinity: two nearly equal neighbours swapping rank at the cut barely change the graph', () => {
+  // Random similarities; in row 0 the neighbours ranked keep−1 and keep are made nearly equal, then nudged past
+  // each other. A hard cut would switch a whole edge (similarity s ≈ 0.5, halved by the symmetrisation) on or
+  // off; with the fade only the weight difference of two neighbouring ranks, s / (2·fade + 1), moves.
+  const n = 20;
+  const keep = neighbourCount(n);
+  const rand = seededRandom(11);
+  const base = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) base[i * n + j] = base[j * n + i] = i === j ? 1 : 0.2 + 0.7 * rand();
+  const ranked = Array.from({ length: n }, (_, j) => j).sort((p, q) => base[q] - base[p]);
+  const [j1, j2] = [ranked[keep - 1], ranked[keep]];
+  const s = (base[j1] + base[j2]) / 2;
+  const withOrder = (d: number) => {
+    const m = Float64Array.from(base);
+    m[j1] = m[j1 * n] = s + d;
+    m[j2] = m[j2 * n] = s - d;
+    return prunedAffinity(m, n);
+  };
+  const before = withOrder(1e-6);
+  const after = withOrder(-1e-6);
+  let change = 0;
+  for (let i = 0; i < n * n; i++) change = Math.max(change, Math.abs(after[i] - before[i]));
+  const fade = Math.round(keep / 2);
+  assert.ok(change > 0.01, 'the two neighbours did swap');
+  assert.ok(change <= s / (2 * (2 * fade + 1)) + 1e-5, `largest affinity change ${change.toFixed(3)} (a hard cut: ${(s / 2).toFixed(3)})`);
 });
 
 test('countBounds validates and clamps', () => {

@@ -1,6 +1,7 @@
 // Spectral clustering in the style of Google's SpectralCluster / 3D-Speaker:
-//   1. cosine affinity; 2. p-pruning: in each row keep only the strongest `pval` fraction of similarities
-//   (at least MIN_PNUM), zero the rest; symmetrise (A + Aᵀ)/2; 3. normalised Laplacian
+//   1. cosine affinity; 2. p-pruning: in each row keep about the strongest `pval` fraction of similarities
+//   (at least MIN_PNUM), fading out around that rank instead of cutting (neighbourWeights.ts), zero the rest;
+//   symmetrise (A + Aᵀ)/2; 3. normalised Laplacian
 //   L = I − D^{-1/2} A D^{-1/2}; 4. eigen-decomposition (our own symmetric solver); the number of speakers is
 //   the index of the largest gap among the smallest eigenvalues (within the count bounds); 5. k-means on the
 //   row-normalised first k eigenvectors.
@@ -8,6 +9,7 @@ import { clampCount, DEFAULT_MAX_SPEAKERS, type CountBounds } from '../count';
 import { cosineMatrix, type Vector } from '../vectors';
 import { symmetricEigen } from './eigen';
 import { kmeans } from './kmeans';
+import { neighbourWeights } from './neighbourWeights';
 import type { ClusterResult } from './agglomerative';
 
 /** Fraction of each affinity row kept by p-pruning (3D-Speaker uses 0.022 on long recordings; 0.3 was best
@@ -16,8 +18,11 @@ export const DEFAULT_PVAL = 0.3;
 /**
  * Eigengap below which a two-speaker answer is not trusted and the recording is called one speaker (automatic
  * count only, when the bounds allow 1). Measured: true 2-way splits on the shared 30 s files had gaps 0.24–0.47, a
- * harmful split of a 3-speaker AMI excerpt 0.23. Not applied to k ≥ 3: with many speakers the gaps are smaller
- * (0.18 for k = 5 on a 6-minute concatenation) while several near-zero eigenvalues already show the structure.
+ * harmful split of a 3-speaker AMI excerpt 0.23. With the faded pruning, over 0–30 ms of leading silence: true
+ * 2-way splits 0.30–0.50 (pyannote, AMI dev00, trn04), 0.22–0.40 (trn08); the harmful split (trn06) 0.15–0.31, so
+ * that excerpt still changes count with the window placement. Not applied to k ≥ 3: with many speakers the gaps
+ * are smaller (0.18 for k = 5 on a 6-minute concatenation) while several near-zero eigenvalues already show the
+ * structure.
  */
 export const MIN_EIGENGAP = 0.24;
 /** Minimum number of neighbours kept per row. */
@@ -47,16 +52,22 @@ export interface SpectralResult extends ClusterResult {
   gap: number;
 }
 
+/** Neighbours each affinity row keeps on average (pval of the points, within MIN_PNUM..MAX_PNUM). */
+export function neighbourCount(n: number, pval = DEFAULT_PVAL): number {
+  return Math.min(n, Math.max(MIN_PNUM, Math.min(MAX_PNUM, Math.round(pval * n))));
+}
+
 export function prunedAffinity(sim: Float64Array, n: number, pval = DEFAULT_PVAL): Float64Array {
-  const keep = Math.min(n, Math.max(MIN_PNUM, Math.min(MAX_PNUM, Math.round(pval * n))));
+  const weight = neighbourWeights(n, neighbourCount(n, pval));
   const a = new Float64Array(n * n);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     const row = sim.subarray(i * n, i * n + n);
-    order.sort((p, q) => row[q] - row[p]);
-    for (let r = 0; r < keep; r++) {
+    // Ties broken by index, so equal similarities rank the same way on every run.
+    order.sort((p, q) => row[q] - row[p] || p - q);
+    for (let r = 0; r < n && weight[r] > 0; r++) {
       const j = order[r];
-      a[i * n + j] = Math.max(0, row[j]);
+      a[i * n + j] = weight[r] * Math.max(0, row[j]);
     }
   }
   const s = new Float64Array(n * n);
