@@ -14,7 +14,7 @@ const external = ['vscode', 'onnxruntime-node', 'ffmpeg-static', 'node-record-lp
 const nodeEntries = [
   ['src/extension/activate.ts', 'extension'],
   ['src/engine/main.ts', 'engine'],
-  ['src/cli.ts', 'cli'],
+  ['src/cli/main.ts', 'cli'],
   ['src/workers/capture.ts', 'worker-capture'],
   ['src/workers/transcription.ts', 'worker-transcription'],
   ['src/workers/diarization.ts', 'worker-diarization'],

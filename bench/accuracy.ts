@@ -18,8 +18,9 @@ import { writeWav } from '../src/audio/wav';
 import { diarizationErrorRate, parseRttm, parseUem, type Turn } from '../src/diarization';
 import { Engine } from '../src/engine/engine';
 import { transcriptTurns } from '../src/output/rttm';
-import type { Precision } from '../src/protocol/messages';
+import { SAMPLE_RATE, type Precision } from '../src/vocabulary';
 import type { Transcript } from '../src/transcript';
+import { amiExcerpts, englishClips, ptbrClips, type ReferenceClip } from '../test/fixtures/clips';
 import { cpuPersonalities } from '../test/fixtures/cpuPersonality';
 import { TESTDATA } from '../test/fixtures/shared';
 import { normalizeText, wordErrorRate } from '../test/fixtures/whisper/helpers';
@@ -28,8 +29,14 @@ import { ct2Dir, fwPython } from './peer';
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({
   options: {
-    model: { type: 'string' }, precision: { type: 'string' }, threads: { type: 'string' }, beams: { type: 'string' },
-    cpu: { type: 'string' }, 'no-peer': { type: 'boolean' }, 'skip-der': { type: 'boolean' }, out: { type: 'string' },
+    model: { type: 'string' },
+    precision: { type: 'string' },
+    threads: { type: 'string' },
+    beams: { type: 'string' },
+    cpu: { type: 'string' },
+    'no-peer': { type: 'boolean' },
+    'skip-der': { type: 'boolean' },
+    out: { type: 'string' },
   },
 });
 const MODEL = values.model ?? 'base';
@@ -65,44 +72,45 @@ function writeClip(dir: string, name: string, parts: Float32Array[]): string {
     at += p.length;
   }
   const file = path.join(dir, name);
-  fs.writeFileSync(file, writeWav(joined, 16000, 'float32'));
+  fs.writeFileSync(file, writeWav(joined, SAMPLE_RATE, 'float32'));
   return file;
 }
 
 function withPauses(parts: Float32Array[]): Float32Array[] {
-  const pause = new Float32Array(Math.round(PAUSE_SECONDS * 16000));
+  const pause = new Float32Array(Math.round(PAUSE_SECONDS * SAMPLE_RATE));
   return parts.flatMap((p, i) => (i ? [pause, p] : [p]));
 }
 
 async function inputs(dir: string): Promise<Clip[]> {
   const clips: Clip[] = [];
-  const ami = fs.readdirSync(path.join(TESTDATA, 'diarization', 'ami')).filter((f) => /^(dev|trn)\d+\.wav$/.test(f)).sort();
-  const amiOrder = [...ami.filter((f) => f.startsWith('dev')), ...ami.filter((f) => f.startsWith('trn'))];
-  for (const f of amiOrder) clips.push({ id: `ami/${f.replace('.wav', '')}`, file: path.join(TESTDATA, 'diarization', 'ami', f), language: 'en', group: 'ami' });
+  const ami = amiExcerpts();
+  for (const f of ami) clips.push({ id: `ami/${path.basename(f, '.wav')}`, file: f, language: 'en', group: 'ami' });
   clips.push({
-    id: 'ami: 11 excerpts joined (330 s)', language: 'en', group: 'ami', joined: true,
-    file: writeClip(dir, 'ami-joined.wav', await Promise.all(amiOrder.map((f) => samplesOf(path.join(TESTDATA, 'diarization', 'ami', f))))),
+    id: 'ami: 11 excerpts joined (330 s)',
+    language: 'en',
+    group: 'ami',
+    joined: true,
+    file: writeClip(dir, 'ami-joined.wav', await Promise.all(ami.map((f) => samplesOf(f)))),
   });
-  const pt: Clip[] = [];
-  for (const sub of ['lapsbm', 'ufpalign']) {
-    const folder = path.join(TESTDATA, 'ptbr', sub);
-    for (const f of fs.readdirSync(folder).filter((x) => x.endsWith('.wav')).sort()) {
-      pt.push({ id: `pt/${sub}/${f.replace('.wav', '')}`, file: path.join(folder, f), language: 'pt', group: 'pt', reference: fs.readFileSync(path.join(folder, f.replace('.wav', '.txt')), 'utf8').trim() });
-    }
-  }
-  const en: Clip[] = [{ id: 'en/jfk', file: path.join(TESTDATA, 'en', 'jfk.wav'), language: 'en', group: 'en', reference: fs.readFileSync(path.join(TESTDATA, 'en', 'jfk.txt'), 'utf8').trim() }];
-  const sb = path.join(TESTDATA, 'en', 'speechbrain');
-  for (const line of fs.readFileSync(path.join(sb, 'transcripts.tsv'), 'utf8').split('\n')) {
-    const [stem, text] = line.split('\t');
-    if (stem && text && fs.existsSync(path.join(sb, `${stem}.wav`))) en.push({ id: `en/speechbrain/${stem}`, file: path.join(sb, `${stem}.wav`), language: 'en', group: 'en', reference: text.trim() });
-  }
-  for (const [group, list, name] of [['pt', pt, 'ptbr-joined.wav'], ['en', en, 'en-joined.wav']] as const) {
+  const asClip =
+    (group: 'pt' | 'en') =>
+    (c: ReferenceClip): Clip => ({ id: c.id, file: c.wav, language: c.language, group, reference: c.text });
+  const pt = ptbrClips().map(asClip('pt'));
+  const en = englishClips().map(asClip('en'));
+  for (const [group, list, name] of [
+    ['pt', pt, 'ptbr-joined.wav'],
+    ['en', en, 'en-joined.wav'],
+  ] as const) {
     clips.push(...list);
     const audio = withPauses(await Promise.all(list.map((c) => samplesOf(c.file))));
-    const seconds = audio.reduce((n, a) => n + a.length, 0) / 16000;
+    const seconds = audio.reduce((n, a) => n + a.length, 0) / SAMPLE_RATE;
     clips.push({
-      id: `${group}: ${list.length} clips joined (${seconds.toFixed(0)} s)`, group, language: list[0].language, joined: true,
-      reference: list.map((c) => c.reference).join(' '), file: writeClip(dir, name, audio),
+      id: `${group}: ${list.length} clips joined (${seconds.toFixed(0)} s)`,
+      group,
+      language: list[0].language,
+      joined: true,
+      reference: list.map((c) => c.reference).join(' '),
+      file: writeClip(dir, name, audio),
     });
   }
   return clips;
@@ -114,7 +122,15 @@ interface Run {
 }
 
 async function ours(engine: Engine, clip: { file: string; language: string }, beamSize: number, threads = THREADS, diarize = false): Promise<Transcript> {
-  return engine.transcribe({ input: clip.file, model: MODEL, language: clip.language, precision: PRECISION, threads, beamSize, ...(diarize && { diarize: true }) });
+  return engine.transcribe({
+    input: clip.file,
+    model: MODEL,
+    language: clip.language,
+    precision: PRECISION,
+    threads,
+    beamSize,
+    ...(diarize && { diarize: true }),
+  });
 }
 
 function peer(clips: Clip[], beams: number[]): Map<string, Run> {
@@ -122,7 +138,11 @@ function peer(clips: Clip[], beams: number[]): Map<string, Run> {
   const py = fwPython();
   if (!py) return out;
   const jobs = beams.flatMap((beam) => clips.map((c) => ({ id: `${beam}|${c.id}`, file: c.file, language: c.language, beam })));
-  const r = spawnSync(py, [path.join(ROOT, 'bench', 'fw_accuracy.py'), ct2Dir(MODEL), String(THREADS)], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(py, [path.join(ROOT, 'bench', 'fw_accuracy.py'), ct2Dir(MODEL), String(THREADS)], {
+    input: JSON.stringify(jobs),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) throw new Error(`faster-whisper failed: ${r.stderr.slice(-2000)}`);
   for (const line of r.stdout.split('\n').filter(Boolean)) {
     const j = JSON.parse(line) as { id: string; text: string; seconds: number };
@@ -132,7 +152,7 @@ function peer(clips: Clip[], beams: number[]): Map<string, Run> {
 }
 
 function shifted(dir: string, file: string, ms: number, samples: Float32Array): string {
-  return writeClip(dir, `${path.basename(file, '.wav')}+${ms}ms.wav`, [new Float32Array(Math.round((ms * 16000) / 1000)), samples]);
+  return writeClip(dir, `${path.basename(file, '.wav')}+${ms}ms.wav`, [new Float32Array(Math.round((ms * SAMPLE_RATE) / 1000)), samples]);
 }
 
 function shiftTurns(turns: Turn[], seconds: number): Turn[] {
@@ -146,7 +166,10 @@ async function main(): Promise<void> {
     const avx2 = personalities[1];
     if (!avx2) throw new Error(`cannot emulate an AVX2-only CPU here: ${why}`);
     const args = process.argv.slice(1).filter((a, i, all) => a !== '--cpu' && all[i - 1] !== '--cpu');
-    const r = spawnSync(process.execPath, [...process.execArgv, ...args, '--cpu', 'native', '--out', values.out ?? OUT.replace(/\.md$/, '-avx2.md')], { stdio: 'inherit', env: { ...avx2.env, TRANSCREVAI_BENCH_CPU: avx2.name } });
+    const r = spawnSync(process.execPath, [...process.execArgv, ...args, '--cpu', 'native', '--out', values.out ?? OUT.replace(/\.md$/, '-avx2.md')], {
+      stdio: 'inherit',
+      env: { ...avx2.env, TRANSCREVAI_BENCH_CPU: avx2.name },
+    });
     process.exit(r.status ?? 1);
   }
   const cpuName = process.env.TRANSCREVAI_BENCH_CPU ?? cpuPersonalities().personalities[0].name;
@@ -181,7 +204,12 @@ async function main(): Promise<void> {
       '',
     );
 
-    push('## Words kept on the AMI meeting excerpts', '', 'No reference text exists for these excerpts; fewer words than the peer means speech was dropped.', '');
+    push(
+      '## Words kept on the AMI meeting excerpts',
+      '',
+      'No reference text exists for these excerpts; fewer words than the peer means speech was dropped.',
+      '',
+    );
     push(`| excerpt | ${configs.map(label).join(' | ')} |`, `|---|${configs.map(() => '---:').join('|')}|`);
     const amiClips = clips.filter((c) => c.group === 'ami');
     const totals = new Map<string, number>();
@@ -192,13 +220,30 @@ async function main(): Promise<void> {
       push(`| ${clip.id} | ${row.join(' | ')} |`);
     }
     if (fw.size) {
-      push('', ...BEAMS.map((b) => `- ${label(`ours|${b}`)} keeps ${((100 * totals.get(`ours|${b}`)!) / totals.get(`fw|${b}`)!).toFixed(1)} % of the words ${label(`fw|${b}`)} keeps on the excerpts.`));
-      const empty = amiClips.filter((clip) => !clip.joined && configs.some((c) => c.startsWith('fw') && words(get(c, clip)!.text).length > 0) && BEAMS.some((b) => words(get(`ours|${b}`, clip)!.text).length === 0));
+      push(
+        '',
+        ...BEAMS.map(
+          (b) =>
+            `- ${label(`ours|${b}`)} keeps ${((100 * totals.get(`ours|${b}`)!) / totals.get(`fw|${b}`)!).toFixed(1)} % of the words ${label(`fw|${b}`)} keeps on the excerpts.`,
+        ),
+      );
+      const empty = amiClips.filter(
+        (clip) =>
+          !clip.joined &&
+          configs.some((c) => c.startsWith('fw') && words(get(c, clip)!.text).length > 0) &&
+          BEAMS.some((b) => words(get(`ours|${b}`, clip)!.text).length === 0),
+      );
       push(`- Excerpts where the peer finds speech and ours returns nothing: ${empty.length ? empty.map((c) => c.id).join(', ') : 'none'}.`);
     }
 
     for (const group of ['pt', 'en'] as const) {
-      push('', `## WER, ${group === 'pt' ? 'Brazilian Portuguese (LapsBM, FalaBrasil)' : 'English (jfk, Harvard sentences)'}`, '', 'Lower-cased, punctuation removed, word-level Levenshtein.', '');
+      push(
+        '',
+        `## WER, ${group === 'pt' ? 'Brazilian Portuguese (LapsBM, FalaBrasil)' : 'English (jfk, Harvard sentences)'}`,
+        '',
+        'Lower-cased, punctuation removed, word-level Levenshtein.',
+        '',
+      );
       push(`| clip | ${configs.map(label).join(' | ')} |`, `|---|${configs.map(() => '---:').join('|')}|`);
       const sums = new Map<string, { e: number; n: number }>();
       for (const clip of clips.filter((c) => c.group === group)) {
@@ -207,13 +252,16 @@ async function main(): Promise<void> {
           if (!clip.joined) sums.set(c, { e: (sums.get(c)?.e ?? 0) + w.errors, n: (sums.get(c)?.n ?? 0) + w.words });
           return `${(100 * w.wer).toFixed(1)} %`;
         });
-        if (clip.joined) push(`| **clips one by one (pooled)** | ${configs.map((c) => `**${((100 * sums.get(c)!.e) / sums.get(c)!.n).toFixed(1)} %**`).join(' | ')} |`);
+        if (clip.joined)
+          push(`| **clips one by one (pooled)** | ${configs.map((c) => `**${((100 * sums.get(c)!.e) / sums.get(c)!.n).toFixed(1)} %**`).join(' | ')} |`);
         push(`| ${clip.joined ? `**${clip.id}**` : clip.id} | ${row.join(' | ')} |`);
       }
     }
 
     push('', '## Time spent transcribing (all the clips above)', '', `| | ${configs.map(label).join(' | ')} |`, `|---|${configs.map(() => '---:').join('|')}|`);
-    push(`| seconds (transcription only, model loaded) | ${configs.map((c) => clips.reduce((n, clip) => n + (get(c, clip)?.seconds ?? 0), 0).toFixed(1)).join(' | ')} |`);
+    push(
+      `| seconds (transcription only, model loaded) | ${configs.map((c) => clips.reduce((n, clip) => n + (get(c, clip)?.seconds ?? 0), 0).toFixed(1)).join(' | ')} |`,
+    );
 
     push('', '## jfk with leading silence', '', `Ours (${PRECISION}, greedy): the reference text after normalisation, or the words that differ.`, '');
     push('| leading silence | 1 thread | 2 threads |', '|---|---|---|');
@@ -233,11 +281,29 @@ async function main(): Promise<void> {
 
     if (!values['skip-der']) {
       push('', '## Speaker turns of the transcript: DER, worst case over perturbations', '');
-      push(`The transcript's speaker turns (\`--format rttm\`) against the reference RTTM, collar 0.25 s, overlap scored; each file with ${SHIFTS_MS.join('/')} ms of leading silence × 1 and 2 threads.`, '');
-      push(`| file | ${SHIFTS_MS.flatMap((ms) => [1, 2].map((t) => `${ms} ms/${t}t`)).join(' | ')} | worst |`, `|---|${SHIFTS_MS.flatMap(() => ['---:', '---:']).join('|')}|---:|`);
+      push(
+        `The transcript's speaker turns (\`--format rttm\`) against the reference RTTM, collar 0.25 s, overlap scored; each file with ${SHIFTS_MS.join('/')} ms of leading silence × 1 and 2 threads.`,
+        '',
+      );
+      push(
+        `| file | ${SHIFTS_MS.flatMap((ms) => [1, 2].map((t) => `${ms} ms/${t}t`)).join(' | ')} | worst |`,
+        `|---|${SHIFTS_MS.flatMap(() => ['---:', '---:']).join('|')}|---:|`,
+      );
       const derFiles = [
-        { id: 'pyannote_sample', file: path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'), rttm: path.join(TESTDATA, 'diarization', 'pyannote_sample.rttm'), uem: undefined as string | undefined },
-        ...amiClips.filter((c) => !c.joined).map((c) => ({ id: c.id, file: c.file, rttm: path.join(TESTDATA, 'diarization', 'ami', c.id.includes('dev') ? 'debug.development.rttm' : 'debug.train.rttm'), uem: path.join(TESTDATA, 'diarization', 'ami', c.id.includes('dev') ? 'debug.development.uem' : 'debug.train.uem') })),
+        {
+          id: 'pyannote_sample',
+          file: path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'),
+          rttm: path.join(TESTDATA, 'diarization', 'pyannote_sample.rttm'),
+          uem: undefined as string | undefined,
+        },
+        ...amiClips
+          .filter((c) => !c.joined)
+          .map((c) => ({
+            id: c.id,
+            file: c.file,
+            rttm: path.join(TESTDATA, 'diarization', 'ami', c.id.includes('dev') ? 'debug.development.rttm' : 'debug.train.rttm'),
+            uem: path.join(TESTDATA, 'diarization', 'ami', c.id.includes('dev') ? 'debug.development.uem' : 'debug.train.uem'),
+          })),
       ];
       for (const f of derFiles) {
         const base = path.basename(f.file, '.wav');

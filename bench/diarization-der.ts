@@ -147,10 +147,7 @@ const distinct = (xs: (string | number)[]) => [...new Set(xs)].join('/');
 
 export function perturbationTable(rows: PerturbedRow[]): string {
   const heads = rows[0]?.cells.map((c) => `${c.shiftMs} ms ×${c.threads}`) ?? [];
-  const lines = [
-    `| file | ref spk | ${heads.join(' | ')} | **worst** | spk found | method |`,
-    `|---|---|${heads.map(() => '---|').join('')}---|---|---|`,
-  ];
+  const lines = [`| file | ref spk | ${heads.join(' | ')} | **worst** | spk found | method |`, `|---|---|${heads.map(() => '---|').join('')}---|---|---|`];
   for (const r of rows) {
     lines.push(
       `| ${r.id} | ${r.refSpeakers} | ${r.cells.map((c) => pct(c.der.der)).join(' | ')} | **${pct(r.worst.der.der)}** | ${distinct(r.cells.map((c) => c.speakers))} | ${distinct(r.cells.map((c) => c.method))} |`,
@@ -171,7 +168,10 @@ if (require.main === module) {
   const neural = !args.includes('--fallback-only');
   const perturb = neural && !args.includes('--no-perturb');
   const single = !args.includes('--perturb-only');
-  const suites = [['pyannote sample', [pyannoteCase()]], ['AMI excerpts', amiCases()]] as const;
+  const suites = [
+    ['pyannote sample', [pyannoteCase()]],
+    ['AMI excerpts', amiCases()],
+  ] as const;
   (async () => {
     if (single) {
       for (const [name, cases] of suites) {

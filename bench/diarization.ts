@@ -40,10 +40,11 @@ async function main(): Promise<void> {
   const total = files.reduce((s, f) => s + f.samples.length, 0) * repeat;
   const long = new Float32Array(total);
   let off = 0;
-  for (let r = 0; r < repeat; r++) for (const f of files) {
-    long.set(f.samples, off);
-    off += f.samples.length;
-  }
+  for (let r = 0; r < repeat; r++)
+    for (const f of files) {
+      long.set(f.samples, off);
+      off += f.samples.length;
+    }
   const la = performance.now();
   const longSpeech = await vad.detect(long);
   const lb = performance.now();
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
   console.log(`threads ${threads}, VAD ${vad.name}, model load ${loadMs.toFixed(0)} ms\n`);
   console.log('| file | seconds | windows | method | RTF neural | RTF fallback |\n|---|---|---|---|---|---|');
   console.log(rows.join('\n'));
-  console.log(`| **all ${files.length} files** | ${audio.toFixed(0)} | | | **${(diarMs / 1000 / audio).toFixed(4)}** | **${(fallbackMs / 1000 / audio).toFixed(4)}** |`);
+  console.log(
+    `| **all ${files.length} files** | ${audio.toFixed(0)} | | | **${(diarMs / 1000 / audio).toFixed(4)}** | **${(fallbackMs / 1000 / audio).toFixed(4)}** |`,
+  );
   console.log(`\nVAD alone: RTF ${(vadMs / 1000 / audio).toFixed(4)}`);
   console.log(
     `long input: ${(longDur / 60).toFixed(1)} min, ${lr.windows} windows, method ${lr.method}, ${lr.speakers.length} speakers, ` +

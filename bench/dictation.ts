@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { readWav, toMono, writeWav } from '../src/audio/wav';
-import type { LiveEvent, LiveResult, LiveSegment } from '../src/protocol/messages';
+import type { LiveEvent, LiveResult, LiveSegment } from '../src/protocol/client';
 import { TESTDATA } from '../test/fixtures/shared';
 import { startVirtualMic } from '../test/fixtures/virtualMic';
 import { ct2Dir, fwPython } from './peer';
@@ -18,7 +18,9 @@ const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({ options: { model: { type: 'string' }, threads: { type: 'string' } } });
 const MODEL = values.model ?? 'base';
 const THREADS = Number(values.threads ?? 2);
-const CLIPS = ['en/jfk.wav', ...[1, 2, 3].map((i) => `en/speechbrain/spk1_snt${i}.wav`), ...[1, 2, 3].map((i) => `en/speechbrain/spk2_snt${i}.wav`)].map((f) => path.join(TESTDATA, f));
+const CLIPS = ['en/jfk.wav', ...[1, 2, 3].map((i) => `en/speechbrain/spk1_snt${i}.wav`), ...[1, 2, 3].map((i) => `en/speechbrain/spk2_snt${i}.wav`)].map((f) =>
+  path.join(TESTDATA, f),
+);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,7 +35,25 @@ async function main(): Promise<void> {
   const recording = path.join(dir, 'dictation.wav');
   // Each clip, then 1.5 s of silence: phrases end the way they do when someone pauses.
   const seconds = CLIPS.reduce((s, f) => s + toMono(readWav(fs.readFileSync(f))).length / 16000 + 1.5, 0) + 4;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'dictate', '--model', MODEL, '--language', 'en', '--threads', String(THREADS), '--events', '--recording', recording, '--seconds', String(Math.ceil(seconds))], { env: mic.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'dist', 'cli.js'),
+      'dictate',
+      '--model',
+      MODEL,
+      '--language',
+      'en',
+      '--threads',
+      String(THREADS),
+      '--events',
+      '--recording',
+      recording,
+      '--seconds',
+      String(Math.ceil(seconds)),
+    ],
+    { env: mic.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -46,7 +66,10 @@ async function main(): Promise<void> {
   }
   await new Promise<void>((resolve) => child.on('exit', () => resolve()));
   mic.stop();
-  const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event?: LiveEvent; result?: LiveResult });
+  const lines = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event?: LiveEvent; result?: LiveResult });
   const finals = lines.flatMap((l) => (l.event?.kind === 'final' ? [l.event.segment] : [])) as LiveSegment[];
   if (!finals.length) throw new Error(`no phrases: ${stderr}`);
 
@@ -59,12 +82,21 @@ async function main(): Promise<void> {
   });
   const py = fwPython();
   let peer: { seconds: number; text: string }[] = [];
-  if (py) peer = JSON.parse(execFileSync(py, [path.join(ROOT, 'bench', 'fw_phrases.py'), ct2Dir(MODEL), String(THREADS), 'en', ...files], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop()!);
+  if (py)
+    peer = JSON.parse(
+      execFileSync(py, [path.join(ROOT, 'bench', 'fw_phrases.py'), ct2Dir(MODEL), String(THREADS), 'en', ...files], { encoding: 'utf8', maxBuffer: 1 << 24 })
+        .trim()
+        .split('\n')
+        .pop()!,
+    );
 
   const ours = finals.map((s) => s.latencyMs ?? NaN);
   const audio = finals.map((s) => s.audioLatencyMs ?? NaN);
   const fw = peer.map((p) => p.seconds * 1000);
-  const rows = finals.map((s, i) => `| ${i + 1} | ${(s.end - s.start).toFixed(2)} | ${s.latencyMs} | ${s.audioLatencyMs ?? '–'} | ${fw[i] !== undefined ? Math.round(fw[i]) : '–'} | ${s.text.replace(/\|/g, '\\|')} |`);
+  const rows = finals.map(
+    (s, i) =>
+      `| ${i + 1} | ${(s.end - s.start).toFixed(2)} | ${s.latencyMs} | ${s.audioLatencyMs ?? '–'} | ${fw[i] !== undefined ? Math.round(fw[i]) : '–'} | ${s.text.replace(/\|/g, '\\|')} |`,
+  );
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const md = `# Dictation latency
 

@@ -32,4 +32,3 @@ export function fwPython(): string | undefined {
     return undefined;
   }
 }
-

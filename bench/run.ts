@@ -56,10 +56,30 @@ async function ours(input: string): Promise<RunResult> {
   // --progress prints "loading model 100%" the moment the model (and VAD) are loaded. The CLI runs its stages in
   // child processes: /usr/bin/time sees only the CLI's own peak, so memory is the sum of every process's peak
   // as --verbose reports it (an upper bound on what was resident at once).
-  const r = await run(process.execPath, [CLI, 'transcribe', input, '--model', MODEL, '--language', 'en', '--format', 'json', '--threads', String(THREADS), '--precision', 'int8', '--progress', '--verbose'], /loading model 100%/);
+  const r = await run(
+    process.execPath,
+    [
+      CLI,
+      'transcribe',
+      input,
+      '--model',
+      MODEL,
+      '--language',
+      'en',
+      '--format',
+      'json',
+      '--threads',
+      String(THREADS),
+      '--precision',
+      'int8',
+      '--progress',
+      '--verbose',
+    ],
+    /loading model 100%/,
+  );
   const j = JSON.parse(r.stdout);
   const all = Number(/all processes: at most (\d+) MB/.exec(r.stderr)?.[1] ?? NaN);
-  return { ...r, rssMB: all * 1e6 / 2 ** 20, duration: j.duration, text: j.segments.map((s: { text: string }) => s.text).join(' ') };
+  return { ...r, rssMB: (all * 1e6) / 2 ** 20, duration: j.duration, text: j.segments.map((s: { text: string }) => s.text).join(' ') };
 }
 
 async function fasterWhisper(py: string, input: string): Promise<RunResult> {
@@ -74,7 +94,11 @@ const median = (xs: number[]) => {
 };
 
 function words(t: string): string[] {
-  return t.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, ' ').split(/\s+/).filter(Boolean);
+  return t
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s']/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /** Word error rate of hyp against ref (Levenshtein over words). */
@@ -102,7 +126,11 @@ async function main() {
     { name: 'jfk.wav (11 s)', file: jfk, ref: jfkText },
     { name: 'jfk ×6 (66 s)', file: long, ref: Array(6).fill(jfkText).join(' ') },
   ];
-  const py = values['no-peer'] ? undefined : fs.existsSync(path.join(CT2_DIR, 'model.bin')) ? fwPython() : (console.error(`bench: no CTranslate2 model in ${CT2_DIR}`), undefined);
+  const py = values['no-peer']
+    ? undefined
+    : fs.existsSync(path.join(CT2_DIR, 'model.bin'))
+      ? fwPython()
+      : (console.error(`bench: no CTranslate2 model in ${CT2_DIR}`), undefined);
 
   const rows: string[] = [];
   const raw: unknown[] = [];
@@ -160,7 +188,13 @@ ${rows.join('\n')}
 <details><summary>raw runs (seconds, MB)</summary>
 
 \`\`\`json
-${JSON.stringify(raw.map((r) => JSON.parse(JSON.stringify(r, (k, v) => (k === 'text' || k === 'stdout' ? undefined : typeof v === 'number' ? Math.round(v * 1000) / 1000 : v)))), null, 1)}
+${JSON.stringify(
+  raw.map((r) =>
+    JSON.parse(JSON.stringify(r, (k, v) => (k === 'text' || k === 'stdout' ? undefined : typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))),
+  ),
+  null,
+  1,
+)}
 \`\`\`
 </details>
 `;

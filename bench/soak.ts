@@ -17,8 +17,14 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** All shared English speech, concatenated and repeated to `minutes`. */
 function buildInput(dir: string): string {
-  const clips = [path.join(TESTDATA, 'en', 'jfk.wav'), path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'),
-    ...fs.readdirSync(path.join(TESTDATA, 'en', 'speechbrain')).filter((f) => f.endsWith('.wav')).map((f) => path.join(TESTDATA, 'en', 'speechbrain', f))];
+  const clips = [
+    path.join(TESTDATA, 'en', 'jfk.wav'),
+    path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'),
+    ...fs
+      .readdirSync(path.join(TESTDATA, 'en', 'speechbrain'))
+      .filter((f) => f.endsWith('.wav'))
+      .map((f) => path.join(TESTDATA, 'en', 'speechbrain', f)),
+  ];
   const list = path.join(dir, 'list.txt');
   fs.writeFileSync(list, clips.map((c) => `file '${c}'`).join('\n') + '\n');
   const once = path.join(dir, 'once.wav');
@@ -30,7 +36,10 @@ function buildInput(dir: string): string {
 
 /** RSS (KB) of pid and all its descendants, from one `ps` call. */
 function treeRssKb(root: number): number {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
   const kids = new Map<number, number[]>();
   for (const [pid, ppid] of rows) kids.set(ppid, [...(kids.get(ppid) ?? []), pid]);
   const rss = new Map(rows.map(([pid, , r]) => [pid, r]));
@@ -48,7 +57,27 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-soak-'));
   const input = buildInput(dir);
   const t0 = Date.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'transcribe', input, '--model', MODEL, '--language', 'en', '--diarize', '--threads', THREADS, '--format', 'json', '--out', path.join(dir, 'out.json'), '--verbose'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'dist', 'cli.js'),
+      'transcribe',
+      input,
+      '--model',
+      MODEL,
+      '--language',
+      'en',
+      '--diarize',
+      '--threads',
+      THREADS,
+      '--format',
+      'json',
+      '--out',
+      path.join(dir, 'out.json'),
+      '--verbose',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const samples: { t: number; mb: number }[] = [];
@@ -68,14 +97,25 @@ async function main(): Promise<void> {
   for (let s = 0; s < wall; s += stretch) {
     const w = samples.filter((x) => x.t >= s && x.t < s + stretch && x.mb > 0);
     if (!w.length) continue;
-    rows.push(`| ${Math.round(s / 60)}–${Math.round(Math.min(wall, s + stretch) / 60)} min | ${w.length} | ${Math.max(...w.map((x) => x.mb)).toFixed(0)} | ${(w.reduce((a, x) => a + x.mb, 0) / w.length).toFixed(0)} |`);
+    rows.push(
+      `| ${Math.round(s / 60)}–${Math.round(Math.min(wall, s + stretch) / 60)} min | ${w.length} | ${Math.max(...w.map((x) => x.mb)).toFixed(0)} | ${(w.reduce((a, x) => a + x.mb, 0) / w.length).toFixed(0)} |`,
+    );
   }
   const peak = Math.max(...samples.map((x) => x.mb));
   console.log(`# Soak: ${MINUTES} min of speech, model ${MODEL}, --diarize, ${THREADS} threads (${new Date().toISOString().slice(0, 10)})\n`);
-  console.log(`exit ${code}; wall ${wall.toFixed(0)} s (RTF ${(wall / (MINUTES * 60)).toFixed(3)}); ${out ? `${out.segments.length} segments, ${out.speakers?.length ?? 0} speakers` : stderr.slice(-500)}`);
+  console.log(
+    `exit ${code}; wall ${wall.toFixed(0)} s (RTF ${(wall / (MINUTES * 60)).toFixed(3)}); ${out ? `${out.segments.length} segments, ${out.speakers?.length ?? 0} speakers` : stderr.slice(-500)}`,
+  );
   console.log(`peak RSS of the process tree ${peak.toFixed(0)} MB (${samples.length} samples, every 1 s)\n`);
   console.log('| wall-clock stretch | samples | peak MB | mean MB |\n|---|---|---|---|\n' + rows.join('\n'));
-  console.log('\n```\n' + stderr.split('\n').filter((l) => /process|warning/.test(l)).join('\n') + '\n```');
+  console.log(
+    '\n```\n' +
+      stderr
+        .split('\n')
+        .filter((l) => /process|warning/.test(l))
+        .join('\n') +
+      '\n```',
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -25,6 +25,10 @@ for (const target of wanted) {
   const file = path.join(os.tmpdir(), `transcrevai-vscodeignore-${target}`);
   fs.writeFileSync(file, ignore.join('\n') + '\n');
   const out = path.join(outDir, `${pkg.name}-${pkg.version}-${target}.vsix`);
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vsce'), ['package', '--target', target, '--ignoreFile', file, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    path.join(root, 'node_modules', '.bin', 'vsce'),
+    ['package', '--target', target, '--ignoreFile', file, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'],
+    { cwd: root, stdio: 'inherit' },
+  );
   console.log(`${target}: ${out} ${(fs.statSync(out).size / 1e6).toFixed(1)} MB`);
 }

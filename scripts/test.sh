@@ -23,6 +23,15 @@ run_node_suite() { # name, files...
   [ $rc -eq 0 ] || status=1
 }
 
+# Static checks: types (the project and the webview), lint rules and formatting; one result each.
+run_check() { # name, command...
+  local name=$1; shift
+  echo "=== check: $name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+}
+run_check typecheck npm run --silent typecheck
+run_check lint npm run --silent lint
+
 shopt -s nullglob
 run_node_suite unit test/unit/*.test.ts
 run_node_suite engine test/engine/*.test.ts

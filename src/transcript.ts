@@ -22,6 +22,12 @@ export interface Segment {
   words?: Word[];
 }
 
+export interface SpeakerTurn {
+  start: number;
+  end: number;
+  speaker: string;
+}
+
 export interface SpeakerSummary {
   id: string;
   name: string;
@@ -46,6 +52,11 @@ export interface Transcript {
   duration: number;
   segments: Segment[];
   speakers?: SpeakerSummary[];
+  /**
+   * Who spoke when, as the diarization found it (speaker ids as in `speakers`): the turns RTTM output gives.
+   * Segments carry the speaker of their text; these are the turns themselves, independent of how text is cut.
+   */
+  turns?: SpeakerTurn[];
   /** How speakers were found, when they were: the clustering method and why it was chosen. */
   diarization?: { method: string; reason: string };
   timing: Timing;

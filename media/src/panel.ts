@@ -2,7 +2,6 @@
 // (never innerHTML), so nothing said or named can become markup. Auto-scrolls while the reader is at the bottom
 // and stops when they scroll up. Keyboard: every control is a button; the speaker name is an input.
 import type { HostToPanel, PanelState, PanelToHost } from '../../src/protocol/panel';
-import { EXPORT_FORMATS } from '../../src/protocol/panel';
 import { clockTime } from '../../src/output/common';
 
 declare function acquireVsCodeApi(): { postMessage(m: PanelToHost): void };
@@ -30,7 +29,14 @@ function render(state: PanelState): void {
   header.append(el('h1', {}, state.title), el('span', { class: `status status-${state.status}`, role: 'status', 'aria-live': 'polite' }, state.status));
   frag.append(header);
   if (state.level) {
-    const meter = el('div', { class: 'meter', role: 'meter', 'aria-label': 'Audio level', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.round(state.level.peak * 100)) });
+    const meter = el('div', {
+      class: 'meter',
+      role: 'meter',
+      'aria-label': 'Audio level',
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': String(Math.round(state.level.peak * 100)),
+    });
     const bar = el('div', { class: 'meter-bar' });
     bar.style.width = `${Math.min(100, Math.round(Math.sqrt(state.level.peak) * 100))}%`;
     meter.append(bar);
@@ -57,7 +63,11 @@ function render(state: PanelState): void {
   let last: string | undefined = '\0';
   for (const seg of state.segments) {
     const turn = el('div', { class: 'turn' });
-    const stamp = el('button', { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clockTime(seg.start)}` }, `[${clockTime(seg.start)}]`);
+    const stamp = el(
+      'button',
+      { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clockTime(seg.start)}` },
+      `[${clockTime(seg.start)}]`,
+    );
     stamp.addEventListener('click', (ev) => post({ type: (ev as MouseEvent).shiftKey ? 'reveal' : 'copyTimestamp', seconds: seg.start }));
     turn.append(stamp);
     if (seg.speaker && seg.speaker !== last) turn.append(el('strong', { class: 'speaker' }, state.speakers[seg.speaker] ?? seg.speaker));
@@ -67,11 +77,11 @@ function render(state: PanelState): void {
   }
   if (state.partial) transcript.append(el('div', { class: 'turn partial', 'aria-live': 'polite' }, state.partial.text));
   frag.append(transcript);
-  if (state.canExport) {
+  if (state.exports.length) {
     const bar = el('div', { class: 'exports', role: 'toolbar', 'aria-label': 'Export' });
-    for (const f of EXPORT_FORMATS) {
-      const b = el('button', { 'aria-label': `Export as ${f.toUpperCase()}` }, f.toUpperCase());
-      b.addEventListener('click', () => post({ type: 'export', format: f }));
+    for (const { format, label } of state.exports) {
+      const b = el('button', { 'aria-label': `Export as ${label}` }, label.toUpperCase());
+      b.addEventListener('click', () => post({ type: 'export', format }));
       bar.append(b);
     }
     frag.append(bar);

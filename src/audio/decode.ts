@@ -8,20 +8,11 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, TranscrevError, throwIfCancelled } from '../errors';
+import { SAMPLE_RATE, type MediaProbe } from '../vocabulary';
 import { findFfmpeg, type FfmpegLocation } from './ffmpeg';
 
-export const SAMPLE_RATE = 16000;
 /** Longest input decoded at this stage: 4 h of 16 kHz float32 mono is ~0.9 GB of samples. */
 export const MAX_DECODE_SECONDS = 4 * 3600;
-
-export interface ProbeResult {
-  /** Seconds, or undefined when the container does not say (some streams, raw formats). */
-  duration?: number;
-  /** Codec description of each audio stream, e.g. "pcm_s16le", "mp3", "opus". */
-  audioStreams: string[];
-  /** Kind of each other stream, e.g. "Video: h264". */
-  otherStreams: string[];
-}
 
 export interface DecodeAudioOptions {
   ffmpeg?: FfmpegLocation;
@@ -32,7 +23,7 @@ export interface DecodeAudioOptions {
   onProgress?: (percent: number) => void;
   maxSeconds?: number;
   /** A probe already made by the caller (probeMedia), to skip probing twice. */
-  probe?: ProbeResult;
+  probe?: MediaProbe;
   /**
    * Streams the samples (float32 little-endian bytes, as ffmpeg writes them) to `sink` instead of keeping
    * them: memory stays flat whatever the input's length, and the result's `samples` is empty.
@@ -48,7 +39,7 @@ export interface DecodedAudio {
   sampleRate: typeof SAMPLE_RATE;
   /** Seconds of decoded audio (samples / 16000). */
   duration: number;
-  probe: ProbeResult;
+  probe: MediaProbe;
   ffmpeg: FfmpegLocation;
 }
 
@@ -87,8 +78,8 @@ export function parseClock(text: string): number | undefined {
 }
 
 /** Parses the banner `ffmpeg -i F` prints about its input. */
-export function parseProbe(stderr: string): ProbeResult {
-  const result: ProbeResult = { audioStreams: [], otherStreams: [] };
+export function parseProbe(stderr: string): MediaProbe {
+  const result: MediaProbe = { audioStreams: [], otherStreams: [] };
   const dur = /Duration:\s*([0-9:.]+|N\/A)/.exec(stderr);
   if (dur && dur[1] !== 'N/A') result.duration = parseClock(dur[1]);
   for (const line of stderr.split(/\r?\n/)) {
@@ -107,7 +98,12 @@ export function summarizeFfmpegError(stderr: string, file: string): string {
     .map((l) => l.trim())
     .filter((l) => l && !/^(ffmpeg version|built with|configuration:|lib\w+\s+\d|Input #|Duration:|Stream #|Metadata:|At least one output file)/.test(l))
     .filter((l) => !/^[a-z_]+=\S*$/.test(l)); // -progress key=value lines
-  const clean = (l: string) => l.split(file).join('').replace(/^[:\s]+/, '').replace(/^\[[^\]]+\]\s*/, '');
+  const clean = (l: string) =>
+    l
+      .split(file)
+      .join('')
+      .replace(/^[:\s]+/, '')
+      .replace(/^\[[^\]]+\]\s*/, '');
   const specific = lines.find((l) => /Invalid data|moov atom not found|could not find codec|not supported|misdetection/i.test(l));
   if (specific && /misdetection/i.test(specific)) return 'not a recognised media format (invalid data)';
   const failing = [...lines].reverse().find((l) => /error|failed|invalid|unknown|cannot|could not/i.test(l));
@@ -137,7 +133,7 @@ function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ co
 }
 
 /** Probes an input with ffmpeg; throws 'bad-input' for non-media and for media without audio. */
-export async function probeMedia(input: string, options: { ffmpeg?: FfmpegLocation; ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<ProbeResult> {
+export async function probeMedia(input: string, options: { ffmpeg?: FfmpegLocation; ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<MediaProbe> {
   const file = preflightInput(input);
   const ffmpeg = options.ffmpeg ?? findFfmpeg({ explicit: options.ffmpegPath });
   const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostdin', '-i', file], options.signal);

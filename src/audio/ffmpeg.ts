@@ -39,7 +39,6 @@ function isFile(p: string): boolean {
 
 function defaultFfmpegStatic(): string | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const p = require('ffmpeg-static') as string | null;
     return typeof p === 'string' ? p : null;
   } catch {

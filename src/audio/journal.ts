@@ -50,7 +50,7 @@ export function readJournal(file: string, range?: { start: number; end: number }
   try {
     const out = new Float32Array(Math.floor(fs.fstatSync(fd).size / 4));
     const bytes = new Uint8Array(out.buffer);
-    for (let at = 0; at < bytes.length; ) {
+    for (let at = 0; at < bytes.length;) {
       const n = fs.readSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 24), at);
       if (n === 0) throw new Error(`journal ${file} ended early at byte ${at} of ${bytes.length}`);
       at += n;

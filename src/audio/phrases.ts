@@ -2,7 +2,8 @@
 // instead of over a finished file. A phrase opens at the first speech window and closes once silence has lasted
 // `minSilenceMs`; phrases with less than `minSpeechMs` of speech are dropped (a cough, a click), and a phrase is
 // cut at `maxPhraseSeconds` so it fits one Whisper window. Positions are sample offsets in the live journal.
-import { VAD_SAMPLE_RATE, VAD_WINDOW_SAMPLES } from './vad';
+import { VAD_WINDOW_SAMPLES } from './vad';
+import { SAMPLE_RATE } from '../vocabulary';
 
 export interface PhraseOptions {
   threshold: number;
@@ -40,10 +41,10 @@ export class PhraseSegmenter {
 
   constructor(private readonly options: PhraseOptions) {
     this.neg = options.negThreshold ?? Math.max(0.01, options.threshold - 0.15);
-    this.pad = Math.round((VAD_SAMPLE_RATE * options.padMs) / 1000);
-    this.minSilence = (VAD_SAMPLE_RATE * options.minSilenceMs) / 1000;
-    this.minSpeech = (VAD_SAMPLE_RATE * options.minSpeechMs) / 1000;
-    this.maxPhrase = VAD_SAMPLE_RATE * options.maxPhraseSeconds;
+    this.pad = Math.round((SAMPLE_RATE * options.padMs) / 1000);
+    this.minSilence = (SAMPLE_RATE * options.minSilenceMs) / 1000;
+    this.minSpeech = (SAMPLE_RATE * options.minSpeechMs) / 1000;
+    this.maxPhrase = SAMPLE_RATE * options.maxPhraseSeconds;
   }
 
   /** Samples covered by the probabilities pushed so far. */

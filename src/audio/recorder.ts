@@ -9,9 +9,8 @@ import type { Readable } from 'stream';
 // External to the bundle: it loads its recorders with a computed require().
 import { record } from 'node-record-lpcm16';
 import { TranscrevError } from '../errors';
-import type { LiveSource, RecorderProgram } from '../protocol/messages';
+import { type LiveSource, type RecorderProgram, SAMPLE_RATE } from '../vocabulary';
 import { whichSync } from './ffmpeg';
-import { LIVE_SAMPLE_RATE } from './wavJournal';
 
 export interface AudioSource {
   readonly stream: Readable;
@@ -36,7 +35,9 @@ export function chooseRecorder(wanted: RecorderProgram | undefined, env: NodeJS.
   const candidates: RecorderProgram[] = wanted ? [wanted] : process.platform === 'linux' ? ['sox', 'arecord'] : ['sox'];
   for (const c of candidates) if (whichSync(c, env)) return c;
   const hint = INSTALL_HINT[process.platform] ?? INSTALL_HINT.default;
-  const what = wanted ? `The recorder program "${wanted}" (setting transcrevai.audio.recorder) was not found on PATH` : 'No audio recorder program (sox, rec or arecord) was found on PATH';
+  const what = wanted
+    ? `The recorder program "${wanted}" (setting transcrevai.audio.recorder) was not found on PATH`
+    : 'No audio recorder program (sox, rec or arecord) was found on PATH';
   throw new TranscrevError('device', `${what}: ${hint}.`);
 }
 
@@ -47,11 +48,14 @@ export function recorderFailure(program: string, code: number | null, stderr: st
   let fix: string;
   if (/no default audio device/i.test(stderr) && process.platform === 'win32') {
     // SoX 14.4.2 for Windows is built without a working default device.
-    fix = 'SoX on Windows found no default audio device: install SoX 14.4.1, or set transcrevai.audio.device to the input number (e.g. "0" for -t waveaudio 0).';
+    fix =
+      'SoX on Windows found no default audio device: install SoX 14.4.1, or set transcrevai.audio.device to the input number (e.g. "0" for -t waveaudio 0).';
   } else if (/no default audio device/i.test(stderr)) {
-    fix = 'No default input device: check that the sound server (PulseAudio or PipeWire) runs and a microphone is connected, or name a device in transcrevai.audio.device (CLI: --device).';
+    fix =
+      'No default input device: check that the sound server (PulseAudio or PipeWire) runs and a microphone is connected, or name a device in transcrevai.audio.device (CLI: --device).';
   } else if (/can't open|cannot open|no such|audio open error|not found|unknown/i.test(stderr)) {
-    fix = 'Check that a microphone is connected and allowed for this app, or choose one in transcrevai.audio.device (CLI: --device; list them with `pactl list short sources` or `arecord -L` on Linux).';
+    fix =
+      'Check that a microphone is connected and allowed for this app, or choose one in transcrevai.audio.device (CLI: --device; list them with `pactl list short sources` or `arecord -L` on Linux).';
   } else {
     fix = 'Check the microphone and the setting transcrevai.audio.device.';
   }
@@ -85,7 +89,7 @@ function microphone(source: Extract<LiveSource, { kind: 'microphone' }>): AudioS
   if (source.device && program !== 'arecord' && process.platform === 'linux' && !process.env.AUDIODRIVER && pulseServerRuns()) {
     process.env.AUDIODRIVER = 'pulseaudio';
   }
-  const recording = record({ sampleRate: LIVE_SAMPLE_RATE, channels: 1, audioType: 'raw', recorder: program, device: source.device });
+  const recording = record({ sampleRate: SAMPLE_RATE, channels: 1, audioType: 'raw', recorder: program, device: source.device });
   let stopped = false;
   const child = recording.process as ChildProcess;
   const stream = recording.stream() as Readable;
@@ -104,8 +108,25 @@ function microphone(source: Extract<LiveSource, { kind: 'microphone' }>): AudioS
 
 function mediaFile(source: Extract<LiveSource, { kind: 'file' }>, ffmpeg: string): AudioSource {
   if (!fs.existsSync(source.input)) throw new TranscrevError('bad-input', `File not found: ${source.input}`);
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...(source.realtime ? ['-re'] : []), '-i', source.input,
-    '-vn', '-ac', '1', '-ar', String(LIVE_SAMPLE_RATE), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    ...(source.realtime ? ['-re'] : []),
+    '-i',
+    source.input,
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    String(SAMPLE_RATE),
+    '-f',
+    's16le',
+    '-acodec',
+    'pcm_s16le',
+    'pipe:1',
+  ];
   const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stopped = false;
   return {

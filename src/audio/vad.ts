@@ -10,10 +10,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
-import type { SpeechRegion } from '../whisper/api';
+import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 import { TranscrevError, throwIfCancelled } from '../errors';
 
-export const VAD_SAMPLE_RATE = 16000;
 export const VAD_WINDOW_SAMPLES = 512;
 export const VAD_CONTEXT_SAMPLES = 64;
 const STATE_SHAPE = [2, 1, 128] as const;
@@ -116,7 +115,7 @@ export async function speechProbabilitiesCarried(
   if (carry) input.set(carry.context, VAD_WINDOW_SAMPLES);
   const stateSize = STATE_SHAPE[0] * STATE_SHAPE[1] * STATE_SHAPE[2];
   let state: ort.Tensor = new ort.Tensor('float32', carry ? Float32Array.from(carry.state) : new Float32Array(stateSize), [...STATE_SHAPE]);
-  const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
+  const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);
   for (let w = 0; w < nWindows; w++) {
     if (w % PROGRESS_EVERY_WINDOWS === 0) {
       throwIfCancelled(signal);
@@ -153,7 +152,7 @@ export function speechRegionsFromProbabilities(
   nSamples: number,
   options: Partial<SpeechRuleOptions> = {},
   windowSamples = VAD_WINDOW_SAMPLES,
-  sampleRate = VAD_SAMPLE_RATE,
+  sampleRate = SAMPLE_RATE,
 ): SpeechRegion[] {
   const o = { ...SILERO_DEFAULTS, ...options };
   const negThreshold = o.negThreshold ?? Math.max(o.threshold - NEG_THRESHOLD_GAP, MIN_NEG_THRESHOLD);

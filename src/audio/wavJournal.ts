@@ -4,8 +4,8 @@
 // capture child reopens the file, repairs the header from the file's real length (the last header write may
 // be a second old), and appends. Other processes read sample ranges straight from the data chunk while it grows.
 import * as fs from 'fs';
+import { SAMPLE_RATE } from '../vocabulary';
 
-export const LIVE_SAMPLE_RATE = 16000;
 const HEADER_BYTES = 44;
 const BYTES_PER_SAMPLE = 2;
 /** Header size fields are rewritten at most this often (each rewrite is a seek and 8 bytes). */
@@ -20,8 +20,8 @@ function header(dataBytes: number): Buffer {
   h.writeUInt32LE(16, 16);
   h.writeUInt16LE(1, 20); // PCM
   h.writeUInt16LE(1, 22); // mono
-  h.writeUInt32LE(LIVE_SAMPLE_RATE, 24);
-  h.writeUInt32LE(LIVE_SAMPLE_RATE * BYTES_PER_SAMPLE, 28);
+  h.writeUInt32LE(SAMPLE_RATE, 24);
+  h.writeUInt32LE(SAMPLE_RATE * BYTES_PER_SAMPLE, 28);
   h.writeUInt16LE(BYTES_PER_SAMPLE, 32);
   h.writeUInt16LE(16, 34);
   h.write('data', 36, 'ascii');
@@ -87,7 +87,7 @@ export class WavJournalWriter {
 
   /** Appends `count` samples of silence (the audio lost while capture restarted keeps its place in time). */
   appendSilence(count: number): void {
-    const block = Buffer.alloc(Math.min(count, LIVE_SAMPLE_RATE) * BYTES_PER_SAMPLE);
+    const block = Buffer.alloc(Math.min(count, SAMPLE_RATE) * BYTES_PER_SAMPLE);
     for (let left = count; left > 0; left -= block.length / BYTES_PER_SAMPLE) {
       this.append(left * BYTES_PER_SAMPLE >= block.length ? block : block.subarray(0, left * BYTES_PER_SAMPLE));
     }
@@ -115,7 +115,7 @@ export function readWavJournal(file: string, start = 0, end = Infinity): Float32
     const from = Math.max(0, Math.min(Math.floor(start), onDisk));
     const to = Math.max(from, Math.min(Math.ceil(end), onDisk));
     const pcm = Buffer.alloc((to - from) * BYTES_PER_SAMPLE);
-    for (let at = 0; at < pcm.length; ) {
+    for (let at = 0; at < pcm.length;) {
       const n = fs.readSync(fd, pcm, at, pcm.length - at, HEADER_BYTES + from * BYTES_PER_SAMPLE + at);
       if (n === 0) break;
       at += n;

@@ -23,10 +23,11 @@ function overlapBySpeaker(start: number, end: number, turns: Turn[]): Map<string
 export function speakerAt(start: number, end: number, turns: Turn[]): string | undefined {
   let best: string | undefined;
   let bestO = 0;
-  for (const [s, o] of overlapBySpeaker(start, end, turns)) if (o > bestO) {
-    bestO = o;
-    best = s;
-  }
+  for (const [s, o] of overlapBySpeaker(start, end, turns))
+    if (o > bestO) {
+      bestO = o;
+      best = s;
+    }
   if (best) return best;
   let nearest: string | undefined;
   let nd = MAX_NEAREST_SECONDS;
@@ -92,7 +93,7 @@ function splitByTurns(seg: Segment, turns: Turn[]): Segment[] {
       if (c.end > last.end) pieces.push({ start: last.end, end: c.end, speaker: c.speaker });
     } else pieces.push({ ...c });
   }
-  for (let i = 0; i < pieces.length; ) {
+  for (let i = 0; i < pieces.length;) {
     if (pieces.length > 1 && pieces[i].end - pieces[i].start < MIN_SPLIT_SECONDS) {
       const prev = pieces[i - 1];
       const next = pieces[i + 1];
@@ -101,10 +102,11 @@ function splitByTurns(seg: Segment, turns: Turn[]): Segment[] {
       target.end = Math.max(target.end, pieces[i].end);
       pieces.splice(i, 1);
       // merge same-speaker neighbours created by the removal
-      for (let j = pieces.length - 1; j > 0; j--) if (pieces[j - 1].speaker === pieces[j].speaker) {
-        pieces[j - 1].end = Math.max(pieces[j - 1].end, pieces[j].end);
-        pieces.splice(j, 1);
-      }
+      for (let j = pieces.length - 1; j > 0; j--)
+        if (pieces[j - 1].speaker === pieces[j].speaker) {
+          pieces[j - 1].end = Math.max(pieces[j - 1].end, pieces[j].end);
+          pieces.splice(j, 1);
+        }
       i = 0;
     } else i++;
   }

@@ -55,12 +55,7 @@ export interface EmbedOptions {
 }
 
 /** One L2-normalised embedding per window, in the order given. */
-export async function embedWindows(
-  model: SpeakerModel,
-  samples: Float32Array,
-  windows: WindowPlan[],
-  options: EmbedOptions = {},
-): Promise<Float32Array[]> {
+export async function embedWindows(model: SpeakerModel, samples: Float32Array, windows: WindowPlan[], options: EmbedOptions = {}): Promise<Float32Array[]> {
   const fe = model.frontend;
   const hop = fe.mel.hop;
   const bins = fe.mel.numMelBins;

@@ -2,8 +2,9 @@
 // GE2E does the same to get an utterance embedding from its partial windows.
 import { embedWindows, type SpeakerModel } from './embed';
 import { l2normalize, mean } from './vectors';
-import { HOP_FRACTION, SAMPLE_RATE } from './index';
+import { HOP_FRACTION } from './index';
 import { MIN_WINDOW_SECONDS, planWindows } from './windows';
+import { SAMPLE_RATE } from '../vocabulary';
 
 /** Undefined when the audio is shorter than MIN_WINDOW_SECONDS: too little to tell a speaker. */
 export async function embedRange(model: SpeakerModel, samples: Float32Array, signal?: AbortSignal): Promise<Float32Array | null> {

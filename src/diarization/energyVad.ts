@@ -3,7 +3,7 @@
 // noise floor = the NOISE_PERCENTILE-th percentile of frame energies, but never below (max − DYNAMIC_RANGE_DB).
 // Then: speech runs shorter than MIN_SPEECH are dropped, silences shorter than MIN_SILENCE are filled,
 // and each region is padded by PAD seconds.
-import type { SpeechRegion } from '../whisper/api';
+import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 
 export const ENERGY_FRAME_SECONDS = 0.03;
 export const ENERGY_MARGIN_DB = 12;
@@ -22,7 +22,7 @@ export interface EnergyVadOptions {
 }
 
 export function energyVad(samples: Float32Array, options: EnergyVadOptions = {}): SpeechRegion[] {
-  const sr = options.sampleRate ?? 16000;
+  const sr = options.sampleRate ?? SAMPLE_RATE;
   const frame = Math.round(ENERGY_FRAME_SECONDS * sr);
   const n = Math.floor(samples.length / frame);
   if (n === 0) return [];

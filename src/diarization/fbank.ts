@@ -3,9 +3,11 @@
 //   per frame: [dither] → remove DC → pre-emphasis (x[i] −= c·x[i−1], x[0] −= c·x[0]) → window (povey =
 //   Hann^0.85, hamming, hanning, rectangular) → zero-pad to a power of two → |FFT|² → triangular mel filters on
 //   the Kaldi mel scale 1127·ln(1 + f/700) between lowFreq and highFreq → log(max(e, floor)) → optional CMN.
-import { powerSpectrum } from './fft';
+import { powerSpectrum } from '../dsp/fft';
+import { kaldiWindow, type WindowType } from '../dsp/window';
+import { SAMPLE_RATE } from '../vocabulary';
 
-export type WindowType = 'povey' | 'hamming' | 'hanning' | 'rectangular';
+export type { WindowType };
 
 export interface FbankConfig {
   sampleRate: number;
@@ -33,7 +35,7 @@ export interface FbankConfig {
 }
 
 export const KALDI_FBANK_DEFAULTS: FbankConfig = {
-  sampleRate: 16000,
+  sampleRate: SAMPLE_RATE,
   numMelBins: 80,
   frameLengthMs: 25,
   frameShiftMs: 10,
@@ -69,27 +71,6 @@ export function numFrames(samples: number, c: FbankConfig): number {
   const shift = frameShift(c);
   if (c.snipEdges) return samples < len ? 0 : 1 + Math.floor((samples - len) / shift);
   return Math.floor((samples + shift / 2) / shift);
-}
-
-function windowFunction(type: WindowType, n: number): Float64Array {
-  const w = new Float64Array(n);
-  const a = (2 * Math.PI) / (n - 1);
-  for (let i = 0; i < n; i++) {
-    switch (type) {
-      case 'povey':
-        w[i] = Math.pow(0.5 - 0.5 * Math.cos(a * i), 0.85);
-        break;
-      case 'hamming':
-        w[i] = 0.54 - 0.46 * Math.cos(a * i);
-        break;
-      case 'hanning':
-        w[i] = 0.5 - 0.5 * Math.cos(a * i);
-        break;
-      default:
-        w[i] = 1;
-    }
-  }
-  return w;
 }
 
 const melScale = (f: number) => 1127 * Math.log(1 + f / 700);
@@ -137,7 +118,7 @@ function prepared(c: FbankConfig) {
       while (l > 0 && row[l] === 0) l--;
       last[m] = l;
     });
-    p = { window: windowFunction(c.window, len), banks, nfft, first, last };
+    p = { window: kaldiWindow(c.window, len), banks, nfft, first, last };
     cache.set(key, p);
   }
   return p;

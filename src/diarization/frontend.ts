@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
 import { RESEMBLYZER_MELSPEC, type MelSpecConfig } from './melspec';
+import { SAMPLE_RATE } from '../vocabulary';
 
 export interface SpeakerFrontend {
   sampleRate: number;
@@ -41,7 +42,7 @@ export function parseFrontend(json: unknown): SpeakerFrontend {
   if (type && !/power mel/i.test(type)) {
     throw new TranscrevError('model', `Unsupported speaker front-end "${type}" in frontend.json (expected a power mel spectrogram).`);
   }
-  const sampleRate = num(j.sample_rate, 16000);
+  const sampleRate = num(j.sample_rate, SAMPLE_RATE);
   const nFft = num(f.n_fft, RESEMBLYZER_MELSPEC.nFft);
   const mel: MelSpecConfig = {
     ...RESEMBLYZER_MELSPEC,

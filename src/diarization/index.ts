@@ -4,7 +4,7 @@
 import { throwIfCancelled, TranscrevError } from '../errors';
 import { auxiliaryModelDir } from '../models/paths';
 import type { SpeakerSummary } from '../transcript';
-import type { SpeechRegion } from '../whisper/api';
+import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 import { agglomerative, cutDendrogram, dendrogram } from './cluster/agglomerative';
 import { hybrid } from './cluster/hybrid';
 import { spectral } from './cluster/spectral';
@@ -26,7 +26,6 @@ export { energyVad } from './energyVad';
 export { loadSpeakerModel, type SpeakerModel } from './embed';
 export type { Turn, DiarizationMethod, SpeakerCount } from './types';
 
-export const SAMPLE_RATE = 16000;
 /** Window hop as a fraction of the model's window (0.5 → 1.6 s windows every 0.8 s). */
 export const HOP_FRACTION = 0.5;
 
@@ -143,7 +142,6 @@ export function renumber(turns: Turn[]): Turn[] {
   for (const t of turns) if (!map.has(t.speaker)) map.set(t.speaker, `SPEAKER_${map.size + 1}`);
   return turns.map((t) => ({ ...t, speaker: map.get(t.speaker)! }));
 }
-
 
 /** Speaking time per speaker, ordered by id number. */
 export function summarize(turns: Turn[]): SpeakerSummary[] {

@@ -1,7 +1,10 @@
 // librosa-style power mel spectrogram (librosa.feature.melspectrogram defaults, as used by Resemblyzer's GE2E
 // encoder): centred frames (n_fft/2 zeros each side), periodic Hann window, |rfft|², Slaney-scale mel
 // filters with Slaney area normalisation between fmin and fmax; no log, no mean normalisation.
-import { mixedRadixPowerSpectrum, powerSpectrum } from './fft';
+import { powerSpectrum } from '../dsp/fft';
+import { melFilterbank } from '../dsp/mel';
+import { hannPeriodic } from '../dsp/window';
+import { SAMPLE_RATE } from '../vocabulary';
 
 export interface MelSpecConfig {
   sampleRate: number;
@@ -24,7 +27,7 @@ export interface MelSpecConfig {
 }
 
 export const RESEMBLYZER_MELSPEC: MelSpecConfig = {
-  sampleRate: 16000,
+  sampleRate: SAMPLE_RATE,
   nFft: 400,
   hop: 160,
   winLength: 400,
@@ -39,45 +42,20 @@ export const RESEMBLYZER_MELSPEC: MelSpecConfig = {
   logFloor: 1e-10,
 };
 
-const F_SP = 200 / 3;
-const MIN_LOG_HZ = 1000;
-const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
-const LOGSTEP = Math.log(6.4) / 27;
-
-export function hzToMel(f: number, scale: 'slaney' | 'htk'): number {
-  if (scale === 'htk') return 2595 * Math.log10(1 + f / 700);
-  return f >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(Math.max(f, 1e-10) / MIN_LOG_HZ) / LOGSTEP : f / F_SP;
-}
-
-export function melToHz(m: number, scale: 'slaney' | 'htk'): number {
-  if (scale === 'htk') return 700 * (Math.pow(10, m / 2595) - 1);
-  return m >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL)) : F_SP * m;
-}
-
-/** numMelBins × (nFft/2 + 1), librosa.filters.mel formula. */
+/** numMelBins × (nFft/2 + 1), librosa.filters.mel. */
 export function slaneyFilterbank(c: MelSpecConfig): Float64Array[] {
-  const nBins = c.nFft / 2 + 1;
-  const fft = Array.from({ length: nBins }, (_, k) => (k * c.sampleRate) / 2 / (nBins - 1));
-  const lo = hzToMel(c.fmin, c.melScale);
-  const hi = hzToMel(c.fmax, c.melScale);
-  const melF = Array.from({ length: c.numMelBins + 2 }, (_, i) => melToHz(lo + ((hi - lo) * i) / (c.numMelBins + 1), c.melScale));
-  const out: Float64Array[] = [];
-  for (let i = 0; i < c.numMelBins; i++) {
-    const row = new Float64Array(nBins);
-    const d0 = melF[i + 1] - melF[i];
-    const d1 = melF[i + 2] - melF[i + 1];
-    const enorm = c.slaneyNorm ? 2 / (melF[i + 2] - melF[i]) : 1;
-    for (let k = 0; k < nBins; k++) {
-      const lower = (fft[k] - melF[i]) / d0;
-      const upper = (melF[i + 2] - fft[k]) / d1;
-      row[k] = Math.max(0, Math.min(lower, upper)) * enorm;
-    }
-    out.push(row);
-  }
-  return out;
+  return melFilterbank({
+    sampleRate: c.sampleRate,
+    nFft: c.nFft,
+    nMels: c.numMelBins,
+    fmin: c.fmin,
+    fmax: c.fmax,
+    scale: c.melScale,
+    areaNormalised: c.slaneyNorm,
+  });
 }
 
-const bankCache = new Map<string, { bank: Float64Array[]; window: Float64Array; nfftPow2: number }>();
+const bankCache = new Map<string, { bank: Float64Array[]; window: Float64Array }>();
 
 /** Frames: 1 + floor(len / hop) when centred. Returns row-major frames × bins. */
 export function melSpectrogram(
@@ -88,12 +66,10 @@ export function melSpectrogram(
   const key = JSON.stringify(c) + (filterbank ? ':fb' + filterbank.length : '');
   let prep = bankCache.get(key);
   if (!prep) {
+    // librosa pads a shorter window to n_fft, centred.
     const window = new Float64Array(c.nFft);
-    const off = Math.floor((c.nFft - c.winLength) / 2);
-    for (let i = 0; i < c.winLength; i++) window[off + i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / c.winLength); // periodic
-    let nfftPow2 = 1;
-    while (nfftPow2 < c.nFft) nfftPow2 <<= 1;
-    prep = { bank: filterbank ?? slaneyFilterbank(c), window, nfftPow2 };
+    window.set(hannPeriodic(c.winLength), Math.floor((c.nFft - c.winLength) / 2));
+    prep = { bank: filterbank ?? slaneyFilterbank(c), window };
     bankCache.set(key, prep);
   }
   const { bank, window } = prep;
@@ -111,7 +87,7 @@ export function melSpectrogram(
       const idx = start + i;
       frame[i] = idx >= 0 && idx < samples.length ? samples[idx] * window[i] : 0;
     }
-    dft(frame, c.nFft, spec, prep.nfftPow2);
+    powerSpectrum(frame, c.nFft, spec);
     if (c.power !== 2) for (let k = 0; k < nBins; k++) spec[k] = Math.pow(spec[k], c.power / 2);
     for (let m = 0; m < bins; m++) {
       const row = bank[m];
@@ -123,19 +99,4 @@ export function melSpectrogram(
     }
   }
   return { frames, bins, data };
-}
-
-// |X[k]|² of an n-point real frame: radix-2 FFT for powers of two, mixed-radix otherwise (n = 400).
-const plans = new Map<number, (frame: Float64Array, out: Float64Array) => void>();
-function dft(frame: Float64Array, n: number, out: Float64Array, nfftPow2: number): void {
-  if (n === nfftPow2) {
-    powerSpectrum(frame, n, out);
-    return;
-  }
-  let plan = plans.get(n);
-  if (!plan) {
-    plan = mixedRadixPowerSpectrum(n);
-    plans.set(n, plan);
-  }
-  plan(frame, out);
 }

@@ -16,9 +16,7 @@ export function mfcc(samples: Float32Array, numCeps = NUM_CEPS, config = MFCC_FB
   let dct = dctCache.get(key);
   if (!dct) {
     dct = new Float64Array(numCeps * m);
-    for (let k = 0; k < numCeps; k++)
-      for (let j = 0; j < m; j++)
-        dct[k * m + j] = Math.sqrt((k === 0 ? 1 : 2) / m) * Math.cos((Math.PI * k * (j + 0.5)) / m);
+    for (let k = 0; k < numCeps; k++) for (let j = 0; j < m; j++) dct[k * m + j] = Math.sqrt((k === 0 ? 1 : 2) / m) * Math.cos((Math.PI * k * (j + 0.5)) / m);
     dctCache.set(key, dct);
   }
   const data = new Float32Array(fb.frames * numCeps);

@@ -40,10 +40,7 @@ export function writeRttm(file: string, turns: Turn[]): string {
   return [...turns]
     .filter((t) => t.end > t.start)
     .sort((a, b) => a.start - b.start || a.end - b.end)
-    .map(
-      (t) =>
-        `SPEAKER ${id} 1 ${t.start.toFixed(3)} ${(t.end - t.start).toFixed(3)} <NA> <NA> ${t.speaker.replace(/\s+/g, '_')} <NA> <NA>\n`,
-    )
+    .map((t) => `SPEAKER ${id} 1 ${t.start.toFixed(3)} ${(t.end - t.start).toFixed(3)} <NA> <NA> ${t.speaker.replace(/\s+/g, '_')} <NA> <NA>\n`)
     .join('');
 }
 

@@ -23,11 +23,7 @@ export interface TurnOptions {
   names?: (label: number) => string;
 }
 
-export function windowsToTurns(
-  windows: LabelledWindow[],
-  speech: { start: number; end: number }[],
-  options: TurnOptions = {},
-): Turn[] {
+export function windowsToTurns(windows: LabelledWindow[], speech: { start: number; end: number }[], options: TurnOptions = {}): Turn[] {
   const minTurn = options.minTurn ?? MIN_TURN_SECONDS;
   const name = options.names ?? ((l: number) => `SPEAKER_${l + 1}`);
   if (!speech.length) return [];
@@ -98,8 +94,7 @@ export function windowsToTurns(
       if (r.end - r.start >= minFrames) continue;
       const prev = i > 0 && runs[i - 1].end === r.start ? runs[i - 1] : undefined;
       const next = i + 1 < runs.length && runs[i + 1].start === r.end ? runs[i + 1] : undefined;
-      const target =
-        prev && next ? (prev.end - prev.start >= next.end - next.start ? prev : next) : (prev ?? next);
+      const target = prev && next ? (prev.end - prev.start >= next.end - next.start ? prev : next) : (prev ?? next);
       if (!target || target.label === r.label) continue;
       r.label = target.label;
       changed = true;

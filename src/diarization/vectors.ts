@@ -43,7 +43,6 @@ export function mean(rows: Vector[], dim = rows[0]?.length ?? 0): Float32Array {
   return m;
 }
 
-
 /** Relabels so clusters are numbered 0.. in order of first appearance. */
 export function canonicalLabels(labels: ArrayLike<number>): number[] {
   const map = new Map<number, number>();

@@ -3,7 +3,7 @@
 // shorter than a window but at least MIN_WINDOW_SECONDS long get one window, widened symmetrically into the
 // surrounding audio up to `minLength` only when `widen` is set (the model needs a minimum context); regions
 // shorter than MIN_WINDOW_SECONDS get no window and borrow the label of the nearest one (see turns.ts).
-import type { SpeechRegion } from '../whisper/api';
+import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 
 export const WINDOW_SECONDS = 1.5;
 export const HOP_SECONDS = 0.75;
@@ -31,7 +31,7 @@ export interface WindowOptions {
 }
 
 export function planWindows(speech: SpeechRegion[], o: WindowOptions): WindowPlan[] {
-  const sr = o.sampleRate ?? 16000;
+  const sr = o.sampleRate ?? SAMPLE_RATE;
   const win = Math.round((o.window ?? WINDOW_SECONDS) * sr);
   const hop = Math.round((o.hop ?? HOP_SECONDS) * sr);
   const minWin = Math.round((o.minWindow ?? MIN_WINDOW_SECONDS) * sr);

@@ -8,7 +8,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import { whichSync } from '../audio/ffmpeg';
-import type { WorkerKind } from '../protocol/messages';
+import type { WorkerKind } from '../protocol/worker';
 
 export type AffinityPlan = Record<WorkerKind, number[]>;
 
@@ -47,7 +47,7 @@ export function parseCoreList(text: string): number[] {
 /** "0-3,6" style list. */
 export function coreList(cores: number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < cores.length; ) {
+  for (let i = 0; i < cores.length;) {
     let j = i;
     while (j + 1 < cores.length && cores[j + 1] === cores[j] + 1) j++;
     out.push(i === j ? String(cores[i]) : `${cores[i]}-${cores[j]}`);

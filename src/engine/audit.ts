@@ -1,6 +1,6 @@
 // The stage-by-stage account of a transcription (`--verbose`, and kept on the transcript): how many seconds of
 // the media each stage passed on and how many it set aside, with the reason, so speech is never lost silently.
-import type { DecodeStats } from '../whisper/api';
+import type { DecodeStats } from '../vocabulary';
 import { SPEECH_CHUNK_PAD_SECONDS, SPEECH_MERGE_GAP_SECONDS } from '../whisper/speechMap';
 import type { StageAccount } from '../transcript';
 
@@ -27,7 +27,9 @@ export function stageAccounts(duration: number, stats: DecodeStats | undefined):
     dropped: skipped,
     detail:
       `${s1(stats.decodedSeconds)} decoded in ${stats.windows} window${stats.windows === 1 ? '' : 's'}` +
-      (stats.vadSpeechSeconds !== undefined ? ` (speech regions closer than ${SPEECH_MERGE_GAP_SECONDS} s joined, ${SPEECH_CHUNK_PAD_SECONDS} s of context each side)` : '') +
+      (stats.vadSpeechSeconds !== undefined
+        ? ` (speech regions closer than ${SPEECH_MERGE_GAP_SECONDS} s joined, ${SPEECH_CHUNK_PAD_SECONDS} s of context each side)`
+        : '') +
       `; ${s1(stats.noSpeechSeconds)} set aside as no speech (P(no speech) high and text unlikely), ${s1(stats.digitalSilenceSeconds)} as digital silence` +
       `; ${stats.fallbacks} temperature fallback${stats.fallbacks === 1 ? '' : 's'}, ${stats.loopsCut} token loop${stats.loopsCut === 1 ? '' : 's'} cut`,
   });
@@ -37,5 +39,7 @@ export function stageAccounts(duration: number, stats: DecodeStats | undefined):
 
 /** One stderr line per stage. */
 export function renderStageAccounts(accounts: readonly StageAccount[]): string {
-  return accounts.map((a) => `transcrevai: stage ${a.stage}: kept ${s1(a.kept)}${a.dropped > 0 ? `, set aside ${s1(a.dropped)}` : ''} — ${a.detail}\n`).join('');
+  return accounts
+    .map((a) => `transcrevai: stage ${a.stage}: kept ${s1(a.kept)}${a.dropped > 0 ? `, set aside ${s1(a.dropped)}` : ''} — ${a.detail}\n`)
+    .join('');
 }

@@ -5,15 +5,8 @@
 import { fork, type ChildProcess, type StdioOptions } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
 import type { ProgressListener } from '../progress';
-import type { LiveEvent, LiveResult, LiveStartParams } from '../protocol/messages';
-import type {
-  EngineNotification,
-  EngineToClient,
-  RequestMap,
-  RequestMessage,
-  RequestMethod,
-  TranscribeParams,
-} from '../protocol/messages';
+import type { LiveEvent, LiveResult, LiveStartParams } from '../protocol/client';
+import type { EngineNotification, EngineToClient, RequestMap, RequestMessage, RequestMethod, TranscribeParams } from '../protocol/client';
 import type { Transcript } from '../transcript';
 
 /** The engine process died (crash, kill, out of memory) while requests were pending, or before `ready`. */
@@ -79,17 +72,11 @@ export class EngineClient {
         this.exited = true;
         const error = this.disposing
           ? null
-          : new EngineCrashedError(
-              `The TranscrevAI engine stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`,
-              code,
-              signal,
-            );
+          : new EngineCrashedError(`The TranscrevAI engine stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`, code, signal);
         const reason = error ?? new EngineCrashedError('The TranscrevAI engine was shut down.', code, signal);
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
-          p.reject(
-            new EngineCrashedError(`${reason.message.replace(/\.$/, '')} while handling "${p.method}"; the request was lost.`, code, signal),
-          );
+          p.reject(new EngineCrashedError(`${reason.message.replace(/\.$/, '')} while handling "${p.method}"; the request was lost.`, code, signal));
         }
         for (const l of this.exitListeners) l(error);
         resolve();
@@ -132,7 +119,13 @@ export class EngineClient {
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         cleanup();
-        reject(new EngineCrashedError(`The TranscrevAI engine failed to start (${signal ? `signal ${signal}` : `exit code ${code}`}): ${options.enginePath}`, code, signal));
+        reject(
+          new EngineCrashedError(
+            `The TranscrevAI engine failed to start (${signal ? `signal ${signal}` : `exit code ${code}`}): ${options.enginePath}`,
+            code,
+            signal,
+          ),
+        );
       };
       const onError = (err: Error) => {
         cleanup();

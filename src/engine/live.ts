@@ -12,30 +12,32 @@ import * as os from 'os';
 import * as path from 'path';
 import { PhraseSegmenter, DICTATION_PHRASES, MEETING_PHRASES, type PhraseEvent } from '../audio/phrases';
 import { VAD_WINDOW_SAMPLES } from '../audio/vad';
-import { LIVE_SAMPLE_RATE, wavJournalSamples } from '../audio/wavJournal';
+import { wavJournalSamples } from '../audio/wavJournal';
 import { assignSpeakers, speakerName } from '../diarization';
 import { OnlineSpeakers } from '../diarization/online';
 import { TranscrevError } from '../errors';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
-import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, LoadModelParams, RecordingGap, RecordResult, VadStreamState, WorkerEvent } from '../protocol/messages';
+import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, RecordingGap } from '../protocol/client';
+import type { LoadModelParams, RecordResult, VadStreamState, WorkerEvent } from '../protocol/worker';
 import type { Segment, Transcript } from '../transcript';
 import { BoundedQueue, DEFAULT_QUEUE_CAPACITY } from './boundedQueue';
-import { threadSplit } from './engine';
+import { threadSplit } from './budget';
 import type { Supervisor } from './supervisor';
+import { SAMPLE_RATE } from '../vocabulary';
 
 /** How often the stages are looked at. */
 const TICK_MS = 50;
 /** The VAD stage waits for this much new audio (4 windows, 128 ms) before scoring it. */
 const VAD_MIN_SAMPLES = 4 * VAD_WINDOW_SAMPLES;
 /** At most this much audio per VAD request when catching up (keeps each request short). */
-const VAD_MAX_SAMPLES = 30 * LIVE_SAMPLE_RATE;
+const VAD_MAX_SAMPLES = 30 * SAMPLE_RATE;
 /** Partial text for the phrase being spoken: about once a second, once it has half a second of audio. */
 const PARTIAL_EVERY_MS = 1000;
-const PARTIAL_MIN_SAMPLES = LIVE_SAMPLE_RATE / 2;
+const PARTIAL_MIN_SAMPLES = SAMPLE_RATE / 2;
 /** Dictation prompts each phrase with the end of the previous one (continuity of spelling and style). */
 const PROMPT_CHARS = 200;
 /** A phrase shorter than this joins the nearest live speaker rather than starting a new one. */
-const NEW_SPEAKER_MIN_SAMPLES = LIVE_SAMPLE_RATE;
+const NEW_SPEAKER_MIN_SAMPLES = SAMPLE_RATE;
 /** live.start answers once audio flows; a source that yields nothing this long is reported as broken. */
 const FIRST_AUDIO_TIMEOUT_MS = 10_000;
 
@@ -89,7 +91,10 @@ export class LiveSession {
     const modelDir = resolveModelDir(params.model, params.modelsPath);
     const vadFile = path.join(auxiliaryModelDir('vad', params.modelsPath), 'silero_vad.onnx');
     if (!fs.existsSync(vadFile)) {
-      throw new TranscrevError('model', `Live transcription needs the Silero VAD model, not found at ${vadFile}: run "npm run models" or TranscrevAI: Download Model….`);
+      throw new TranscrevError(
+        'model',
+        `Live transcription needs the Silero VAD model, not found at ${vadFile}: run "npm run models" or TranscrevAI: Download Model….`,
+      );
     }
     const threads = threadSplit(params.threads, params.mode === 'meeting');
     this.modelParams = { modelDir, precision: params.precision, threads: threads.transcription, vadFile };
@@ -109,21 +114,28 @@ export class LiveSession {
     const loading = this.sup.transcription.request('load', this.modelParams, { onWarning: (m) => this.warn(m) });
     let firstAudio!: () => void;
     const audioFlows = new Promise<void>((resolve) => (firstAudio = resolve));
-    this.capture$ = this.sup.capture.request('record', { source: this.params.source, journal: this.journal }, {
-      signal: this.captureStop.signal,
-      onWarning: (m) => this.warn(m),
-      onEvent: (e) => {
-        this.onCaptureEvent(e);
-        if (e.kind === 'level' && e.samples > 0) firstAudio();
+    this.capture$ = this.sup.capture.request(
+      'record',
+      { source: this.params.source, journal: this.journal },
+      {
+        signal: this.captureStop.signal,
+        onWarning: (m) => this.warn(m),
+        onEvent: (e) => {
+          this.onCaptureEvent(e);
+          if (e.kind === 'level' && e.samples > 0) firstAudio();
+        },
       },
-    });
+    );
     let timeout: NodeJS.Timeout | undefined;
     // Raced at once, so a recorder that fails while the model loads is a rejection someone is waiting for.
     const capturing = Promise.race([
       audioFlows,
       this.capture$.then(() => undefined), // a file source can end before its first level report
       new Promise<void>((_, reject) => {
-        timeout = setTimeout(() => reject(new TranscrevError('device', `No audio arrived from the ${this.params.source.kind} within ${FIRST_AUDIO_TIMEOUT_MS / 1000} s.`)), FIRST_AUDIO_TIMEOUT_MS);
+        timeout = setTimeout(
+          () => reject(new TranscrevError('device', `No audio arrived from the ${this.params.source.kind} within ${FIRST_AUDIO_TIMEOUT_MS / 1000} s.`)),
+          FIRST_AUDIO_TIMEOUT_MS,
+        );
       }),
     ]);
     try {
@@ -151,10 +163,11 @@ export class LiveSession {
 
   private onCaptureEvent(e: WorkerEvent): void {
     if (e.kind === 'level') {
-      if (this.clockZero === undefined && e.samples > 0 && this.params.source.kind === 'microphone') this.clockZero = Date.now() - (1000 * e.samples) / LIVE_SAMPLE_RATE;
-      this.emit({ kind: 'level', rms: e.rms, peak: e.peak, seconds: e.samples / LIVE_SAMPLE_RATE });
+      if (this.clockZero === undefined && e.samples > 0 && this.params.source.kind === 'microphone')
+        this.clockZero = Date.now() - (1000 * e.samples) / SAMPLE_RATE;
+      this.emit({ kind: 'level', rms: e.rms, peak: e.peak, seconds: e.samples / SAMPLE_RATE });
     } else {
-      const gap = { start: e.atSample / LIVE_SAMPLE_RATE, duration: e.samples / LIVE_SAMPLE_RATE };
+      const gap = { start: e.atSample / SAMPLE_RATE, duration: e.samples / SAMPLE_RATE };
       this.gaps.push(gap);
       this.warn(`Capture restarted: ${gap.duration.toFixed(2)} s of audio at ${gap.start.toFixed(2)} s were not recorded (kept as silence).`);
       this.emit({ kind: 'gap', gap });
@@ -234,13 +247,18 @@ export class LiveSession {
       if (this.partial && this.partial.start === e.start) this.partial.abort.abort();
     } else if (e.kind === 'drop') {
       this.partial?.abort.abort();
-      this.emit({ kind: 'drop', start: e.start / LIVE_SAMPLE_RATE });
+      this.emit({ kind: 'drop', start: e.start / SAMPLE_RATE });
     }
   }
 
   private prompt(): string | undefined {
     if (this.params.mode !== 'dictation' || !this.finals.length) return undefined;
-    return this.finals.map((f) => f.segment.text).join(' ').slice(-PROMPT_CHARS) || undefined;
+    return (
+      this.finals
+        .map((f) => f.segment.text)
+        .join(' ')
+        .slice(-PROMPT_CHARS) || undefined
+    );
   }
 
   private runTranscription(): void {
@@ -269,10 +287,23 @@ export class LiveSession {
     this.partial = { abort, start: open.start };
     this.transcribing = true;
     this.sup.transcription
-      .request('phrase', { ...this.modelParams, journal: this.journal, start: open.start, end: this.segmenter.position, language: this.language, initialPrompt: this.prompt(), partial: true }, { signal: abort.signal })
+      .request(
+        'phrase',
+        {
+          ...this.modelParams,
+          journal: this.journal,
+          start: open.start,
+          end: this.segmenter.position,
+          language: this.language,
+          initialPrompt: this.prompt(),
+          partial: true,
+        },
+        { signal: abort.signal },
+      )
       .then(
         (r) => {
-          if (!abort.signal.aborted && this.segmenter.open?.start === open.start && r.text) this.emit({ kind: 'partial', start: open.start / LIVE_SAMPLE_RATE, text: r.text });
+          if (!abort.signal.aborted && this.segmenter.open?.start === open.start && r.text)
+            this.emit({ kind: 'partial', start: open.start / SAMPLE_RATE, text: r.text });
         },
         () => undefined, // a partial that failed or was cut short is simply not shown
       )
@@ -286,27 +317,37 @@ export class LiveSession {
   private async transcribePhrase(phrase: Phrase): Promise<void> {
     let r;
     try {
-      r = await this.sup.transcription.request('phrase', { ...this.modelParams, journal: this.journal, start: phrase.start, end: phrase.end, language: this.language, initialPrompt: this.prompt() }, { onWarning: (m) => this.warn(m) });
+      r = await this.sup.transcription.request(
+        'phrase',
+        { ...this.modelParams, journal: this.journal, start: phrase.start, end: phrase.end, language: this.language, initialPrompt: this.prompt() },
+        { onWarning: (m) => this.warn(m) },
+      );
     } catch (err) {
       this.fail(err as Error);
       return;
     }
     if (this.params.language === 'auto' && r.language !== 'und') this.language = r.language;
-    const segment: LiveSegment = { start: phrase.start / LIVE_SAMPLE_RATE, end: phrase.end / LIVE_SAMPLE_RATE, text: r.text };
+    const segment: LiveSegment = { start: phrase.start / SAMPLE_RATE, end: phrase.end / SAMPLE_RATE, text: r.text };
     if (!r.text) {
       this.emit({ kind: 'drop', start: segment.start });
       return;
     }
     if (this.params.mode === 'meeting') segment.speaker = await this.provisionalSpeaker(phrase);
     segment.latencyMs = Date.now() - phrase.closedAt;
-    if (this.clockZero !== undefined) segment.audioLatencyMs = Math.round(Date.now() - (this.clockZero + (1000 * phrase.end) / LIVE_SAMPLE_RATE));
+    if (this.clockZero !== undefined) segment.audioLatencyMs = Math.round(Date.now() - (this.clockZero + (1000 * phrase.end) / SAMPLE_RATE));
     this.finals.push({ segment, segments: r.segments });
     this.emit({ kind: 'final', segment });
   }
 
   private async provisionalSpeaker(phrase: Phrase): Promise<string | undefined> {
     try {
-      const { vector } = await this.sup.diarization.request('embed', { journal: this.journal, start: phrase.start, end: phrase.end, modelDir: this.speakerDir, threads: this.diarizationThreads });
+      const { vector } = await this.sup.diarization.request('embed', {
+        journal: this.journal,
+        start: phrase.start,
+        end: phrase.end,
+        modelDir: this.speakerDir,
+        threads: this.diarizationThreads,
+      });
       if (!vector) return undefined;
       const trusted = phrase.end - phrase.start >= NEW_SPEAKER_MIN_SAMPLES;
       return `SPEAKER_${this.online.assign(Float32Array.from(vector), trusted) + 1}`;
@@ -338,7 +379,7 @@ export class LiveSession {
       model: path.basename(this.modelParams.modelDir),
       precision: this.params.precision,
       language: this.language,
-      duration: samples / LIVE_SAMPLE_RATE,
+      duration: samples / SAMPLE_RATE,
       segments: this.finals.flatMap((f) => f.segments.map((s) => ({ ...s, speaker: f.segment.speaker }))),
       timing: { load: 0, decode: 0, transcribe: 0, total: (Date.now() - this.startedAt) / 1000 },
       rtf: 0,
@@ -348,7 +389,15 @@ export class LiveSession {
     // After a failure the recording is kept whatever the mode: it holds what could not be transcribed.
     const keep = this.params.mode === 'meeting' || !!this.params.keepRecording || !!this.failure;
     if (!keep) this.deleteRecording();
-    return { sessionId: this.id, mode: this.params.mode, startedAt: new Date(this.startedAt).toISOString(), transcript, recording: keep ? this.journal : undefined, gaps: this.gaps, queuePeak: this.queue.peak };
+    return {
+      sessionId: this.id,
+      mode: this.params.mode,
+      startedAt: new Date(this.startedAt).toISOString(),
+      transcript,
+      recording: keep ? this.journal : undefined,
+      gaps: this.gaps,
+      queuePeak: this.queue.peak,
+    };
   }
 
   /** Stable speaker labels: one diarization over every phrase of the meeting, then segments take the turns. */
@@ -359,9 +408,19 @@ export class LiveSession {
       // Silero's regions over the whole recording, exactly as a file job gets them: phrases are cut for quick
       // text and run several speakers' turns together.
       const speech = await this.sup.transcription.request('speech', { journal: this.journal, vadFile: this.modelParams.vadFile });
-      const r = await this.sup.diarization.request('diarize', { journal: this.journal, speech, modelDir: this.speakerDir, threads: this.diarizationThreads, speakers: this.params.speakers });
+      const r = await this.sup.diarization.request('diarize', {
+        journal: this.journal,
+        speech,
+        modelDir: this.speakerDir,
+        threads: this.diarizationThreads,
+        speakers: this.params.speakers,
+      });
       for (const w of r.warnings) this.warn(w);
-      transcript.segments = assignSpeakers(transcript.segments.map((s) => ({ ...s, speaker: undefined })), r.turns);
+      transcript.segments = assignSpeakers(
+        transcript.segments.map((s) => ({ ...s, speaker: undefined })),
+        r.turns,
+      );
+      transcript.turns = r.turns;
       transcript.speakers = r.speakers;
       transcript.diarization = { method: r.method, reason: r.reason };
       transcript.timing.diarize = (Date.now() - t0) / 1000;

@@ -9,8 +9,9 @@ import * as path from 'path';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { CancelledError, toErrorInfo, TranscrevError } from '../errors';
 import { auxiliaryModelDir } from '../models/paths';
-import type { ClientToEngine, EngineStatus, EngineToClient, RequestMap, RequestMethod, RequestMessage } from '../protocol/messages';
-import { coreBudget, Engine } from './engine';
+import type { ClientToEngine, EngineStatus, EngineToClient, RequestMap, RequestMessage, RequestMethod } from '../protocol/client';
+import { coreBudget } from './budget';
+import { Engine } from './engine';
 import { LiveSession } from './live';
 import { Supervisor } from './supervisor';
 

@@ -4,9 +4,9 @@
 // Restart limits: capture 5, the others 3.
 import * as os from 'os';
 import * as path from 'path';
-import type { WorkerKind } from '../protocol/messages';
+import type { WorkerKind } from '../protocol/worker';
 import { affinityPlan, allowedCores } from './affinity';
-import { coreBudget } from './engine';
+import { coreBudget } from './budget';
 import { WorkerProcess, type WorkerStatus } from './workerProcess';
 
 export const RESTART_LIMITS: Readonly<Record<WorkerKind, number>> = { capture: 5, transcription: 3, diarization: 3 };
@@ -73,7 +73,11 @@ export class Supervisor {
 
   /** Starts every child at once (their start-up overlaps) and raises capture's priority where allowed. */
   async start(kinds: WorkerKind[] = ['capture', 'transcription', 'diarization']): Promise<void> {
-    await Promise.all(this.all().filter((w) => kinds.includes(w.kind)).map((w) => w.start()));
+    await Promise.all(
+      this.all()
+        .filter((w) => kinds.includes(w.kind))
+        .map((w) => w.start()),
+    );
     const pid = this.capture.pid;
     if (pid !== undefined) {
       try {
@@ -93,7 +97,11 @@ export class Supervisor {
     if (wanted === this.inferenceCores) return;
     this.inferenceCores = wanted;
     const plan = affinityPlan(allowedCores(), wanted);
-    await Promise.all([this.transcription.setAffinity(plan.transcription), this.diarization.setAffinity(plan.diarization), this.capture.setAffinity(plan.capture)]);
+    await Promise.all([
+      this.transcription.setAffinity(plan.transcription),
+      this.diarization.setAffinity(plan.diarization),
+      this.capture.setAffinity(plan.capture),
+    ]);
   }
 
   status(): WorkerStatus[] {

@@ -5,7 +5,17 @@
 import { fork, type ChildProcess } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
 import { applyAffinity } from './affinity';
-import type { ChildStatus, EngineToWorker, WorkerEvent, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine, WorkerVitals } from '../protocol/messages';
+import type {
+  ChildStatus,
+  EngineToWorker,
+  WorkerEvent,
+  WorkerKind,
+  WorkerMethod,
+  WorkerParams,
+  WorkerResult,
+  WorkerToEngine,
+  WorkerVitals,
+} from '../protocol/worker';
 
 export interface WorkerOptions {
   /** Restarts allowed while one request is outstanding (capture 5, others 3). */
@@ -47,7 +57,10 @@ const DEFAULT_MISSED_BEATS = 10;
 
 /** A child crashed (or hung) more often than its restart limit allows while holding one request. */
 export class ChildFailedError extends TranscrevError {
-  constructor(readonly child: WorkerKind, message: string) {
+  constructor(
+    readonly child: WorkerKind,
+    message: string,
+  ) {
     super('internal', message);
     this.name = 'ChildFailedError';
   }
@@ -82,7 +95,15 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   status(): WorkerStatus {
-    return { kind: this.kind, pid: this.child?.pid, state: this.state, restarts: this.totalRestarts, vitals: this.vitals, peakRss: this.peakRss || undefined, affinity: this.affinity };
+    return {
+      kind: this.kind,
+      pid: this.child?.pid,
+      state: this.state,
+      restarts: this.totalRestarts,
+      vitals: this.vitals,
+      peakRss: this.peakRss || undefined,
+      affinity: this.affinity,
+    };
   }
 
   /** Starts the child if it is not running; resolves once it said `ready`. */
@@ -99,7 +120,10 @@ export class WorkerProcess<K extends WorkerKind> {
     });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TranscrevError('internal', `the ${this.kind} process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new TranscrevError('internal', `the ${this.kind} process did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
       child.once('exit', () => {
         clearTimeout(timer);
         reject(new ExitedWhileStarting('internal', `the ${this.kind} process exited while starting`));
@@ -116,7 +140,10 @@ export class WorkerProcess<K extends WorkerKind> {
     });
     this.ready.catch(() => undefined);
     // Applied to every new process (a restarted child starts unpinned); the outcome is reported, never fatal.
-    this.ready.then(() => this.pin(child), () => undefined);
+    this.ready.then(
+      () => this.pin(child),
+      () => undefined,
+    );
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     const beat = this.options.heartbeatMs ?? 2000;
     clearInterval(this.watchdog);
@@ -224,7 +251,12 @@ export class WorkerProcess<K extends WorkerKind> {
       }
       if (p.restarts >= this.options.maxRestarts) {
         this.pending.delete(id);
-        p.reject(new ChildFailedError(this.kind, `The ${this.kind} process ${how} again after ${p.restarts} restarts (limit ${this.options.maxRestarts}); gave up on it.`));
+        p.reject(
+          new ChildFailedError(
+            this.kind,
+            `The ${this.kind} process ${how} again after ${p.restarts} restarts (limit ${this.options.maxRestarts}); gave up on it.`,
+          ),
+        );
         continue;
       }
       p.restarts++;

@@ -29,12 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
         await transcribeFileCommand(c, uri);
       }
     }),
-    vscode.commands.registerCommand('transcrevai.downloadModel', (name?: unknown) =>
-      downloadModelCommand(c, typeof name === 'string' ? name : undefined),
-    ),
-    vscode.commands.registerCommand('transcrevai.useModelFolder', (uri?: unknown) =>
-      useModelFolderCommand(c, uri instanceof vscode.Uri ? uri : undefined),
-    ),
+    vscode.commands.registerCommand('transcrevai.downloadModel', (name?: unknown) => downloadModelCommand(c, typeof name === 'string' ? name : undefined)),
+    vscode.commands.registerCommand('transcrevai.useModelFolder', (uri?: unknown) => useModelFolderCommand(c, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
   );
   c.log.info(`TranscrevAI ${context.extension.packageJSON.version ?? ''} activated (${process.platform}-${process.arch}, Node ${process.versions.node}).`);

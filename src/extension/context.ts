@@ -117,9 +117,8 @@ export class Ctx implements vscode.Disposable {
 
 /** Engine settings that take effect when the engine (re)starts, passed as environment variables. */
 function engineEnv(): NodeJS.ProcessEnv {
-  const config = vscode.workspace.getConfiguration('transcrevai');
-  const limits = config.get<unknown>('engine.restartLimits');
-  const env: NodeJS.ProcessEnv = limits && typeof limits === 'object' ? { TRANSCREVAI_RESTART_LIMITS: JSON.stringify(limits) } : {};
-  if (config.get<unknown>('engine.cpuAffinity') === false) env.TRANSCREVAI_CPU_AFFINITY = '0';
+  const { settings } = readSettings(vscode.workspace.getConfiguration('transcrevai'));
+  const env: NodeJS.ProcessEnv = { TRANSCREVAI_RESTART_LIMITS: JSON.stringify(settings.restartLimits) };
+  if (!settings.cpuAffinity) env.TRANSCREVAI_CPU_AFFINITY = '0';
   return env;
 }

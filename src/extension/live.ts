@@ -6,11 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LiveHandle } from '../engine/client';
-import type { LiveEvent, LiveMode, LiveResult } from '../protocol/messages';
-import { render } from '../output';
+import type { LiveEvent, LiveResult } from '../protocol/client';
+import type { LiveMode } from '../vocabulary';
+import { formatSpec, render, type OutputFormat } from '../output';
 import { renameSpeaker, renderMeetingNotes } from '../output/meetingNotes';
 import { clockTime } from '../output/common';
-import { emptyPanelState, type PanelState } from '../protocol/panel';
+import type { PanelState } from '../protocol/panel';
+import { emptyPanelState } from './panelState';
 import type { Transcript } from '../transcript';
 import { TranscriptPanel } from './panel';
 import { applyLiveEvent, applyTranscript } from './panelState';
@@ -99,12 +101,17 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const model = await ensureModel(this.ctx, { ...settings, model: settings.dictationModel || settings.model });
     if (!model) return;
     const keep = settings.dictationKeepRecording ? path.join(this.storageFolder(), `dictation-${stamp(new Date())}.wav`) : undefined;
-    await this.start({ mode: 'dictation', target: { document: editor.document, position: editor.selection.active } }, toLiveStartParams(settings, 'dictation', model, keep));
+    await this.start(
+      { mode: 'dictation', target: { document: editor.document, position: editor.selection.active } },
+      toLiveStartParams(settings, 'dictation', model, keep),
+    );
   }
 
   async startMeeting(): Promise<void> {
     if (this.session) {
-      void vscode.window.showInformationMessage(`TranscrevAI: ${this.session.mode === 'meeting' ? 'a meeting is already being recorded' : 'dictation is on; stop it first'}.`);
+      void vscode.window.showInformationMessage(
+        `TranscrevAI: ${this.session.mode === 'meeting' ? 'a meeting is already being recorded' : 'dictation is on; stop it first'}.`,
+      );
       return;
     }
     const settings = this.ctx.settings();
@@ -155,7 +162,12 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private renderTooltip(): void {
     const s = this.ctx.settings();
     const model = this.session?.mode === 'dictation' && s.dictationModel ? s.dictationModel : s.model;
-    this.status.tooltip = [`TranscrevAI: ${this.what}`, `model ${model} (${s.precision}), language ${s.language}`, ...this.vitals, 'Click to show the transcript panel.'].join('\n');
+    this.status.tooltip = [
+      `TranscrevAI: ${this.what}`,
+      `model ${model} (${s.precision}), language ${s.language}`,
+      ...this.vitals,
+      'Click to show the transcript panel.',
+    ].join('\n');
   }
 
   /** Every 5 s, from the engine's status (never starting an engine just for this). */
@@ -168,7 +180,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
         const status = await engine.request('status', {});
         const mb = (b?: number) => (b ? `${Math.round(b / 1e6)} MB` : '–');
         this.vitals = [`engine: ${mb(status.rss)}`];
-        for (const p of status.processes) this.vitals.push(`${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`);
+        for (const p of status.processes)
+          this.vitals.push(
+            `${p.kind}: ${p.vitals ? `${p.vitals.cpuPercent.toFixed(0)} % CPU, ${mb(p.vitals.rss)}` : p.state}${p.restarts ? `, ${p.restarts} restarts` : ''}`,
+          );
       } catch {
         /* busy or gone: keep the last figures */
       }
@@ -203,7 +218,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
         this.showGhost(session, '');
         break;
       case 'final':
-        if (session.mode === 'dictation') this.inserting = this.inserting.then(() => this.insert(session, e.segment.text)).catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`));
+        if (session.mode === 'dictation')
+          this.inserting = this.inserting
+            .then(() => this.insert(session, e.segment.text))
+            .catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`));
         else this.meetingLog.appendLine(`[${clock(e.segment.start)}] ${e.segment.speaker ? `${speakerName(e.segment.speaker)}: ` : ''}${e.segment.text}`);
         break;
       case 'gap':
@@ -282,13 +300,20 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private async finish(session: Session, result: LiveResult): Promise<void> {
     for (const w of result.transcript.warnings ?? []) this.ctx.log.warn(w);
     if (session.mode === 'dictation') {
-      this.ctx.log.info(`Dictation stopped: ${result.transcript.segments.length} segments, ${result.transcript.duration.toFixed(1)} s${result.recording ? `; recording kept at ${result.recording}` : ''}.`);
+      this.ctx.log.info(
+        `Dictation stopped: ${result.transcript.segments.length} segments, ${result.transcript.duration.toFixed(1)} s${result.recording ? `; recording kept at ${result.recording}` : ''}.`,
+      );
       return;
     }
     this.setPanel(applyTranscript(this.panelState, result.transcript));
     const file = result.recording?.replace(/\.wav$/, '.md');
     const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath);
-    this.lastMeeting = { transcript: result.transcript, startedAt: new Date(result.startedAt), recording: result.recording, notes: inWorkspace ? vscode.Uri.file(file!) : undefined };
+    this.lastMeeting = {
+      transcript: result.transcript,
+      startedAt: new Date(result.startedAt),
+      recording: result.recording,
+      notes: inWorkspace ? vscode.Uri.file(file!) : undefined,
+    };
     const text = this.notesText();
     let doc: vscode.TextDocument;
     if (inWorkspace) {
@@ -303,7 +328,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
 
   private notesText(): string {
     const m = this.lastMeeting!;
-    return renderMeetingNotes(m.transcript, { startedAt: m.startedAt, recording: m.recording, notesPath: m.notes?.scheme === 'file' ? m.notes.fsPath : undefined });
+    return renderMeetingNotes(m.transcript, {
+      startedAt: m.startedAt,
+      recording: m.recording,
+      notesPath: m.notes?.scheme === 'file' ? m.notes.fsPath : undefined,
+    });
   }
 
   /** A rename changes the panel, the notes document and later exports at once. */
@@ -323,11 +352,12 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.setPanel({ ...this.panelState, speakers: { ...this.panelState.speakers, [id]: name.replace(/\s+/g, ' ').trim() } });
   }
 
-  private async exportAs(format: import('../protocol/messages').OutputFormat): Promise<void> {
+  private async exportAs(format: OutputFormat): Promise<void> {
     if (!this.lastMeeting) return;
     const text = format === 'md' ? this.notesText() : render(this.lastMeeting.transcript, format);
-    const language = { md: 'markdown', srt: 'plaintext', vtt: 'plaintext', json: 'json', txt: 'plaintext', rttm: 'plaintext' }[format];
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language, content: text }), { preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: formatSpec(format).languageId, content: text }), {
+      preview: false,
+    });
   }
 
   /** Opens the notes at the turn with this timestamp. */
@@ -346,7 +376,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
 
   private meetingsFolder(setting: string): string {
     const ws = vscode.workspace.workspaceFolders?.[0];
-    const folder = path.isAbsolute(setting) ? setting : ws?.uri.scheme === 'file' ? path.join(ws.uri.fsPath, setting) : path.join(this.storageFolder(), 'meetings');
+    const folder = path.isAbsolute(setting)
+      ? setting
+      : ws?.uri.scheme === 'file'
+        ? path.join(ws.uri.fsPath, setting)
+        : path.join(this.storageFolder(), 'meetings');
     fs.mkdirSync(folder, { recursive: true });
     return folder;
   }
@@ -371,7 +405,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
 
   finished(title: string, result: { transcript?: Transcript; error?: string }): void {
     if (this.panelState.title === title) {
-      this.setPanel(result.transcript ? applyTranscript({ ...this.panelState, canExport: false }, result.transcript) : { ...this.panelState, status: result.error ? 'error' : 'idle', error: result.error });
+      this.setPanel(
+        result.transcript
+          ? applyTranscript({ ...this.panelState, exports: [] }, result.transcript)
+          : { ...this.panelState, status: result.error ? 'error' : 'idle', error: result.error },
+      );
     }
     if (this.session) return;
     if (result.error) {

@@ -1,7 +1,7 @@
 // Where a transcript goes: next to the media as <name>.<ext>; on a clash "Keep both" picks
 // "<name> (2).<ext>", "<name> (3).<ext>", ... Pure (paths and a predicate), unit-tested without vscode.
 import * as path from 'path';
-import type { OutputFormat } from '../protocol/messages';
+import { formatSpec, type OutputFormat } from '../output/formats';
 
 /** Media the commands accept (file picker filter, explorer `when` clause). */
 export const MEDIA_EXTENSIONS = ['wav', 'mp3', 'mp4', 'm4a', 'ogg', 'webm', 'flac', 'mkv'] as const;
@@ -16,7 +16,7 @@ export function transcriptName(mediaName: string, format: OutputFormat): string 
   const base = path.posix.basename(mediaName.replace(/\\/g, '/'));
   const ext = path.posix.extname(base);
   const stem = ext ? base.slice(0, -ext.length) : base;
-  return `${stem}.${format}`;
+  return `${stem}${formatSpec(format).extension}`;
 }
 
 /** "talk.md" → "talk (2).md", the first n ≥ 2 for which `exists` is false. */
@@ -43,12 +43,5 @@ export async function keepBothNameAsync(name: string, exists: (candidate: string
 
 /** Language of the untitled document used when the transcript cannot be written to disk. */
 export function languageIdFor(format: OutputFormat): string {
-  switch (format) {
-    case 'md':
-      return 'markdown';
-    case 'json':
-      return 'json';
-    default:
-      return 'plaintext';
-  }
+  return formatSpec(format).languageId;
 }

@@ -4,11 +4,11 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelState, PanelToHost } from '../protocol/panel';
-import { emptyPanelState } from '../protocol/panel';
+import { emptyPanelState } from './panelState';
 
 export interface PanelActions {
   rename(speaker: string, name: string): void;
-  export(format: import('../protocol/messages').OutputFormat): void;
+  export(format: import('../output/formats').OutputFormat): void;
   copyTimestamp(seconds: number): void;
   reveal(seconds: number): void;
 }
@@ -52,11 +52,16 @@ export class TranscriptPanel implements vscode.Disposable {
       return;
     }
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel('transcrevai.transcript', 'TranscrevAI Transcript', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [media],
-      retainContextWhenHidden: true,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'transcrevai.transcript',
+      'TranscrevAI Transcript',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [media],
+        retainContextWhenHidden: true,
+      },
+    );
     const nonce = randomBytes(16).toString('base64');
     const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.js')).toString();
     const style = panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString();

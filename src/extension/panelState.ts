@@ -1,9 +1,14 @@
 // The panel's state as live events and job progress arrive: a pure reducer (vscode-free, unit-tested), so the
 // host only keeps one PanelState and posts it whole.
 import { speakerName } from '../diarization/speakerName';
-import type { LiveEvent } from '../protocol/messages';
+import { EXPORT_FORMATS, formatSpec } from '../output/formats';
+import type { LiveEvent } from '../protocol/client';
 import type { PanelState } from '../protocol/panel';
 import type { Transcript } from '../transcript';
+
+export function emptyPanelState(title: string): PanelState {
+  return { status: 'idle', title, progress: {}, banners: [], speakers: {}, segments: [], exports: [] };
+}
 
 export function applyLiveEvent(state: PanelState, e: LiveEvent): PanelState {
   switch (e.kind) {
@@ -17,10 +22,18 @@ export function applyLiveEvent(state: PanelState, e: LiveEvent): PanelState {
       const speakers = { ...state.speakers };
       const id = e.segment.speaker;
       if (id && !(id in speakers)) speakers[id] = speakerName(id);
-      return { ...state, partial: undefined, speakers, segments: [...state.segments, { start: e.segment.start, end: e.segment.end, text: e.segment.text, speaker: id }] };
+      return {
+        ...state,
+        partial: undefined,
+        speakers,
+        segments: [...state.segments, { start: e.segment.start, end: e.segment.end, text: e.segment.text, speaker: id }],
+      };
     }
     case 'gap':
-      return { ...state, banners: [...state.banners, `${e.gap.duration.toFixed(1)} s of audio were lost at ${e.gap.start.toFixed(1)} s while capture restarted.`] };
+      return {
+        ...state,
+        banners: [...state.banners, `${e.gap.duration.toFixed(1)} s of audio were lost at ${e.gap.start.toFixed(1)} s while capture restarted.`],
+      };
     case 'ended':
       return e.reason === 'error' ? { ...state, status: 'error', error: e.message ?? 'Live audio stopped.' } : state;
   }
@@ -39,6 +52,6 @@ export function applyTranscript(state: PanelState, t: Transcript, renames: Recor
     speakers,
     segments: t.segments.map((s) => ({ start: s.start, end: s.end, text: s.text, speaker: s.speaker })),
     banners: [...new Set([...state.banners, ...(t.warnings ?? [])])],
-    canExport: true,
+    exports: EXPORT_FORMATS.map((format) => ({ format, label: formatSpec(format).label })),
   };
 }

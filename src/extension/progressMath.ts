@@ -4,9 +4,7 @@ import type { Component, ProgressEvent } from '../progress';
 
 /** Share of the total per component; transcription dominates on CPU. Diarization only when requested. */
 export function componentWeights(diarize: boolean): Record<Component, number> {
-  return diarize
-    ? { load: 5, decode: 5, vad: 5, transcription: 70, diarization: 15 }
-    : { load: 5, decode: 10, vad: 5, transcription: 80, diarization: 0 };
+  return diarize ? { load: 5, decode: 5, vad: 5, transcription: 70, diarization: 15 } : { load: 5, decode: 10, vad: 5, transcription: 80, diarization: 0 };
 }
 
 export class OverallProgress {

@@ -9,7 +9,6 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-
 const LABELS: Record<ErrorAction, string> = {
   download: 'Download Model',
   folder: 'Choose Folder…',
@@ -31,7 +30,10 @@ export function showError(ctx: Ctx, err: unknown, what: string): void {
   const suffix = err instanceof EngineCrashedError ? ' Run the command again to restart the engine.' : '';
   // Not awaited: the command finishes now; the action runs if and when the user clicks it.
   void Promise.resolve(vscode.window.showErrorMessage(`TranscrevAI: ${message}${suffix}`, ...actions.map((a) => LABELS[a]))).then((choice) =>
-    runAction(ctx, actions.find((a) => LABELS[a] === choice)),
+    runAction(
+      ctx,
+      actions.find((a) => LABELS[a] === choice),
+    ),
   );
 }
 

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
-import type { Precision } from '../protocol/messages';
+import type { Precision } from '../vocabulary';
 
 export interface CatalogFile {
   /** Path relative to the model folder, with forward slashes (e.g. "onnx/encoder_model_int8.onnx"). */
@@ -103,7 +103,10 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
   }
   const multilingual = typeof raw.multilingual === 'boolean' ? raw.multilingual : undefined;
   const paramsMillions = typeof raw.params_millions === 'number' ? raw.params_millions : undefined;
-  const facts = [paramsMillions !== undefined ? `${paramsMillions}M parameters` : '', multilingual === undefined ? '' : multilingual ? 'multilingual' : 'English only'];
+  const facts = [
+    paramsMillions !== undefined ? `${paramsMillions}M parameters` : '',
+    multilingual === undefined ? '' : multilingual ? 'multilingual' : 'English only',
+  ];
   const description = typeof raw.description === 'string' ? raw.description : facts.filter(Boolean).join(' · ') || undefined;
   const model: CatalogModel = { name, description, baseUrl: baseUrl as string, files };
   if (multilingual !== undefined) model.multilingual = multilingual;
@@ -114,7 +117,12 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
 /** `layout: {int8: [...], fp32: [...]}` when the catalogue declares which graphs belong to which precision. */
 function layoutPrecision(json: unknown): PrecisionOf {
   const layout = isObject(json) && isObject(json.layout) ? json.layout : undefined;
-  const lists: [Precision, unknown][] = layout ? [['int8', layout.int8], ['fp32', layout.fp32]] : [];
+  const lists: [Precision, unknown][] = layout
+    ? [
+        ['int8', layout.int8],
+        ['fp32', layout.fp32],
+      ]
+    : [];
   const map = new Map<string, Precision>();
   for (const [precision, list] of lists) if (Array.isArray(list)) for (const p of list) if (typeof p === 'string') map.set(p, precision);
   return (p) => (map.size ? map.get(p) : precisionByName(p));

@@ -2,21 +2,22 @@
 // <root>/<name>.partial/, each file through a "<file>.part" that is resumed with Range requests, verifies
 // sizes and sha256 when the catalogue knows them, and only then renames the folder to <root>/<name>/.
 // So <root>/<name>/ never exists half-written, and an interrupted or cancelled download resumes where it
-// stopped on the next call. HTTP(S), redirects (Hugging Face → CDN), HTTP and HTTPS proxies (CONNECT
-// tunnel for https targets) from an explicit setting or the environment.
+// stopped on the next call. The HTTP client is http.ts, the cross-process lock lock.ts, the progress
+// bookkeeping downloadProgress.ts.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as https from 'https';
-import * as net from 'net';
+import type * as http from 'http';
 import * as path from 'path';
-import * as tls from 'tls';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { CancelledError, TranscrevError } from '../errors';
 import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes } from './catalog';
-import type { Precision } from '../protocol/messages';
+import type { Precision } from '../vocabulary';
+import { ProgressState } from './downloadProgress';
+import { fileSize, isDirectory, isFile } from './files';
 import { inspectModelFolder } from './folder';
+import { get, RetryableError, type HttpOptions } from './http';
+import { lockPartial } from './lock';
 
 export { importModelFolder, inspectModelFolder, type ModelFolderInfo } from './folder';
 
@@ -34,23 +35,13 @@ export interface DownloadProgress {
   total: number | null;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends HttpOptions {
   /** Folder that holds <name>/ (see models/paths.ts modelsRoot). */
   modelsRoot: string;
-  signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Explicit proxy URL (VS Code's http.proxy); otherwise HTTPS_PROXY / HTTP_PROXY from `env`. */
-  proxy?: string;
-  /** Verify TLS certificates (VS Code's http.proxyStrictSSL). Default true. */
-  strictSSL?: boolean;
-  /** Environment consulted for proxies (default process.env). */
-  env?: NodeJS.ProcessEnv;
   /** Automatic resumes per file after a dropped connection or a 5xx. Default 3. */
   retries?: number;
   retryDelayMs?: number;
-  /** Abort a request after this long without data. Default 30 s. */
-  idleTimeoutMs?: number;
-  maxRedirects?: number;
   /** Minimum interval between progress callbacks. Default 100 ms (file ends are always reported). */
   progressIntervalMs?: number;
   /** Fetch only the graphs of this precision (plus the shared files); undefined = every catalogue file. */
@@ -95,8 +86,6 @@ export function partialBytes(model: CatalogModel, root: string, precision?: Prec
   return sum;
 }
 
-class RetryableError extends Error {}
-
 export async function downloadModel(catalogModel: CatalogModel, options: DownloadOptions): Promise<DownloadResult> {
   const root = path.resolve(options.modelsRoot);
   const finalDir = path.join(root, catalogModel.name);
@@ -113,8 +102,7 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
     if (missing.length && !(sharedPresent && hasAPrecision)) {
       throw new TranscrevError(
         'model',
-        `${finalDir} exists but is not a complete "${model.name}" model (missing ${missing.join(', ')}). ` +
-          `Delete or rename that folder and download again.`,
+        `${finalDir} exists but is not a complete "${model.name}" model (missing ${missing.join(', ')}). ` + `Delete or rename that folder and download again.`,
       );
     }
     augment = true;
@@ -158,51 +146,6 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
   }
 }
 
-const LOCK_FILE = '.download.lock';
-const HELD_LOCKS = new Set<string>();
-
-/**
- * One downloader per .partial folder, across processes (two VS Code windows, the CLI): a lock file holding
- * the owner's pid. A lock whose process is gone is taken over. Returns an idempotent release function.
- */
-function lockPartial(partialDir: string, name: string): () => void {
-  const lock = path.join(partialDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      HELD_LOCKS.add(lock);
-      let held = true;
-      return () => {
-        if (held) {
-          fs.rmSync(lock, { force: true });
-          HELD_LOCKS.delete(lock);
-        }
-        held = false;
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(fs.readFileSync(lock, 'utf8').trim());
-      if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new TranscrevError('model', `Model "${name}" is already being downloaded by another process (pid ${owner}); wait for it to finish.`);
-      }
-      if (owner === process.pid && HELD_LOCKS.has(lock)) {
-        throw new TranscrevError('model', `Model "${name}" is already being downloaded.`);
-      }
-      fs.rmSync(lock, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new TranscrevError('model', `Cannot lock ${partialDir} for the download of "${name}".`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Windows may refuse a rename for a moment while an antivirus scans the new files. */
 async function renameWithRetry(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -214,61 +157,6 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       if (attempt >= 5 || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) throw err;
       await sleep(200 * (attempt + 1));
     }
-  }
-}
-
-/** Progress bookkeeping across files; sizes come from the catalogue or are learned from responses. */
-class ProgressState {
-  private readonly totals: (number | null)[];
-  private readonly done: number[];
-  private index = 0;
-  private last = 0;
-
-  constructor(
-    private readonly model: CatalogModel,
-    partialDir: string,
-    private readonly options: DownloadOptions,
-  ) {
-    this.totals = model.files.map((f) => f.size);
-    this.done = model.files.map((f) => {
-      const p = path.join(partialDir, ...f.path.split('/'));
-      return fileSize(p) ?? fileSize(`${p}.part`) ?? 0;
-    });
-  }
-
-  get knownRemaining(): number {
-    return this.totals.reduce<number>((s, t, i) => s + (t === null ? 0 : Math.max(0, t - this.done[i])), 0);
-  }
-
-  startFile(i: number): void {
-    this.index = i;
-  }
-
-  setTotal(total: number | null): void {
-    if (total !== null) this.totals[this.index] = total;
-  }
-
-  setDone(bytes: number): void {
-    this.done[this.index] = bytes;
-    this.emit(false);
-  }
-
-  emit(force: boolean): void {
-    if (!this.options.onProgress) return;
-    const now = Date.now();
-    if (!force && now - this.last < (this.options.progressIntervalMs ?? 100)) return;
-    this.last = now;
-    const total = this.totals.every((t) => t !== null) ? (this.totals as number[]).reduce((a, b) => a + b, 0) : null;
-    this.options.onProgress({
-      model: this.model.name,
-      file: this.model.files[this.index].path,
-      fileIndex: this.index,
-      fileCount: this.model.files.length,
-      fileBytes: this.done[this.index],
-      fileTotal: this.totals[this.index],
-      bytes: this.done.reduce((a, b) => a + b, 0),
-      total,
-    });
   }
 }
 
@@ -284,10 +172,7 @@ function checkFreeSpace(root: string, model: CatalogModel, state: ProgressState)
   }
   const need = state.knownRemaining;
   if (need > 0 && free < need) {
-    throw new TranscrevError(
-      'model',
-      `Not enough disk space for model "${model.name}" in ${root}: ${formatBytes(need)} needed, ${formatBytes(free)} free.`,
-    );
+    throw new TranscrevError('model', `Not enough disk space for model "${model.name}" in ${root}: ${formatBytes(need)} needed, ${formatBytes(free)} free.`);
   }
 }
 
@@ -379,10 +264,10 @@ async function fetchOnce(
   }
   const headers: http.OutgoingHttpHeaders = { 'User-Agent': 'TranscrevAI', 'Accept-Encoding': 'identity' };
   if (start > 0) headers.Range = `bytes=${start}-`;
-  const res = await get(url, headers, options);
+  const res = await get(url, headers, options, cancelled);
   const status = res.statusCode ?? 0;
   let append: boolean;
-  let total: number | null = null;
+  let total: number | null;
   const length = headerNumber(res.headers['content-length']);
   if (status === 206 && start > 0) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
@@ -448,138 +333,6 @@ async function fetchOnce(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// HTTP with redirects and proxies
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-async function get(url: string, headers: http.OutgoingHttpHeaders, options: DownloadOptions): Promise<http.IncomingMessage> {
-  let current = new URL(url);
-  const max = options.maxRedirects ?? 10;
-  for (let hop = 0; ; hop++) {
-    const res = await request(current, headers, options);
-    const status = res.statusCode ?? 0;
-    const location = res.headers.location;
-    if (!REDIRECTS.has(status) || !location) return res;
-    res.resume();
-    if (hop >= max) throw new TranscrevError('model', `Too many redirects (${max}) downloading ${url}`);
-    const next = new URL(location, current);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new TranscrevError('model', `Refusing redirect to ${next.protocol} while downloading ${url}`);
-    }
-    current = next;
-  }
-}
-
-/** The proxy URL to use for `target`, or undefined for a direct connection. */
-export function proxyFor(target: URL, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): URL | undefined {
-  const noProxy = env.NO_PROXY ?? env.no_proxy ?? '';
-  if (bypassProxy(target, noProxy)) return undefined;
-  const raw =
-    (explicit && explicit.trim()) ||
-    (target.protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy : env.HTTP_PROXY || env.http_proxy);
-  if (!raw) return undefined;
-  try {
-    return new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`);
-  } catch {
-    throw new TranscrevError('usage', `Invalid proxy URL "${raw}"`);
-  }
-}
-
-function bypassProxy(target: URL, noProxy: string): boolean {
-  const host = target.hostname.toLowerCase();
-  for (const entry of noProxy.split(/[,\s]+/).filter(Boolean)) {
-    if (entry === '*') return true;
-    const [name, port] = entry.toLowerCase().split(':');
-    if (port && port !== (target.port || (target.protocol === 'https:' ? '443' : '80'))) continue;
-    const bare = name.replace(/^\*?\./, '');
-    if (host === bare || host.endsWith(`.${bare}`)) return true;
-  }
-  return false;
-}
-
-function proxyAuth(proxy: URL): http.OutgoingHttpHeaders {
-  if (!proxy.username) return {};
-  const creds = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-  return { 'Proxy-Authorization': `Basic ${Buffer.from(creds).toString('base64')}` };
-}
-
-function request(target: URL, headers: http.OutgoingHttpHeaders, options: DownloadOptions): Promise<http.IncomingMessage> {
-  const signal = options.signal;
-  const rejectUnauthorized = options.strictSSL ?? true;
-  const proxy = proxyFor(target, options.proxy, options.env ?? process.env);
-  const secure = target.protocol === 'https:';
-  return new Promise((resolve, reject) => {
-    let req: http.ClientRequest | undefined;
-    const onAbort = () => {
-      req?.destroy();
-      reject(cancelled());
-    };
-    if (signal?.aborted) return reject(cancelled());
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal?.removeEventListener('abort', onAbort);
-    const fail = (err: Error) => {
-      done();
-      reject(err instanceof TranscrevError || err instanceof RetryableError ? err : new RetryableError(err.message || String(err)));
-    };
-    const onResponse = (res: http.IncomingMessage) => {
-      done();
-      resolve(res);
-    };
-    const timeout = options.idleTimeoutMs ?? 30_000;
-
-    if (!proxy) {
-      req = (secure ? https : http).request(target, { headers, rejectUnauthorized, timeout }, onResponse);
-    } else if (!secure) {
-      // Plain HTTP through a proxy: absolute-form request line.
-      const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
-      req = (proxy.protocol === 'https:' ? https : http).request(
-        { host: proxy.hostname, port, path: target.href, headers: { ...headers, Host: target.host, ...proxyAuth(proxy) }, timeout, rejectUnauthorized },
-        onResponse,
-      );
-    } else {
-      // HTTPS through a proxy: CONNECT tunnel, then TLS to the target inside it.
-      const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
-      const targetPort = Number(target.port) || 443;
-      const connect = (proxy.protocol === 'https:' ? https : http).request({
-        host: proxy.hostname,
-        port,
-        method: 'CONNECT',
-        path: `${target.hostname}:${targetPort}`,
-        headers: { Host: `${target.hostname}:${targetPort}`, ...proxyAuth(proxy) },
-        timeout,
-        rejectUnauthorized,
-      });
-      req = connect;
-      connect.on('connect', (res, socket) => {
-        if (res.statusCode !== 200) {
-          socket.destroy();
-          done();
-          return reject(
-            new TranscrevError('model', `Proxy ${proxy.host} refused the tunnel to ${target.host}: HTTP ${res.statusCode}${res.statusCode === 407 ? ' (proxy authentication required: put user:password in the proxy URL)' : ''}`),
-          );
-        }
-        const inner = https.request(
-          target,
-          {
-            headers,
-            timeout,
-            createConnection: () => tls.connect({ socket, servername: net.isIP(target.hostname) ? undefined : target.hostname, rejectUnauthorized }),
-          },
-          onResponse,
-        );
-        req = inner;
-        inner.on('error', fail);
-        inner.on('timeout', () => inner.destroy(new Error('connection timed out')));
-        inner.end();
-      });
-    }
-    req.on('error', fail);
-    req.on('timeout', () => req?.destroy(new Error('connection timed out')));
-    req.end();
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
 
 function cancelled(): CancelledError {
   return new CancelledError('Download cancelled; the partial files are kept and the next download resumes them.');
@@ -603,25 +356,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function headerNumber(v: string | string[] | undefined): number | null {
   if (typeof v !== 'string' || !/^\d+$/.test(v)) return null;
   return Number(v);
-}
-
-function fileSize(p: string): number | null {
-  try {
-    const s = fs.statSync(p);
-    return s.isFile() ? s.size : null;
-  } catch {
-    return null;
-  }
-}
-
-function isFile(p: string): boolean {
-  return fileSize(p) !== null;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
-import type { Precision } from '../protocol/messages';
+import type { Precision } from '../vocabulary';
 
 /** Text files every precision needs (src/whisper loads config, generation_config and tokenizer). */
 export const REQUIRED_MODEL_FILES = ['config.json', 'generation_config.json', 'tokenizer.json'] as const;

@@ -3,13 +3,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import catalog from '../../models/catalog.json';
 import { TranscrevError } from '../errors';
 
-export const WHISPER_MODEL_NAMES = ['tiny', 'tiny.en', 'base', 'small', 'medium', 'large-v3-turbo'] as const;
-export type WhisperModelName = (typeof WHISPER_MODEL_NAMES)[number];
+/** The catalogue's Whisper models (models/catalog.json, bundled): adding a model there is all it takes. */
+export const WHISPER_MODEL_NAMES: readonly string[] = Object.entries(catalog.models as Record<string, { kind: string }>)
+  .filter(([, m]) => m.kind === 'whisper')
+  .map(([name]) => name);
 
-export function isWhisperModelName(value: string): value is WhisperModelName {
-  return (WHISPER_MODEL_NAMES as readonly string[]).includes(value);
+export function isWhisperModelName(value: string): boolean {
+  return WHISPER_MODEL_NAMES.includes(value);
 }
 
 /** The models root: the setting (if given), else $TRANSCREVAI_MODELS, else the user cache. */
@@ -34,10 +37,7 @@ export function resolveModelDir(model: string, configuredRoot?: string): string 
     const dir = path.resolve(expandHome(model));
     if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
     if (looksLikePath) throw new TranscrevError('model', `Model directory not found: ${dir}`);
-    throw new TranscrevError(
-      'model',
-      `Unknown model "${model}": use one of ${WHISPER_MODEL_NAMES.join(', ')} or a model directory.`,
-    );
+    throw new TranscrevError('model', `Unknown model "${model}": use one of ${WHISPER_MODEL_NAMES.join(', ')} or a model directory.`);
   }
   const dir = path.join(modelsRoot(configuredRoot), model);
   if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;

@@ -41,7 +41,7 @@ export function humanDuration(seconds: number): string {
 /** Display name of a speaker id: the transcript's summary name if any, else the id itself. */
 export function speakerNamer(transcript: Transcript): (id: string | undefined) => string | undefined {
   const names = new Map((transcript.speakers ?? []).map((s) => [s.id, s.name]));
-  return (id) => (id === undefined ? undefined : names.get(id) ?? id);
+  return (id) => (id === undefined ? undefined : (names.get(id) ?? id));
 }
 
 /** Collapses whitespace (newlines included) to single spaces and trims. */

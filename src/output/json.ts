@@ -29,7 +29,11 @@ const ms = (x: number) => Math.round(x * 1000) / 1000;
 const ratio = (x: number) => Math.round(x * 10000) / 10000;
 
 export function toJsonTranscript(t: Transcript): JsonTranscript {
-  const timing: JsonTranscript['timing'] = { load: ms(t.timing.load), decode: ms(t.timing.decode), transcribe: ms(t.timing.transcribe) } as JsonTranscript['timing'];
+  const timing: JsonTranscript['timing'] = {
+    load: ms(t.timing.load),
+    decode: ms(t.timing.decode),
+    transcribe: ms(t.timing.transcribe),
+  } as JsonTranscript['timing'];
   if (t.timing.diarize !== undefined) timing.diarize = ms(t.timing.diarize);
   timing.total = ms(t.timing.total);
   // Built in the contract's key order.

@@ -8,8 +8,12 @@ import type { Transcript } from '../transcript';
 /** Gap (seconds) under which two consecutive pieces of the same speaker become one turn. */
 export const RTTM_MERGE_GAP = 0.0;
 
-/** Speaker turns from a transcript: word times when every word has a speaker, else segment times. */
+/**
+ * Speaker turns of a transcript: the diarization's own turns when it kept them (they do not depend on where
+ * the text was cut into segments), else word times when every word has a speaker, else segment times.
+ */
 export function transcriptTurns(transcript: Transcript): Turn[] {
+  if (transcript.turns?.length) return transcript.turns.map((t) => ({ ...t }));
   const pieces: Turn[] = [];
   for (const seg of transcript.segments) {
     const words = seg.words ?? [];

@@ -1,7 +1,7 @@
 // Every message between the extension host and the transcript webview, declared once (GitLens style: the host
 // sends one whole State, the panel renders it; the panel sends back what the user did).
 import type { Component } from '../progress';
-import type { OutputFormat } from './messages';
+import type { OutputFormat } from '../output/formats';
 
 export interface PanelSegment {
   start: number;
@@ -26,8 +26,8 @@ export interface PanelState {
   segments: PanelSegment[];
   /** The phrase being spoken, not final yet. */
   partial?: { start: number; text: string };
-  /** Export buttons are offered once there is a finished transcript. */
-  canExport: boolean;
+  /** Export buttons, offered once there is a finished transcript (empty before). */
+  exports: { format: OutputFormat; label: string }[];
 }
 
 export type HostToPanel = { type: 'state'; state: PanelState };
@@ -38,9 +38,3 @@ export type PanelToHost =
   | { type: 'export'; format: OutputFormat }
   | { type: 'copyTimestamp'; seconds: number }
   | { type: 'reveal'; seconds: number };
-
-export const EXPORT_FORMATS: readonly OutputFormat[] = ['md', 'srt', 'vtt', 'json', 'txt'];
-
-export function emptyPanelState(title: string): PanelState {
-  return { status: 'idle', title, progress: {}, banners: [], speakers: {}, segments: [], canExport: false };
-}

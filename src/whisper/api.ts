@@ -1,7 +1,7 @@
 // The contract between the Whisper library (src/whisper) and its callers (engine, workers, bench).
 // Types only: the implementation is exported from src/whisper/index.ts.
 import type { Segment } from '../transcript';
-import type { Precision } from '../protocol/messages';
+import type { DecodeStats, Precision, SpeechRegion } from '../vocabulary';
 
 export interface LoadOptions {
   precision: Precision;
@@ -20,12 +20,6 @@ export interface WhisperModel {
   readonly nMels: number;
   readonly isMultilingual: boolean;
   dispose(): Promise<void>;
-}
-
-/** A stretch of audio that contains speech, in samples at 16 kHz. */
-export interface SpeechRegion {
-  start: number;
-  end: number;
 }
 
 export interface DecodeOptions {
@@ -61,29 +55,4 @@ export interface DecodeResult {
   segments: Segment[];
   /** Where the time went, for benchmarks and diagnostics. */
   stats?: DecodeStats;
-}
-
-export interface DecodeStats {
-  /** Seconds of audio actually decoded (only the speech when VAD regions were given). */
-  decodedSeconds: number;
-  melMs: number;
-  encoderRuns: number;
-  encoderMs: number;
-  /** Decoder runs (the first run of a pass feeds the whole prompt, the others one token). */
-  decoderSteps: number;
-  decoderMs: number;
-  /** Extra decoding passes run by the temperature fallback (retries at T > 0). */
-  fallbacks: number;
-  /** Windows skipped as silence (digital-silence gate or the no-speech rule). */
-  silentWindows: number;
-  /** Where the audio went, in seconds (`--verbose`): speech found by the VAD (undefined without VAD)... */
-  vadSpeechSeconds?: number;
-  vadRegions?: number;
-  /** ...windows decoded, audio skipped as digital silence and as "no speech" (no text), loops cut... */
-  windows: number;
-  digitalSilenceSeconds: number;
-  noSpeechSeconds: number;
-  loopsCut: number;
-  /** ...and the seconds the text segments cover. */
-  textSeconds: number;
 }

@@ -14,12 +14,13 @@
 //
 // With VAD regions (options.speech) only the speech is decoded: see speechMap.ts.
 import type { Segment } from '../transcript';
-import type { DecodeOptions, DecodeResult, DecodeStats } from './api';
+import type { DecodeOptions, DecodeResult } from './api';
+import { SAMPLE_RATE, type DecodeStats } from '../vocabulary';
 import { throwIfCancelled } from '../errors';
 import { seededRandom } from '../random';
 import { compressionRatio } from './compression';
 import { applyTimestampRules, suppress, TIME_PRECISION, tokenProbability } from './logits';
-import { HOP_LENGTH, N_FRAMES, SAMPLE_RATE, WindowedLogMel } from './mel';
+import { HOP_LENGTH, N_FRAMES, WindowedLogMel } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
 import { splitWindow } from './segments';
@@ -102,8 +103,19 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
   if (fixedLanguage && model.isMultilingual) tokenizer.languageToken(fixedLanguage); // unknown code → usage error now
   report(0);
   const stats: DecodeStats = {
-    decodedSeconds: 0, melMs: 0, encoderRuns: 0, encoderMs: 0, decoderSteps: 0, decoderMs: 0, fallbacks: 0, silentWindows: 0,
-    windows: 0, digitalSilenceSeconds: 0, noSpeechSeconds: 0, loopsCut: 0, textSeconds: 0,
+    decodedSeconds: 0,
+    melMs: 0,
+    encoderRuns: 0,
+    encoderMs: 0,
+    decoderSteps: 0,
+    decoderMs: 0,
+    fallbacks: 0,
+    silentWindows: 0,
+    windows: 0,
+    digitalSilenceSeconds: 0,
+    noSpeechSeconds: 0,
+    loopsCut: 0,
+    textSeconds: 0,
   };
   const timed = async <T>(work: () => Promise<T>, add: (ms: number) => void): Promise<T> => {
     const t0 = performance.now();
@@ -130,6 +142,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
   }
   // From here on only `audio` is used: let go of the caller's full-length samples (230 MB per hour), so a
   // caller that keeps no reference of its own (the transcription child) holds one copy, not two.
+  // eslint-disable-next-line no-useless-assignment -- dropping the reference is the point: the GC may free it
   input = EMPTY_SAMPLES;
   throwIfCancelled(signal);
   const melStart = performance.now();
@@ -168,10 +181,13 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
     const w0 = performance.now();
     const window = mel.window(seek, windowFrames, windowBuffer);
     stats.melMs += performance.now() - w0;
-    const encoded = await timed(() => model.inference.encode(window), (ms) => {
-      stats.encoderMs += ms;
-      stats.encoderRuns++;
-    });
+    const encoded = await timed(
+      () => model.inference.encode(window),
+      (ms) => {
+        stats.encoderMs += ms;
+        stats.encoderRuns++;
+      },
+    );
     throwIfCancelled(signal); // an abort during the encoder run takes effect before decoding starts
     if (language === null) language = await detectLanguage(model, encoded);
     const sot = tokenizer.sotSequence(model.isMultilingual, language, task);

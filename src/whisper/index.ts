@@ -4,7 +4,8 @@ import { TranscrevError } from '../errors';
 import { transcribe } from './decode';
 import { LoadedWhisperModel, loadWhisperModel as load } from './model';
 
-export type { DecodeOptions, DecodeResult, LoadOptions, SpeechRegion, WhisperModel } from './api';
+export type { DecodeOptions, DecodeResult, LoadOptions, WhisperModel } from './api';
+export type { SpeechRegion } from '../vocabulary';
 export { DEFAULT_LONG_FORM_PARAMS, UNDETERMINED_LANGUAGE } from './decode';
 export { detectSpeech, loadVad, speechRegionsFromProbabilities, SILERO_DEFAULTS, type Vad, type SpeechRuleOptions } from '../audio/vad';
 

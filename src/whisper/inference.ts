@@ -79,7 +79,14 @@ export class DecoderPass {
    * row and returns the logits of every fed position, [tokens.length × vocab] row-major.
    */
   async feed(tokens: readonly number[]): Promise<Float32Array> {
-    if (this.past === null) return this.run(new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]));
+    if (this.past === null)
+      return this.run(
+        new ort.Tensor(
+          'int64',
+          BigInt64Array.from(tokens, (t) => BigInt(t)),
+          [1, tokens.length],
+        ),
+      );
     return this.feedRows([tokens[0]], [0]);
   }
 
@@ -92,7 +99,11 @@ export class DecoderPass {
   async feedRows(tokens: readonly number[], sources: readonly number[]): Promise<Float32Array> {
     if (this.past === null) throw new Error('feedRows needs the prompt fed first');
     this.reorderRows(sources);
-    const inputIds = new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [tokens.length, 1]);
+    const inputIds = new ort.Tensor(
+      'int64',
+      BigInt64Array.from(tokens, (t) => BigInt(t)),
+      [tokens.length, 1],
+    );
     if (tokens.length === 1 || this.crossPerRow) return this.run(inputIds);
     try {
       return await this.run(inputIds);
@@ -102,7 +113,11 @@ export class DecoderPass {
       this.crossPerRow = true;
       const rows = tokens.map((_, i) => i);
       const past = this.past!;
-      for (const name of this.crossCacheNames) past[name] = gatherRows(past[name], rows.map(() => 0));
+      for (const name of this.crossCacheNames)
+        past[name] = gatherRows(
+          past[name],
+          rows.map(() => 0),
+        );
       return this.run(inputIds);
     }
   }

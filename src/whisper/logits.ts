@@ -64,7 +64,8 @@ export function applyTimestampRules(
   const lastWasTimestamp = n >= 1 && sampled[n - 1] >= timestampBegin;
   const penultimateWasTimestamp = n < 2 || sampled[n - 2] >= timestampBegin;
   if (lastWasTimestamp) {
-    if (penultimateWasTimestamp) suppressRange(logits, timestampBegin, vocab); // must be text
+    if (penultimateWasTimestamp)
+      suppressRange(logits, timestampBegin, vocab); // must be text
     else suppressRange(logits, 0, eot); // must be a timestamp or eot
   }
 
@@ -135,4 +136,3 @@ export function sampleToken(logits: Float32Array, temperature: number, random: (
   }
   return argmax(logits);
 }
-

@@ -6,9 +6,11 @@
 //   log10(max(mel, 1e-10)), floor at (global max − 8), then (x + 4) / 4.
 // The model sees 30 s windows of 3000 frames; a short last window is padded with zeros in this
 // normalised log-mel domain (openai's pad_or_trim on the mel segment).
-import { RealPowerSpectrum } from './fft';
+import { RealPowerSpectrum } from '../dsp/fft';
+import { melFilterbank } from '../dsp/mel';
+import { hannPeriodic } from '../dsp/window';
+import { SAMPLE_RATE } from '../vocabulary';
 
-export const SAMPLE_RATE = 16000;
 export const N_FFT = 400;
 export const HOP_LENGTH = 160;
 export const CHUNK_SECONDS = 30;
@@ -24,70 +26,21 @@ export const DYNAMIC_RANGE_DECADES = 8;
 const NORM_OFFSET = 4;
 const NORM_SCALE = 4;
 
-// ---- mel filterbank (librosa.filters.mel with htk=False, norm='slaney') ----
-
-const SLANEY_F_SP = 200 / 3;
-const SLANEY_MIN_LOG_HZ = 1000;
-const SLANEY_MIN_LOG_MEL = SLANEY_MIN_LOG_HZ / SLANEY_F_SP; // 15
-const SLANEY_LOG_STEP = Math.log(6.4) / 27;
-
-export function hzToMelSlaney(hz: number): number {
-  if (hz >= SLANEY_MIN_LOG_HZ) return SLANEY_MIN_LOG_MEL + Math.log(hz / SLANEY_MIN_LOG_HZ) / SLANEY_LOG_STEP;
-  return hz / SLANEY_F_SP;
-}
-
-export function melToHzSlaney(mel: number): number {
-  if (mel >= SLANEY_MIN_LOG_MEL) return SLANEY_MIN_LOG_HZ * Math.exp(SLANEY_LOG_STEP * (mel - SLANEY_MIN_LOG_MEL));
-  return SLANEY_F_SP * mel;
-}
-
 /** Sparse row of the filterbank: weights for FFT bins [first, first + weights.length). */
 export interface MelFilter {
   first: number;
   weights: Float64Array;
 }
 
-/**
- * librosa.filters.mel(sr=16000, n_fft=400, n_mels, fmin=0, fmax=sr/2) — the matrix Whisper ships in
- * mel_filters.npz — computed here instead of shipped, kept sparse because each triangle spans few bins.
- */
-export function melFilterbank(nMels: number, sampleRate = SAMPLE_RATE, nFft = N_FFT): MelFilter[] {
-  const nFreqs = Math.floor(nFft / 2) + 1;
-  const fftFreqs = new Float64Array(nFreqs);
-  for (let i = 0; i < nFreqs; i++) fftFreqs[i] = (i * (sampleRate / 2)) / (nFreqs - 1);
-  const melMin = hzToMelSlaney(0);
-  const melMax = hzToMelSlaney(sampleRate / 2);
-  const melF = new Float64Array(nMels + 2);
-  for (let i = 0; i < nMels + 2; i++) melF[i] = melToHzSlaney(melMin + ((melMax - melMin) * i) / (nMels + 1));
-  const filters: MelFilter[] = [];
-  for (let m = 0; m < nMels; m++) {
-    const lowerDiff = melF[m + 1] - melF[m];
-    const upperDiff = melF[m + 2] - melF[m + 1];
-    const enorm = 2 / (melF[m + 2] - melF[m]);
-    const row = new Float64Array(nFreqs);
-    let first = -1;
-    let last = -1;
-    for (let k = 0; k < nFreqs; k++) {
-      const lower = (fftFreqs[k] - melF[m]) / lowerDiff;
-      const upper = (melF[m + 2] - fftFreqs[k]) / upperDiff;
-      const w = Math.max(0, Math.min(lower, upper));
-      if (w > 0) {
-        row[k] = w * enorm;
-        if (first < 0) first = k;
-        last = k;
-      }
-    }
-    if (first < 0) filters.push({ first: 0, weights: new Float64Array(0) });
-    else filters.push({ first, weights: row.slice(first, last + 1) });
-  }
-  return filters;
-}
-
-/** Periodic Hann window (torch.hann_window(n) default, scipy 'hann' with sym=False). */
-export function hannPeriodic(n: number): Float64Array {
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-  return w;
+/** Whisper's filterbank (librosa.filters.mel(sr=16000, n_fft=400, n_mels), 0–8 kHz), kept sparse: each triangle spans few bins. */
+export function whisperFilterbank(nMels: number): MelFilter[] {
+  return melFilterbank({ sampleRate: SAMPLE_RATE, nFft: N_FFT, nMels, fmin: 0, fmax: SAMPLE_RATE / 2 }).map((row) => {
+    const first = row.findIndex((w) => w > 0);
+    if (first < 0) return { first: 0, weights: new Float64Array(0) };
+    let last = row.length - 1;
+    while (row[last] === 0) last--;
+    return { first, weights: row.slice(first, last + 1) };
+  });
 }
 
 /** Normalised log-mel of a whole signal, stored mel-major: data[mel * nFrames + frame]. */
@@ -102,7 +55,7 @@ const filterbankCache = new Map<number, MelFilter[]>();
 function cachedFilterbank(nMels: number): MelFilter[] {
   let fb = filterbankCache.get(nMels);
   if (!fb) {
-    fb = melFilterbank(nMels);
+    fb = whisperFilterbank(nMels);
     filterbankCache.set(nMels, fb);
   }
   return fb;
@@ -140,7 +93,10 @@ class LogMelFrames {
   /** Largest log10 value among the frames computed so far. */
   maxLog = -Infinity;
 
-  constructor(private readonly samples: Float32Array, readonly nMels: number) {
+  constructor(
+    private readonly samples: Float32Array,
+    readonly nMels: number,
+  ) {
     this.filters = cachedFilterbank(nMels);
     this.nFrames = Math.floor(samples.length / HOP_LENGTH);
     // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.

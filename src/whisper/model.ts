@@ -1,7 +1,7 @@
 // A loaded Whisper model: sessions, tokenizer and the generation settings the decoder needs.
 import * as path from 'path';
 import type { LoadOptions, WhisperModel } from './api';
-import type { Precision } from '../protocol/messages';
+import type { Precision } from '../vocabulary';
 import { TranscrevError } from '../errors';
 import { WhisperInference } from './inference';
 import { N_FRAMES } from './mel';

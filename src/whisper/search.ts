@@ -73,13 +73,7 @@ export async function greedySearch(ctx: SearchContext, first: Float32Array): Pro
  * T > 0: `n` independent samples decoded side by side (rows), the best by rankScore. With n = 1 this is
  * openai's sampling decoder; faster-whisper samples best_of = 5.
  */
-export async function sampleBestOf(
-  ctx: SearchContext,
-  first: Float32Array,
-  n: number,
-  temperature: number,
-  random: () => number,
-): Promise<Hypothesis> {
+export async function sampleBestOf(ctx: SearchContext, first: Float32Array, n: number, temperature: number, random: () => number): Promise<Hypothesis> {
   const live = Array.from({ length: n }, () => ({ tokens: [] as number[], sumLogprob: 0 }));
   const done: Hypothesis[] = [];
   // Every sample starts from the prompt's single row.

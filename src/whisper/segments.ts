@@ -17,11 +17,7 @@ export interface TokenSegment {
   tokens: number[];
 }
 
-export function splitWindow(
-  tokens: readonly number[],
-  timestampBegin: number,
-  windowFrames: number,
-): { segments: TokenSegment[]; seekFrames: number } {
+export function splitWindow(tokens: readonly number[], timestampBegin: number, windowFrames: number): { segments: TokenSegment[]; seekFrames: number } {
   const isTs = (t: number) => t >= timestampBegin;
   const windowSeconds = (windowFrames * TIME_PRECISION) / FRAMES_PER_TIMESTAMP;
   const n = tokens.length;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { TranscrevError } from '../errors';
-import type { Precision } from '../protocol/messages';
+import type { Precision } from '../vocabulary';
 
 export interface WhisperConfig {
   d_model: number;

@@ -10,7 +10,7 @@
 // pauses (faster-whisper gets the same effect from min_silence 2000 ms), and each chunk is padded.
 // A Whisper segment that straddles two chunks is put wholly on the side holding most of it, so no
 // segment's time range ever covers a removed silence.
-import type { SpeechRegion } from './api';
+import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 
 /** Regions separated by less than this are decoded as one chunk, pause included. */
 export const SPEECH_MERGE_GAP_SECONDS = 2.0;
@@ -31,7 +31,7 @@ export interface SpeechMap {
 export function speechChunks(
   regions: readonly SpeechRegion[],
   nSamples: number,
-  sampleRate = 16000,
+  sampleRate = SAMPLE_RATE,
   mergeGapSeconds = SPEECH_MERGE_GAP_SECONDS,
   padSeconds = SPEECH_CHUNK_PAD_SECONDS,
 ): SpeechRegion[] {
@@ -53,7 +53,7 @@ export function speechChunks(
   }));
 }
 
-export function joinSpeech(samples: Float32Array, chunks: readonly SpeechRegion[], sampleRate = 16000): SpeechMap {
+export function joinSpeech(samples: Float32Array, chunks: readonly SpeechRegion[], sampleRate = SAMPLE_RATE): SpeechMap {
   const total = chunks.reduce((n, r) => n + r.end - r.start, 0);
   const joined = new Float32Array(total);
   const chunkStarts: number[] = []; // start of each chunk in the joined signal (samples)

@@ -3,22 +3,11 @@
 // and exits when the engine goes away (so a killed engine leaves no orphan).
 import * as fs from 'fs';
 import { toErrorInfo } from '../errors';
-import type { EngineToWorker, WorkerEvent, WorkerKind, WorkerMethod, WorkerParams, WorkerResult, WorkerToEngine } from '../protocol/messages';
+import type { RequestContext, StageHandlers } from '../engine/stages/handlers';
+import type { EngineToWorker, WorkerKind, WorkerToEngine } from '../protocol/worker';
 
 /** Heartbeat period; TRANSCREVAI_HEARTBEAT_MS shortens it for the supervisor's tests. */
 export const HEARTBEAT_MS = Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000;
-
-export interface RequestContext {
-  signal: AbortSignal;
-  progress(percent: number): void;
-  warn(message: string): void;
-  /** Level meter readings, recording gaps. */
-  event(event: WorkerEvent): void;
-}
-
-export type WorkerHandlers<K extends WorkerKind> = {
-  [M in WorkerMethod<K>]: (params: WorkerParams<K, M>, ctx: RequestContext) => Promise<WorkerResult<K, M>>;
-};
 
 function send(message: WorkerToEngine): void {
   // The callback takes a send error (the engine went away in between) instead of an 'error' event that
@@ -45,14 +34,17 @@ function armFault(kind: WorkerKind): void {
   const spec = faultSpec(kind);
   if (!spec) return;
   const [, fault, after, flag] = spec;
-  setTimeout(() => {
-    if (flag && !fs.existsSync(flag)) return;
-    if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
-    if (fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
-  }, Number(after ?? 0)).unref();
+  setTimeout(
+    () => {
+      if (flag && !fs.existsSync(flag)) return;
+      if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
+      if (fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
+    },
+    Number(after ?? 0),
+  ).unref();
 }
 
-export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandlers<K>): void {
+export function serveWorker<K extends WorkerKind>(kind: K, handlers: StageHandlers<K>): void {
   if (!process.send) {
     process.stderr.write(`transcrevai ${kind} worker: start me with child_process.fork from the engine.\n`);
     process.exit(1);
@@ -88,17 +80,19 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: WorkerHandl
     const slow = slowdownMs(kind);
     const handled = handler ? handler(message.params, ctx) : Promise.reject(new Error(`${kind} worker has no method ${message.method}`));
     const work = slow ? handled.finally(() => new Promise((r) => setTimeout(r, slow))) : handled;
-    work.then(
-      (result) => {
-        beat(); // the engine gets this request's memory peak even when it took less than a heartbeat
-        send({ type: 'response', id: message.id, ok: true, result });
-      },
-      (err) => send({ type: 'response', id: message.id, ok: false, error: toErrorInfo(err) }),
-    ).finally(() => {
-      running.delete(message.id);
-      // The request's audio (up to 230 MB per hour) is garbage now: give it back before the child idles.
-      if (running.size === 0) setImmediate(() => (globalThis as { gc?: () => void }).gc?.());
-    });
+    work
+      .then(
+        (result) => {
+          beat(); // the engine gets this request's memory peak even when it took less than a heartbeat
+          send({ type: 'response', id: message.id, ok: true, result });
+        },
+        (err) => send({ type: 'response', id: message.id, ok: false, error: toErrorInfo(err) }),
+      )
+      .finally(() => {
+        running.delete(message.id);
+        // The request's audio (up to 230 MB per hour) is garbage now: give it back before the child idles.
+        if (running.size === 0) setImmediate(() => (globalThis as { gc?: () => void }).gc?.());
+      });
   });
   process.on('disconnect', () => process.exit(0));
   armFault(kind);

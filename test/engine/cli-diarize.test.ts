@@ -22,10 +22,18 @@ test('--format rttm: two speakers, DER ≤ 10 % against the reference', { skip }
   assert.equal(r.code, 0, r.stderr);
   const hyp = parseRttm(r.stdout);
   assert.ok(hyp.length >= 2, r.stdout);
-  assert.ok(r.stdout.split('\n').filter(Boolean).every((l) => /^SPEAKER pyannote_sample 1 \d+\.\d{3} \d+\.\d{3} <NA> <NA> SPEAKER_\d <NA> <NA>$/.test(l)), r.stdout);
+  assert.ok(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .every((l) => /^SPEAKER pyannote_sample 1 \d+\.\d{3} \d+\.\d{3} <NA> <NA> SPEAKER_\d <NA> <NA>$/.test(l)),
+    r.stdout,
+  );
   assert.deepEqual([...new Set(hyp.map((t) => t.speaker))].sort(), ['SPEAKER_1', 'SPEAKER_2']);
   const der = diarizationErrorRate(REFERENCE, hyp, { collar: 0.25 });
-  console.log(`pyannote_sample via the CLI: DER ${(100 * der.der).toFixed(1)} % (missed ${der.missed.toFixed(2)} s, FA ${der.falseAlarm.toFixed(2)} s, confusion ${der.confusion.toFixed(2)} s)`);
+  console.log(
+    `pyannote_sample via the CLI: DER ${(100 * der.der).toFixed(1)} % (missed ${der.missed.toFixed(2)} s, FA ${der.falseAlarm.toFixed(2)} s, confusion ${der.confusion.toFixed(2)} s)`,
+  );
   assert.ok(der.der <= MAX_DER, `DER ${der.der}`);
 });
 
@@ -34,7 +42,10 @@ test('--diarize --format json: speaker on every segment, speakers with speaking 
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(j), ['input', 'model', 'precision', 'language', 'duration', 'segments', 'speakers', 'diarization', 'timing', 'rtf']);
-  assert.deepEqual(j.speakers.map((s: { id: string }) => s.id), ['SPEAKER_1', 'SPEAKER_2']);
+  assert.deepEqual(
+    j.speakers.map((s: { id: string }) => s.id),
+    ['SPEAKER_1', 'SPEAKER_2'],
+  );
   for (const s of j.speakers) assert.ok(s.speakingTime > 3 && s.speakingTime < j.duration, JSON.stringify(s));
   assert.ok(j.segments.length >= 2);
   for (const s of j.segments) assert.match(s.speaker, /^SPEAKER_[12]$/);

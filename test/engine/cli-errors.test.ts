@@ -42,7 +42,8 @@ test('a video-only file → 3', () => expectFailure(['transcribe', videoOnly], 3
 test('a zero-length wav → 3', () => expectFailure(['transcribe', zeroWav], 3, /No audio in .*zero\.wav: the audio stream is empty/));
 
 test('--model /nonexistent → 4', () => expectFailure(['transcribe', JFK, '--model', '/nonexistent'], 4, /Model directory not found: \/nonexistent/));
-test('an empty model directory → 4', () => expectFailure(['transcribe', JFK, '--model', emptyModel], 4, /Whisper model folder .*empty-model is incomplete: missing config\.json/));
+test('an empty model directory → 4', () =>
+  expectFailure(['transcribe', JFK, '--model', emptyModel], 4, /Whisper model folder .*empty-model is incomplete: missing config\.json/));
 test('a model name that is not installed → 4, naming where it looked', () =>
   expectFailure(['transcribe', JFK, '--model', 'medium'], 4, /Model "medium" is not installed \(looked in .*empty-root\/medium\)/, {
     TRANSCREVAI_MODELS: path.join(dir, 'empty-root'),

@@ -67,7 +67,11 @@ test('--format srt, vtt, md parse and carry the text; --out writes a file (overw
   assert.equal(vtt.stdout, '');
   const vttText = fs.readFileSync(out, 'utf8');
   assert.match(vttText, /^WEBVTT\n\n/);
-  assertJfk(parseCues(vttText, '.').map((c) => c.text).join(' '));
+  assertJfk(
+    parseCues(vttText, '.')
+      .map((c) => c.text)
+      .join(' '),
+  );
 
   const md = runCli(['transcribe', JFK, '--language', 'en']);
   assert.equal(md.code, 0, md.stderr);

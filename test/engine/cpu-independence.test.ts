@@ -18,11 +18,24 @@ const { personalities, why } = skip ? { personalities: [], why: '' } : cpuPerson
 const dir = tmpDir('cpu-independence');
 const reference = fs.readFileSync(JFK_TEXT, 'utf8');
 
-function transcribeMany(env: NodeJS.ProcessEnv, files: string[], precision: 'int8' | 'fp32', threads: number[]): { input: string; threads: number; text: string }[] {
+function transcribeMany(
+  env: NodeJS.ProcessEnv,
+  files: string[],
+  precision: 'int8' | 'fp32',
+  threads: number[],
+): { input: string; threads: number; text: string }[] {
   const batch = { files, model: 'base', precision, threads, language: 'en' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'transcribeMany.ts'), JSON.stringify(batch)], { env, encoding: 'utf8', cwd: ROOT, timeout: 600_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'transcribeMany.ts'), JSON.stringify(batch)], {
+    env,
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 600_000,
+  });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 test('CPU personalities available here', { skip }, () => {
@@ -48,7 +61,11 @@ test('jfk with 0/5/10/20 ms of leading silence, 1 and 2 threads, INT8: the refer
 
 test('AMI meeting excerpts, INT8 keeps ≥ 95 % of the words FP32 keeps, none comes back empty, on every CPU', { skip }, () => {
   const amiDir = path.join(TESTDATA, 'diarization', 'ami');
-  const files = fs.readdirSync(amiDir).filter((f) => /^(dev|trn)\d+\.wav$/.test(f)).sort().map((f) => path.join(amiDir, f));
+  const files = fs
+    .readdirSync(amiDir)
+    .filter((f) => /^(dev|trn)\d+\.wav$/.test(f))
+    .sort()
+    .map((f) => path.join(amiDir, f));
   const count = (t: string) => t.split(/\s+/).filter(Boolean).length;
   for (const p of personalities) {
     const fp32 = transcribeMany(p.env, files, 'fp32', [2]);

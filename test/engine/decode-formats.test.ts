@@ -68,7 +68,28 @@ for (const [name, opts] of VARIANTS) {
 
 test('mp4 with a video track and an audio track: the audio is used', async () => {
   const file = path.join(dir, 'video-aac-48k.mp4');
-  ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-i', JFK, '-map', '0:v', '-map', '1:a', '-t', String(REF_SECONDS), '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ar', '48000', '-shortest', file);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=64x48:rate=10',
+    '-i',
+    JFK,
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-t',
+    String(REF_SECONDS),
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-ar',
+    '48000',
+    '-shortest',
+    file,
+  );
   const d = await decodeAudio(file);
   assert.deepEqual(d.probe.audioStreams, ['aac']);
   assert.ok(d.probe.otherStreams[0].startsWith('Video'));

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EngineClient, EngineCrashedError } from '../../src/engine/client';
 import { CancelledError, TranscrevError } from '../../src/errors';
-import type { EngineNotification } from '../../src/protocol/messages';
+import type { EngineNotification } from '../../src/protocol/client';
 import { alive, ENGINE, hangingFfmpeg, JFK, JFK_TEXT, modelDir, ROOT, tmpDir, waitFor } from './helpers';
 import { wordErrorRate } from '../fixtures/whisper/helpers';
 
@@ -41,7 +41,10 @@ test('errors cross the process boundary typed (bad input, model, usage)', async 
       return true;
     });
     await assert.rejects(client.transcribe({ ...base, input: JFK, model: '/nonexistent' }), (e: unknown) => e instanceof TranscrevError && e.kind === 'model');
-    await assert.rejects(client.transcribe({ ...base, input: JFK, diarize: true, speakers: 0 }), (e: unknown) => e instanceof TranscrevError && e.kind === 'usage' && /speakers must be/.test(e.message));
+    await assert.rejects(
+      client.transcribe({ ...base, input: JFK, diarize: true, speakers: 0 }),
+      (e: unknown) => e instanceof TranscrevError && e.kind === 'usage' && /speakers must be/.test(e.message),
+    );
   } finally {
     await client.dispose();
   }
@@ -108,22 +111,26 @@ test('the engine exits when its parent dies (no orphan)', async () => {
 });
 
 const base = modelDir('base');
-test('transcribe jfk through the engine with progress (real base model)', { skip: base ? false : `no base model in ${path.dirname(path.join(ROOT, 'x'))}: ~/.cache/transcrevai/models/base is absent` }, async () => {
-  const client = await EngineClient.start({ enginePath: ENGINE });
-  try {
-    const components = new Set<string>();
-    const notes: EngineNotification[] = [];
-    client.onNotification((n) => notes.push(n));
-    const t = await client.transcribe({ input: JFK, model: base!, language: 'en', precision: 'int8' }, { onProgress: (p) => components.add(p.component) });
-    // INT8: at most one word off (cpu-independence.test.ts holds the bound on other CPUs too).
-    assert.ok(wordErrorRate(fs.readFileSync(JFK_TEXT, 'utf8'), t.segments.map((s) => s.text).join(' ')).errors <= 1);
-    assert.ok(components.has('decode') && components.has('transcription'), [...components].join(','));
-    const s = await client.request('status', {});
-    assert.equal(s.loadedModels.length, 1);
-    // second job reuses the cached model: load time near zero
-    const t2 = await client.transcribe({ input: JFK, model: base!, language: 'en', precision: 'int8' });
-    assert.ok(t2.timing.load < Math.max(0.25, t.timing.load / 4), `cached load ${t2.timing.load} vs first ${t.timing.load}`);
-  } finally {
-    await client.dispose();
-  }
-});
+test(
+  'transcribe jfk through the engine with progress (real base model)',
+  { skip: base ? false : `no base model in ${path.dirname(path.join(ROOT, 'x'))}: ~/.cache/transcrevai/models/base is absent` },
+  async () => {
+    const client = await EngineClient.start({ enginePath: ENGINE });
+    try {
+      const components = new Set<string>();
+      const notes: EngineNotification[] = [];
+      client.onNotification((n) => notes.push(n));
+      const t = await client.transcribe({ input: JFK, model: base!, language: 'en', precision: 'int8' }, { onProgress: (p) => components.add(p.component) });
+      // INT8: at most one word off (cpu-independence.test.ts holds the bound on other CPUs too).
+      assert.ok(wordErrorRate(fs.readFileSync(JFK_TEXT, 'utf8'), t.segments.map((s) => s.text).join(' ')).errors <= 1);
+      assert.ok(components.has('decode') && components.has('transcription'), [...components].join(','));
+      const s = await client.request('status', {});
+      assert.equal(s.loadedModels.length, 1);
+      // second job reuses the cached model: load time near zero
+      const t2 = await client.transcribe({ input: JFK, model: base!, language: 'en', precision: 'int8' });
+      assert.ok(t2.timing.load < Math.max(0.25, t.timing.load / 4), `cached load ${t2.timing.load} vs first ${t.timing.load}`);
+    } finally {
+      await client.dispose();
+    }
+  },
+);

@@ -44,7 +44,10 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
  */
 export function hangingFfmpeg(dir: string): string {
   const p = path.join(dir, 'ffmpeg-hang.sh');
-  fs.writeFileSync(p, `#!/bin/sh\nexec /usr/bin/ffmpeg -nostdin -v quiet -re -f lavfi -i anullsrc=r=8000:cl=mono -t 20 -metadata tag=${path.basename(dir)} -f null -\n`);
+  fs.writeFileSync(
+    p,
+    `#!/bin/sh\nexec /usr/bin/ffmpeg -nostdin -v quiet -re -f lavfi -i anullsrc=r=8000:cl=mono -t 20 -metadata tag=${path.basename(dir)} -f null -\n`,
+  );
   fs.chmodSync(p, 0o755);
   return p;
 }

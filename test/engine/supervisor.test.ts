@@ -21,7 +21,7 @@ const ARGS = ['--model', 'tiny.en', '--language', 'en', '--format', 'json', '--t
 
 /** Direct children of `pid` whose command line names `entry`. */
 function childrenRunning(pid: number, entry: string): number[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('pgrep', ['-P', String(pid), '-f', entry], { encoding: 'utf8' });
   } catch {
@@ -98,8 +98,14 @@ test('a child that always crashes is restarted exactly 3 times, then the job fai
   try {
     const params = { input: JFK, model: tiny!, language: 'en', precision: 'int8' as const, threads: 2 };
     const warnings: string[] = [];
-    await assert.rejects(client.transcribe(params, { onWarning: (m) => warnings.push(m) }), /The transcription process was killed \(SIGKILL\) again after 3 restarts \(limit 3\)/);
-    assert.deepEqual(warnings.filter((w) => /restarted it/.test(w)).map((w) => /\((\d)\/3\)/.exec(w)![1]), ['1', '2', '3']);
+    await assert.rejects(
+      client.transcribe(params, { onWarning: (m) => warnings.push(m) }),
+      /The transcription process was killed \(SIGKILL\) again after 3 restarts \(limit 3\)/,
+    );
+    assert.deepEqual(
+      warnings.filter((w) => /restarted it/.test(w)).map((w) => /\((\d)\/3\)/.exec(w)![1]),
+      ['1', '2', '3'],
+    );
     fs.rmSync(flag);
     const t = await client.transcribe(params);
     assert.match(t.segments.map((s) => s.text).join(' '), /ask not what your country can do for you/i);
@@ -116,13 +122,20 @@ test('a child that always crashes is restarted exactly 3 times, then the job fai
 });
 
 test('a hung diarization child (no heartbeat) is killed and restarted 3 times, then MFCC diarization stands in, reported', { skip }, async () => {
-  const r = runCli(['transcribe', TWO_SPEAKERS, ...ARGS, '--diarize'], {
-    TRANSCREVAI_WORKER_FAULT: 'diarization:hang:50', // hangs before any diarization could finish
-    TRANSCREVAI_HEARTBEAT_MS: '250',
-  }, 120_000);
+  const r = runCli(
+    ['transcribe', TWO_SPEAKERS, ...ARGS, '--diarize'],
+    {
+      TRANSCREVAI_WORKER_FAULT: 'diarization:hang:50', // hangs before any diarization could finish
+      TRANSCREVAI_HEARTBEAT_MS: '250',
+    },
+    120_000,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /diarization process was killed \(SIGKILL\); restarted it \(3\/3\)/);
-  assert.match(r.stderr, /warning: The diarization process was killed \(SIGKILL\) again after 3 restarts \(limit 3\); gave up on it\. Speakers were found with the simple MFCC method instead/);
+  assert.match(
+    r.stderr,
+    /warning: The diarization process was killed \(SIGKILL\) again after 3 restarts \(limit 3\); gave up on it\. Speakers were found with the simple MFCC method instead/,
+  );
   const j = JSON.parse(r.stdout);
   assert.equal(j.diarization.method, 'fallback-mfcc');
   assert.equal(j.speakers.length, 2);
@@ -152,19 +165,25 @@ test('no orphans: the children end with the CLI, and with an engine killed by SI
 test('no orphans when the host itself is killed mid-job: engine and children all exit', { skip }, async () => {
   // A stand-in extension host: forks the engine, starts a 2-minute job, reports the engine's pid.
   const host = path.join(dir, 'host.js');
-  fs.writeFileSync(host, `const { fork } = require('child_process');
+  fs.writeFileSync(
+    host,
+    `const { fork } = require('child_process');
     const e = fork(${JSON.stringify(ENGINE)}, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     e.on('message', (m) => {
       if (m.type !== 'ready') return;
       e.send({ type: 'request', id: '1', method: 'transcribe', params: { input: ${JSON.stringify(LONG)}, model: ${JSON.stringify(tiny)}, language: 'en', precision: 'int8', threads: 2 } });
       console.log(e.pid);
     });
-    setInterval(() => {}, 1000);`);
+    setInterval(() => {}, 1000);`,
+  );
   const { spawn } = await import('child_process');
   const parent = spawn(process.execPath, [host], { stdio: ['ignore', 'pipe', 'inherit'] });
   const enginePid = await new Promise<number>((resolve) => parent.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
   assert.ok(await waitFor(() => childrenRunning(enginePid, 'worker-').length >= 2, 20_000), 'the engine started its children');
   const kids = childrenRunning(enginePid, 'worker-');
   parent.kill('SIGKILL');
-  assert.ok(await waitFor(() => !alive(enginePid) && kids.every((p) => !alive(p)), 3000), `left running: engine ${alive(enginePid)}, children ${kids.filter(alive)}`);
+  assert.ok(
+    await waitFor(() => !alive(enginePid) && kids.every((p) => !alive(p)), 3000),
+    `left running: engine ${alive(enginePid)}, children ${kids.filter(alive)}`,
+  );
 });

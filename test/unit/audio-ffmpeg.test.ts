@@ -34,11 +34,14 @@ test('TRANSCREVAI_FFMPEG comes next, reported as a setting', () => {
 });
 
 test('an explicit path that does not exist is an error, not a fall-through', () => {
-  assert.throws(() => findFfmpeg({ explicit: path.join(dir, 'nope'), env, ffmpegStatic: () => staticBin }), (e: unknown) => {
-    assert.ok(e instanceof TranscrevError);
-    assert.match(e.message, /ffmpeg not found at .*nope/);
-    return true;
-  });
+  assert.throws(
+    () => findFfmpeg({ explicit: path.join(dir, 'nope'), env, ffmpegStatic: () => staticBin }),
+    (e: unknown) => {
+      assert.ok(e instanceof TranscrevError);
+      assert.match(e.message, /ffmpeg not found at .*nope/);
+      return true;
+    },
+  );
 });
 
 test('ffmpeg-static is used only when the file it names exists', () => {
@@ -57,13 +60,16 @@ test('PATH lookup skips non-executable files', () => {
 });
 
 test('none found: one-line error with the fix', () => {
-  assert.throws(() => findFfmpeg({ env: { PATH: path.join(dir, 'empty') }, ffmpegStatic: () => null }), (e: unknown) => {
-    assert.ok(e instanceof TranscrevError);
-    assert.equal(e.kind, 'internal');
-    assert.match(e.message, /^ffmpeg not found: install ffmpeg .*TRANSCREVAI_FFMPEG/);
-    assert.ok(!e.message.includes('\n'));
-    return true;
-  });
+  assert.throws(
+    () => findFfmpeg({ env: { PATH: path.join(dir, 'empty') }, ffmpegStatic: () => null }),
+    (e: unknown) => {
+      assert.ok(e instanceof TranscrevError);
+      assert.equal(e.kind, 'internal');
+      assert.match(e.message, /^ffmpeg not found: install ffmpeg .*TRANSCREVAI_FFMPEG/);
+      assert.ok(!e.message.includes('\n'));
+      return true;
+    },
+  );
 });
 
 test('the real ffmpeg-static package names a missing file here, so the system ffmpeg is found', () => {
@@ -88,5 +94,8 @@ test('probe banner parsing: duration, audio and other streams', () => {
 
 test('ffmpeg errors are summarized to one line without the path', () => {
   assert.equal(summarizeFfmpegError('/tmp/a.mp4: Invalid data found when processing input\n', '/tmp/a.mp4'), 'Invalid data found when processing input');
-  assert.equal(summarizeFfmpegError('[mov,mp4 @ 0x1] moov atom not found\n/tmp/a.mp4: Invalid data found when processing input', '/tmp/a.mp4'), 'moov atom not found');
+  assert.equal(
+    summarizeFfmpegError('[mov,mp4 @ 0x1] moov atom not found\n/tmp/a.mp4: Invalid data found when processing input', '/tmp/a.mp4'),
+    'moov atom not found',
+  );
 });

@@ -51,14 +51,40 @@ test('reads what ffmpeg writes (LIST chunk, WAVE_FORMAT_EXTENSIBLE for 3 channel
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wav-'));
   try {
     const f1 = path.join(dir, 'a.wav');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=22050:duration=0.5', '-ac', '3', '-c:a', 'pcm_f32le', f1]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=1000:sample_rate=22050:duration=0.5',
+      '-ac',
+      '3',
+      '-c:a',
+      'pcm_f32le',
+      f1,
+    ]);
     const w = readWav(fs.readFileSync(f1));
     assert.equal(w.sampleRate, 22050);
     assert.equal(w.channels.length, 3);
     assert.equal(w.format, 'float32');
     assert.equal(w.channels[0].length, 11025);
     const f2 = path.join(dir, 'b.wav');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=8000:duration=0.25', '-metadata', 'title=x', '-c:a', 'pcm_s16le', f2]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=1000:sample_rate=8000:duration=0.25',
+      '-metadata',
+      'title=x',
+      '-c:a',
+      'pcm_s16le',
+      f2,
+    ]);
     const w2 = readWav(fs.readFileSync(f2));
     assert.equal(w2.channels[0].length, 2000);
     assert.equal(w2.format, 'int16');

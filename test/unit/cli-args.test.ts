@@ -1,17 +1,21 @@
 // CLI argument parsing: defaults, every flag, usage errors (exit code 2), error line format.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { errorLine, exitCodeOf, parseCli } from '../../src/cli';
+import { parseCli } from '../../src/cli/arguments';
+import { errorLine, exitCodeOf } from '../../src/cli/reports';
 import { TranscrevError } from '../../src/errors';
 
 const usageError = (argv: string[], pattern: RegExp) =>
-  assert.throws(() => parseCli(argv, '/work'), (e: unknown) => {
-    assert.ok(e instanceof TranscrevError, String(e));
-    assert.equal(e.kind, 'usage');
-    assert.equal(exitCodeOf(e), 2);
-    assert.match(e.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parseCli(argv, '/work'),
+    (e: unknown) => {
+      assert.ok(e instanceof TranscrevError, String(e));
+      assert.equal(e.kind, 'usage');
+      assert.equal(exitCodeOf(e), 2);
+      assert.match(e.message, pattern);
+      return true;
+    },
+  );
 
 test('defaults: model base, language pt, format md, precision int8, input resolved against cwd', () => {
   assert.deepEqual(parseCli(['transcribe', 'a.wav'], '/work'), {
@@ -25,7 +29,25 @@ test('defaults: model base, language pt, format md, precision int8, input resolv
 
 test('every flag', () => {
   const c = parseCli(
-    ['transcribe', '/m/x.mp3', '--model', 'small', '--language', 'EN', '--format', 'json', '--out', 'o.json', '--threads', '3', '--precision', 'fp32', '--progress', '--ffmpeg', '/usr/bin/ffmpeg'],
+    [
+      'transcribe',
+      '/m/x.mp3',
+      '--model',
+      'small',
+      '--language',
+      'EN',
+      '--format',
+      'json',
+      '--out',
+      'o.json',
+      '--threads',
+      '3',
+      '--precision',
+      'fp32',
+      '--progress',
+      '--ffmpeg',
+      '/usr/bin/ffmpeg',
+    ],
     '/work',
   );
   assert.deepEqual(c, {

@@ -13,14 +13,29 @@ const SR = 16000;
 test('planWindows: hop, last window aligned to the region end, short regions', () => {
   // region 0–4 s, window 1.5 s, hop 0.75 s: starts 0, 0.75, 1.5, then 2.25 + 1.5 = 3.75 < 4 → 2.25, then end-aligned 2.5
   const w = planWindows([{ start: 0, end: 4 * SR }], { length: 10 * SR, window: 1.5, hop: 0.75 });
-  assert.deepEqual(w.map((x) => x.start / SR), [0, 0.75, 1.5, 2.25, 2.5]);
+  assert.deepEqual(
+    w.map((x) => x.start / SR),
+    [0, 0.75, 1.5, 2.25, 2.5],
+  );
   assert.ok(w.every((x) => x.end - x.start === 1.5 * SR));
   // a 1 s region: one window of its own length; a 0.2 s region: none
-  const s = planWindows([{ start: SR, end: 2 * SR }, { start: 5 * SR, end: 5.2 * SR }], { length: 10 * SR, window: 1.5, hop: 0.75 });
-  assert.deepEqual(s.map((x) => [x.start / SR, x.end / SR]), [[1, 2]]);
+  const s = planWindows(
+    [
+      { start: SR, end: 2 * SR },
+      { start: 5 * SR, end: 5.2 * SR },
+    ],
+    { length: 10 * SR, window: 1.5, hop: 0.75 },
+  );
+  assert.deepEqual(
+    s.map((x) => [x.start / SR, x.end / SR]),
+    [[1, 2]],
+  );
   // widened to 1.6 s when asked
   const wide = planWindows([{ start: SR, end: 2 * SR }], { length: 10 * SR, window: 1.5, hop: 0.75, minLength: 1.6 });
-  assert.deepEqual(wide.map((x) => [x.start / SR, x.end / SR]), [[0.7, 2.3]]);
+  assert.deepEqual(
+    wide.map((x) => [x.start / SR, x.end / SR]),
+    [[0.7, 2.3]],
+  );
 });
 
 test('windowsToTurns: overlap resolved at the midpoint, silence kept, short flips smoothed', () => {
@@ -60,9 +75,18 @@ test('windowsToTurns: overlap resolved at the midpoint, silence kept, short flip
     ],
     [{ start: 0, end: 4 }],
   );
-  assert.deepEqual(flip.map((t) => t.speaker), ['SPEAKER_1']);
+  assert.deepEqual(
+    flip.map((t) => t.speaker),
+    ['SPEAKER_1'],
+  );
   // speech no window covers takes the nearest label
-  const tail = windowsToTurns([{ start: 0, end: 1, label: 1 }], [{ start: 0, end: 1 }, { start: 1.2, end: 1.4 }]);
+  const tail = windowsToTurns(
+    [{ start: 0, end: 1, label: 1 }],
+    [
+      { start: 0, end: 1 },
+      { start: 1.2, end: 1.4 },
+    ],
+  );
   assert.ok(tail.every((t) => t.speaker === 'SPEAKER_2'));
 });
 
@@ -72,7 +96,10 @@ test('renumber and summarize', () => {
     { start: 2, end: 3, speaker: 'SPEAKER_1' },
     { start: 3, end: 4, speaker: 'SPEAKER_3' },
   ]);
-  assert.deepEqual(turns.map((t) => t.speaker), ['SPEAKER_1', 'SPEAKER_2', 'SPEAKER_1']);
+  assert.deepEqual(
+    turns.map((t) => t.speaker),
+    ['SPEAKER_1', 'SPEAKER_2', 'SPEAKER_1'],
+  );
   assert.deepEqual(summarize(turns), [
     { id: 'SPEAKER_1', name: 'Speaker 1', speakingTime: 3 },
     { id: 'SPEAKER_2', name: 'Speaker 2', speakingTime: 1 },
@@ -125,7 +152,10 @@ test('assign: word timings decide speakers and split points', () => {
       [5.2, 8, 'No way.', 'SPEAKER_2'],
     ],
   );
-  assert.deepEqual(out[1].words!.map((w) => w.speaker), ['SPEAKER_2', 'SPEAKER_2']);
+  assert.deepEqual(
+    out[1].words!.map((w) => w.speaker),
+    ['SPEAKER_2', 'SPEAKER_2'],
+  );
   assert.equal(seg.words![0].speaker, undefined, 'input not modified');
 });
 

@@ -49,7 +49,11 @@ const METHODS = {
 
 for (const [name, run] of Object.entries(METHODS)) {
   test(`${name}: exact recovery of 2, 3 and 4 well-separated speakers (automatic count)`, () => {
-    for (const sizes of [[30, 20], [25, 15, 30], [12, 30, 20, 18]]) {
+    for (const sizes of [
+      [30, 20],
+      [25, 15, 30],
+      [12, 30, 20, 18],
+    ]) {
       const { points, truth } = blobs(sizes, 0.05, sizes.length);
       const r = run(points, countBounds({}, points.length));
       assert.equal(r.count, sizes.length, `${name} count for ${sizes}`);
@@ -111,7 +115,10 @@ test('eigen-solver: A v = λ v on a random symmetric matrix', () => {
 test('neighbourWeights: full weight for the nearest, a linear fade around keep, same total as a hard cut', () => {
   const w = neighbourWeights(40, 6);
   // keep 6, fade 3: ranks 0–2 full, then 6/7 … 1/7, nothing from rank 9 on
-  assert.deepEqual(Array.from(w.subarray(0, 10), (x) => Math.round(x * 7)), [7, 7, 7, 6, 5, 4, 3, 2, 1, 0]);
+  assert.deepEqual(
+    Array.from(w.subarray(0, 10), (x) => Math.round(x * 7)),
+    [7, 7, 7, 6, 5, 4, 3, 2, 1, 0],
+  );
   assert.ok(Math.abs(w.reduce((s, x) => s + x, 0) - 6) < 1e-12);
   for (const keep of [1, 2, 6, 13, 20]) {
     const v = neighbourWeights(100, keep);
@@ -122,7 +129,10 @@ test('neighbourWeights: full weight for the nearest, a linear fade around keep, 
   // fade 0 is the old hard cut
   assert.deepEqual(Array.from(neighbourWeights(8, 3, 0)), [1, 1, 1, 0, 0, 0, 0, 0]);
   // a row shorter than the ramp just loses the tail
-  assert.deepEqual(Array.from(neighbourWeights(3, 6), (x) => Math.round(x * 7)), [7, 7, 7]);
+  assert.deepEqual(
+    Array.from(neighbourWeights(3, 6), (x) => Math.round(x * 7)),
+    [7, 7, 7],
+  );
 });
 
 test('prunedAffinity: two nearly equal neighbours swapping rank at the cut barely change the graph', () => {

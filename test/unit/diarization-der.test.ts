@@ -132,18 +132,31 @@ test('corpus DER is the ratio of sums', () => {
 });
 
 test('hungarian: rectangular maximum assignment', () => {
-  assert.deepEqual(maximizeAssignment([[1, 5], [4, 2]]), [1, 0]);
-  assert.deepEqual(maximizeAssignment([[1, 5, 0], [4, 6, 0]]), [1, 0]);
-  const three = maximizeAssignment([[0, 0], [9, 1], [1, 9]]);
+  assert.deepEqual(
+    maximizeAssignment([
+      [1, 5],
+      [4, 2],
+    ]),
+    [1, 0],
+  );
+  assert.deepEqual(
+    maximizeAssignment([
+      [1, 5, 0],
+      [4, 6, 0],
+    ]),
+    [1, 0],
+  );
+  const three = maximizeAssignment([
+    [0, 0],
+    [9, 1],
+    [1, 9],
+  ]);
   assert.deepEqual(three, [-1, 0, 1]);
 });
 
 test('rttm/uem round trip', () => {
   const text = writeRttm('meet one', [t(1.5, 2.25, 'SPEAKER_1'), t(0, 1, 'SPEAKER_2')]);
-  assert.equal(
-    text,
-    'SPEAKER meet_one 1 0.000 1.000 <NA> <NA> SPEAKER_2 <NA> <NA>\nSPEAKER meet_one 1 1.500 0.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n',
-  );
+  assert.equal(text, 'SPEAKER meet_one 1 0.000 1.000 <NA> <NA> SPEAKER_2 <NA> <NA>\nSPEAKER meet_one 1 1.500 0.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n');
   const back = parseRttm(';; comment\n' + text);
   assert.equal(back.length, 2);
   close(back[1].end, 2.25);

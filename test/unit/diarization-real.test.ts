@@ -79,7 +79,10 @@ test('pyannote sample: 2 speakers found automatically, DER ≤ 10 %', async () =
   const der = diarizationErrorRate(c.reference, r.turns, { collar: 0.25 });
   console.log(`pyannote_sample: DER ${(100 * der.der).toFixed(1)} % via ${r.method} (VAD ${vad.name}); ${r.reason}`);
   assert.ok(der.der <= PYANNOTE_MAX_DER, `DER ${der.der}`);
-  assert.deepEqual(r.speakers.map((s) => s.id), ['SPEAKER_1', 'SPEAKER_2']);
+  assert.deepEqual(
+    r.speakers.map((s) => s.id),
+    ['SPEAKER_1', 'SPEAKER_2'],
+  );
   assert.equal(r.speakers[0].name, 'Speaker 1');
 });
 

@@ -10,12 +10,11 @@ import * as net from 'net';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import type { AddressInfo } from 'net';
-import { downloadModel, isModelInstalled, partialDirFor, proxyFor, type DownloadProgress } from '../../src/models/download';
+import { downloadModel, isModelInstalled, partialDirFor, type DownloadProgress } from '../../src/models/download';
+import { proxyFor } from '../../src/models/http';
 import type { CatalogModel } from '../../src/models/catalog';
 import { CancelledError, TranscrevError } from '../../src/errors';
 import { tmpDir } from '../fixtures/tmp';
-
-
 
 function bytes(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
@@ -189,7 +188,10 @@ describe('downloadModel', () => {
     let last: DownloadProgress | undefined;
     await downloadModel(model(`${srv.url}/files/`, { withSha: false, withSize: false }), { modelsRoot: root, onProgress: (p) => (last = p) });
     assertInstalled(root);
-    assert.equal(last?.total, Object.values(FILES).reduce((s, b) => s + b.length, 0));
+    assert.equal(
+      last?.total,
+      Object.values(FILES).reduce((s, b) => s + b.length, 0),
+    );
   });
 
   test('interrupted download: no final folder, .part kept, next call resumes with Range', async () => {
@@ -236,8 +238,14 @@ describe('downloadModel', () => {
     await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, idleTimeoutMs: 300, retryDelayMs: 10, log: (l) => lines.push(l) });
     assertInstalled(root);
     assert.ok(Date.now() - t0 < 5000);
-    assert.deepEqual(srv.log.filter((l) => l.path.endsWith('tokenizer.json')).map((l) => l.range), [undefined, 'bytes=20000-']);
-    assert.ok(lines.some((l) => /tokenizer\.json: connection lost/.test(l)), lines.join('\n'));
+    assert.deepEqual(
+      srv.log.filter((l) => l.path.endsWith('tokenizer.json')).map((l) => l.range),
+      [undefined, 'bytes=20000-'],
+    );
+    assert.ok(
+      lines.some((l) => /tokenizer\.json: connection lost/.test(l)),
+      lines.join('\n'),
+    );
   });
 
   test('server that ignores Range (200): the file restarts from zero and ends correct', async () => {
@@ -368,7 +376,10 @@ describe('downloadModel', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       fs.writeFileSync(path.join(dir, '.download.lock'), String(holder.pid));
-      await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }), new RegExp(`already being downloaded by another process \\(pid ${holder.pid}\\)`));
+      await assert.rejects(
+        downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }),
+        new RegExp(`already being downloaded by another process \\(pid ${holder.pid}\\)`),
+      );
       assert.equal(srv.log.length, 0);
     } finally {
       holder.kill();
@@ -395,7 +406,10 @@ describe('downloadModel', () => {
     FILES['onnx/decoder_model_merged.onnx'] = bytes(30_000, 19);
     try {
       const m = model(`${srv.url}/files/`);
-      assert.deepEqual(m.files.map((f) => f.precision), [undefined, undefined, undefined, undefined, undefined, undefined]);
+      assert.deepEqual(
+        m.files.map((f) => f.precision),
+        [undefined, undefined, undefined, undefined, undefined, undefined],
+      );
       for (const f of m.files) f.precision = f.path.endsWith('_int8.onnx') ? 'int8' : f.path.startsWith('onnx/') ? 'fp32' : undefined;
       await downloadModel(m, { modelsRoot: root, precision: 'int8' });
       const dir = path.join(root, 'tiny');
@@ -454,10 +468,27 @@ describe('HTTPS through a CONNECT proxy', () => {
   before(() => {
     const dir = tmpDir('tls');
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'),
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          path.join(dir, 'k.pem'),
+          '-out',
+          path.join(dir, 'c.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       cert = { key: fs.readFileSync(path.join(dir, 'k.pem'), 'utf8'), cert: fs.readFileSync(path.join(dir, 'c.pem'), 'utf8') };
     } catch {
       cert = undefined;

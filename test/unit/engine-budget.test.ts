@@ -2,15 +2,16 @@
 // their override from the extension's setting.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { threadSplit } from '../../src/engine/engine';
+import { threadSplit } from '../../src/engine/budget';
 import { RESTART_LIMITS, restartLimitsFrom } from '../../src/engine/supervisor';
 
-test('threads: budget halves between transcription and diarization when both run, whole to transcription alone', () => {
-  assert.deepEqual(threadSplit(undefined, true, 6), { transcription: 3, diarization: 3 });
-  assert.deepEqual(threadSplit(undefined, false, 6), { transcription: 6, diarization: 3 });
-  assert.deepEqual(threadSplit(undefined, true, 1), { transcription: 1, diarization: 1 }); // never 0
-  assert.deepEqual(threadSplit(undefined, true, 5), { transcription: 2, diarization: 2 });
-  assert.deepEqual(threadSplit(4, true, 1), { transcription: 4, diarization: 4 }); // --threads wins
+test('threads = the cores a job may use: split between transcription and diarization when both run, whole to transcription alone', () => {
+  assert.deepEqual(threadSplit(undefined, true, 6), { cores: 6, transcription: 3, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, false, 6), { cores: 6, transcription: 6, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, true, 1), { cores: 1, transcription: 1, diarization: 1 }); // never 0
+  assert.deepEqual(threadSplit(undefined, true, 5), { cores: 5, transcription: 3, diarization: 2 }); // no core idle
+  assert.deepEqual(threadSplit(4, true, 1), { cores: 4, transcription: 2, diarization: 2 }); // --threads replaces the budget
+  assert.deepEqual(threadSplit(2, false, 1), { cores: 2, transcription: 2, diarization: 1 });
 });
 
 test('restart limits: capture 5, others 3; the setting overrides valid entries only', () => {

@@ -76,7 +76,12 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
 
   const requests = () =>
     fs.existsSync(engineLog)
-      ? fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.method === 'transcribe')
+      ? fs
+          .readFileSync(engineLog, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .filter((r) => r.method === 'transcribe')
       : [];
 
   before(async () => {
@@ -94,7 +99,10 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: Buffer.byteLength(b), sha256: null }));
     // fp32 graphs are listed (and would 404): an int8 download must not ask for them.
     files.push({ path: 'onnx/encoder_model.onnx', bytes: 99, sha256: null }, { path: 'onnx/decoder_model_merged.onnx', bytes: 99, sha256: null });
-    const layout = { int8: ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'], fp32: ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx'] };
+    const layout = {
+      int8: ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'],
+      fp32: ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx'],
+    };
     fs.writeFileSync(
       path.join(extDir, 'models', 'catalog.json'),
       JSON.stringify({ version: 1, layout, models: { tiny: { url_base: base, files }, base: { url_base: base, files } } }),
@@ -125,8 +133,14 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
 
   test('activation registers the commands and starts no engine', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), [
-      'transcrevai.downloadModel', 'transcrevai.showLog', 'transcrevai.showTranscript', 'transcrevai.startMeeting', 'transcrevai.stopMeeting',
-      'transcrevai.toggleDictation', 'transcrevai.transcribeFile', 'transcrevai.useModelFolder',
+      'transcrevai.downloadModel',
+      'transcrevai.showLog',
+      'transcrevai.showTranscript',
+      'transcrevai.startMeeting',
+      'transcrevai.stopMeeting',
+      'transcrevai.toggleDictation',
+      'transcrevai.transcribeFile',
+      'transcrevai.useModelFolder',
     ]);
     assert.equal(fs.existsSync(engineLog), false);
   });
@@ -139,8 +153,20 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     fake.config['transcrevai.audio.device'] = 'vmic.monitor';
     try {
       await fake.vscode.commands.executeCommand('transcrevai.toggleDictation');
-      const start = fs.readFileSync(engineLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.method === 'live.start');
-      assert.deepEqual(start.params, { mode: 'dictation', source: { kind: 'microphone', device: 'vmic.monitor' }, model: 'tiny', language: 'pt', precision: 'int8', modelsPath: modelsDir });
+      const start = fs
+        .readFileSync(engineLog, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((r) => r.method === 'live.start');
+      assert.deepEqual(start.params, {
+        mode: 'dictation',
+        source: { kind: 'microphone', device: 'vmic.monitor' },
+        model: 'tiny',
+        language: 'pt',
+        precision: 'int8',
+        modelsPath: modelsDir,
+      });
       const ok = await new Promise<boolean>((resolve) => {
         const t0 = Date.now();
         const poll = setInterval(() => {
@@ -152,7 +178,11 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       });
       assert.ok(ok, `inserted: ${JSON.stringify(editor.undoSteps)}`);
       assert.equal(doc.text, 'Notes: And so my fellow Americans, ask not what your country can do for you. Ask what you can do for your country.');
-      assert.deepEqual(editor.undoSteps, [' And so my fellow Americans,', ' ask not what your country can do for you.', ' Ask what you can do for your country.']);
+      assert.deepEqual(editor.undoSteps, [
+        ' And so my fellow Americans,',
+        ' ask not what your country can do for you.',
+        ' Ask what you can do for your country.',
+      ]);
       assert.ok(editor.decorations.includes(' And so my'), `decorations: ${JSON.stringify(editor.decorations)}`);
       assert.match(fake.statusBar[0].text, /Dictating/);
       assert.match(fake.statusBar[0].tooltip ?? '', /TranscrevAI: dictating[\s\S]*model tiny \(int8\), language pt/);
@@ -293,7 +323,10 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       return undefined;
     };
     await fake.vscode.commands.executeCommand('transcrevai.downloadModel');
-    assert.deepEqual(listed.map((i) => i.label), ['tiny', 'base']);
+    assert.deepEqual(
+      listed.map((i) => i.label),
+      ['tiny', 'base'],
+    );
     assert.equal(listed[1].description, 'int8: 12 KB · current setting');
     assert.equal(listed[0].detail, '$(check) Installed');
   });

@@ -27,20 +27,58 @@ describe('settings', () => {
   test('valid values are kept (trimmed, language lower-cased)', () => {
     const { settings, problems } = readSettings(
       config({
-        model: ' small ', language: 'EN', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3,
-        'audio.device': 'vmic.monitor', 'audio.recorder': 'arecord', 'dictation.model': 'tiny', 'dictation.keepRecording': true, 'dictation.stopOnFocusLoss': true, 'meetings.folder': 'notes/meetings',
+        model: ' small ',
+        language: 'EN',
+        precision: 'fp32',
+        threads: 3,
+        ffmpegPath: '/usr/bin/ffmpeg',
+        modelsPath: '~/m',
+        outputFormat: 'srt',
+        diarize: false,
+        speakers: 3,
+        'audio.device': 'vmic.monitor',
+        'audio.recorder': 'arecord',
+        'dictation.model': 'tiny',
+        'dictation.keepRecording': true,
+        'dictation.stopOnFocusLoss': true,
+        'meetings.folder': 'notes/meetings',
       }),
     );
     assert.deepEqual(settings, {
-      model: 'small', language: 'en', precision: 'fp32', threads: 3, ffmpegPath: '/usr/bin/ffmpeg', modelsPath: '~/m', outputFormat: 'srt', diarize: false, speakers: 3,
-      audioDevice: 'vmic.monitor', audioRecorder: 'arecord', dictationModel: 'tiny', dictationKeepRecording: true, dictationStopOnFocusLoss: true, meetingsFolder: 'notes/meetings',
+      ...DEFAULT_SETTINGS,
+      model: 'small',
+      language: 'en',
+      precision: 'fp32',
+      threads: 3,
+      ffmpegPath: '/usr/bin/ffmpeg',
+      modelsPath: '~/m',
+      outputFormat: 'srt',
+      diarize: false,
+      speakers: 3,
+      audioDevice: 'vmic.monitor',
+      audioRecorder: 'arecord',
+      dictationModel: 'tiny',
+      dictationKeepRecording: true,
+      dictationStopOnFocusLoss: true,
+      meetingsFolder: 'notes/meetings',
     });
     assert.deepEqual(problems, []);
   });
 
   test('invalid values fall back to defaults and are reported', () => {
     const { settings, problems } = readSettings(
-      config({ model: '', language: 'portuguese!', precision: 'int4', threads: -2, outputFormat: 'docx', ffmpegPath: 42, diarize: 'yes', speakers: 1.5, 'audio.recorder': 'parecord', 'dictation.keepRecording': 'no' }),
+      config({
+        model: '',
+        language: 'portuguese!',
+        precision: 'int4',
+        threads: -2,
+        outputFormat: 'docx',
+        ffmpegPath: 42,
+        diarize: 'yes',
+        speakers: 1.5,
+        'audio.recorder': 'parecord',
+        'dictation.keepRecording': 'no',
+      }),
     );
     assert.deepEqual(settings, DEFAULT_SETTINGS);
     assert.equal(problems.length, 10);
@@ -52,10 +90,23 @@ describe('settings', () => {
   });
 
   test('toLiveStartParams: microphone from the settings; speakers for meetings; recordings kept when asked', () => {
-    assert.deepEqual(toLiveStartParams(DEFAULT_SETTINGS, 'dictation', 'tiny'), { mode: 'dictation', source: { kind: 'microphone' }, model: 'tiny', language: 'pt', precision: 'int8' });
+    assert.deepEqual(toLiveStartParams(DEFAULT_SETTINGS, 'dictation', 'tiny'), {
+      mode: 'dictation',
+      source: { kind: 'microphone' },
+      model: 'tiny',
+      language: 'pt',
+      precision: 'int8',
+    });
     const s = { ...DEFAULT_SETTINGS, audioDevice: 'hw:1', audioRecorder: 'arecord' as const, speakers: 3, threads: 2, dictationKeepRecording: true };
     assert.deepEqual(toLiveStartParams(s, 'meeting', 'base', '/w/meetings/m.wav'), {
-      mode: 'meeting', source: { kind: 'microphone', recorder: 'arecord', device: 'hw:1' }, model: 'base', language: 'pt', precision: 'int8', threads: 2, speakers: 3, recording: '/w/meetings/m.wav',
+      mode: 'meeting',
+      source: { kind: 'microphone', recorder: 'arecord', device: 'hw:1' },
+      model: 'base',
+      language: 'pt',
+      precision: 'int8',
+      threads: 2,
+      speakers: 3,
+      recording: '/w/meetings/m.wav',
     });
     assert.equal(toLiveStartParams(s, 'dictation', 'base').keepRecording, true);
   });
@@ -72,7 +123,15 @@ describe('settings', () => {
   });
 
   test('toTranscribeParams: explicit values and a model override (a folder)', () => {
-    const s: Settings = { ...DEFAULT_SETTINGS, threads: 2, ffmpegPath: '/opt/ffmpeg', modelsPath: '/models', language: 'auto', precision: 'fp32', diarize: false };
+    const s: Settings = {
+      ...DEFAULT_SETTINGS,
+      threads: 2,
+      ffmpegPath: '/opt/ffmpeg',
+      modelsPath: '/models',
+      language: 'auto',
+      precision: 'fp32',
+      diarize: false,
+    };
     assert.deepEqual(toTranscribeParams(s, '/m/a.wav', '/models/custom'), {
       input: '/m/a.wav',
       model: '/models/custom',
@@ -104,10 +163,19 @@ describe('output path', () => {
   });
 
   test('keep both: first free "<name> (n).ext"', () => {
-    assert.equal(keepBothName('talk.md', () => false), 'talk (2).md');
+    assert.equal(
+      keepBothName('talk.md', () => false),
+      'talk (2).md',
+    );
     const taken = new Set(['talk (2).md', 'talk (3).md']);
-    assert.equal(keepBothName('talk.md', (c) => taken.has(c)), 'talk (4).md');
-    assert.equal(keepBothName('a.b.srt', () => false), 'a.b (2).srt');
+    assert.equal(
+      keepBothName('talk.md', (c) => taken.has(c)),
+      'talk (4).md',
+    );
+    assert.equal(
+      keepBothName('a.b.srt', () => false),
+      'a.b (2).srt',
+    );
   });
 
   test('keep both (async, as used with workspace.fs)', async () => {
@@ -188,13 +256,13 @@ describe('package.json contributions agree with the code', () => {
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
       const name = `transcrevai.${settingKey(key as keyof Settings)}`;
       assert.ok(props[name], `${name} contributed`);
-      assert.equal(props[name].default, value, `default of ${name}`);
+      assert.deepEqual(props[name].default, value, `default of ${name}`);
     }
     assert.deepEqual(props['transcrevai.audio.recorder'].enum, ['auto', 'sox', 'rec', 'arecord']);
-    // Plus the engine's own settings, read when the engine starts (context.ts), with the supervisor's defaults.
+    // The engine's own settings, read when the engine starts (context.ts), default to the supervisor's values.
     assert.deepEqual(props['transcrevai.engine.restartLimits'].default, RESTART_LIMITS);
     assert.equal(props['transcrevai.engine.cpuAffinity'].default, true);
-    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length + 2);
+    assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length);
     assert.deepEqual(props['transcrevai.outputFormat'].enum, ['md', 'srt', 'vtt', 'json', 'txt']);
     assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
   });

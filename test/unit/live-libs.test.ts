@@ -33,10 +33,19 @@ test('WAV journal: appended chunks (split inside a sample) read back exactly, an
   w.close();
   const wav = readWav(fs.readFileSync(file));
   assert.equal(wav.sampleRate, 16000);
-  assert.deepEqual(Array.from(wav.channels[0]).map((v) => Math.round(v * 32768)), [1, -2, 300, -32768, 32767, 5, 6]);
-  assert.deepEqual(Array.from(readWavJournal(file, 2, 5)).map((v) => Math.round(v * 32768)), [300, -32768, 32767]);
+  assert.deepEqual(
+    Array.from(wav.channels[0]).map((v) => Math.round(v * 32768)),
+    [1, -2, 300, -32768, 32767, 5, 6],
+  );
+  assert.deepEqual(
+    Array.from(readWavJournal(file, 2, 5)).map((v) => Math.round(v * 32768)),
+    [300, -32768, 32767],
+  );
   // readJournal tells a WAV journal from a raw float32 one, and clips ranges to what is on disk.
-  assert.deepEqual(Array.from(readJournal(file, { start: 5, end: 100 })).map((v) => Math.round(v * 32768)), [5, 6]);
+  assert.deepEqual(
+    Array.from(readJournal(file, { start: 5, end: 100 })).map((v) => Math.round(v * 32768)),
+    [5, 6],
+  );
 });
 
 test('WAV journal after a crash: a stale header and half a sample are repaired, and appending goes on', () => {
@@ -56,7 +65,10 @@ test('WAV journal after a crash: a stale header and half a sample are repaired, 
   const buf = fs.readFileSync(file);
   assert.equal(buf.readUInt32LE(40), 9 * 2);
   assert.equal(buf.readUInt32LE(4), 36 + 9 * 2);
-  assert.deepEqual(Array.from(readWav(buf).channels[0]).map((v) => Math.round(v * 32768)), [10, 20, 30, 40, 50, 0, 0, 0, 60]);
+  assert.deepEqual(
+    Array.from(readWav(buf).channels[0]).map((v) => Math.round(v * 32768)),
+    [10, 20, 30, 40, 50, 0, 0, 0, 60],
+  );
 });
 
 test('WAV journal: refuses to append to a file that is not a recording', () => {
@@ -89,7 +101,10 @@ test('phrase segmenter: a short pause keeps the phrase, a cough is dropped, the 
   const seg = new PhraseSegmenter(DICTATION_PHRASES);
   // 30 speech, 8 silent (256 ms < 400 ms), 30 speech, then a 5-window blip (160 ms < 250 ms), then speech to the end.
   const events = feed(seg, windows([0.9, 30], [0.05, 8], [0.9, 30], [0.05, 20], [0.9, 5], [0.05, 20], [0.9, 10]), 4);
-  assert.deepEqual(events.map((e) => e.kind), ['start', 'end', 'start', 'drop', 'start']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['start', 'end', 'start', 'drop', 'start'],
+  );
   assert.deepEqual(events[1], { kind: 'end', start: 0, end: 68 * W + 1600 });
   assert.ok(seg.open);
   assert.deepEqual(seg.flush(), [{ kind: 'end', start: events[4].start, end: seg.position }]);
@@ -129,7 +144,10 @@ test('online speakers: similar vectors join a speaker, a distant one starts anot
 });
 
 test('recorder: a missing program and a failing device become device errors that say what to do', () => {
-  assert.throws(() => chooseRecorder(undefined, { PATH: '/nonexistent' }), (e: Error & { kind?: string }) => e.kind === 'device' && /No audio recorder program/.test(e.message) && /sox/.test(e.message));
+  assert.throws(
+    () => chooseRecorder(undefined, { PATH: '/nonexistent' }),
+    (e: Error & { kind?: string }) => e.kind === 'device' && /No audio recorder program/.test(e.message) && /sox/.test(e.message),
+  );
   assert.throws(() => chooseRecorder('arecord', { PATH: '/nonexistent' }), /"arecord" \(setting transcrevai\.audio\.recorder\) was not found/);
   const busy = recorderFailure('arecord', 1, 'arecord: main:831: audio open error: Device or resource busy\n', 'hw:0');
   assert.equal(busy.kind, 'device');

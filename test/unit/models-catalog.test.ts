@@ -11,8 +11,6 @@ import { TranscrevError } from '../../src/errors';
 import { tmpDir } from '../fixtures/tmp';
 import { WHISPER_MODEL_NAMES } from '../../src/models/paths';
 
-
-
 const SHA = 'a'.repeat(64);
 
 describe('parseCatalog', () => {
@@ -40,8 +38,20 @@ describe('parseCatalog', () => {
   test('map form and string file entries', () => {
     const c = parseCatalog({ models: { tiny: { url: 'https://x/tiny/', files: ['config.json', 'tokenizer.json'] } } });
     assert.equal(c.models[0].name, 'tiny');
-    assert.deepEqual(c.models[0].files.map((f) => f.path), ['config.json', 'tokenizer.json']);
-    assert.equal(modelSize({ ...c.models[0], files: [{ path: 'a', size: 1, sha256: null }, { path: 'b', size: 2, sha256: null }] }), 3);
+    assert.deepEqual(
+      c.models[0].files.map((f) => f.path),
+      ['config.json', 'tokenizer.json'],
+    );
+    assert.equal(
+      modelSize({
+        ...c.models[0],
+        files: [
+          { path: 'a', size: 1, sha256: null },
+          { path: 'b', size: 2, sha256: null },
+        ],
+      }),
+      3,
+    );
   });
 
   test('rejects unsafe paths, bad hashes, duplicates, non-http URLs', () => {
@@ -55,7 +65,12 @@ describe('parseCatalog', () => {
       { models: [{ ...base, files: ['a', 'a'] }] },
       { models: [{ ...base, files: [] }] },
       { models: [{ name: 'x', baseUrl: 'file:///tmp/', files: ['a'] }] },
-      { models: [{ ...base, files: ['a'] }, { ...base, files: ['b'] }] },
+      {
+        models: [
+          { ...base, files: ['a'] },
+          { ...base, files: ['b'] },
+        ],
+      },
       42,
     ]) {
       assert.throws(() => parseCatalog(bad), TranscrevError, JSON.stringify(bad));
@@ -78,8 +93,14 @@ describe('parseCatalog', () => {
       assert.ok(m, `${name} in catalogue`);
       const paths = m.files.map((f) => f.path);
       for (const required of ['config.json', 'generation_config.json', 'tokenizer.json']) assert.ok(paths.includes(required), `${name}: ${required}`);
-      assert.ok(paths.some((p) => /^onnx\/encoder_model.*\.onnx$/.test(p)), `${name}: encoder`);
-      assert.ok(paths.some((p) => /^onnx\/decoder_model_merged.*\.onnx$/.test(p)), `${name}: decoder`);
+      assert.ok(
+        paths.some((p) => /^onnx\/encoder_model.*\.onnx$/.test(p)),
+        `${name}: encoder`,
+      );
+      assert.ok(
+        paths.some((p) => /^onnx\/decoder_model_merged.*\.onnx$/.test(p)),
+        `${name}: decoder`,
+      );
     }
   });
 
@@ -88,16 +109,38 @@ describe('parseCatalog', () => {
     if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
     const base = findModel(loadCatalog(file), 'base')!;
     assert.equal(base.baseUrl, 'https://huggingface.co/onnx-community/whisper-base/resolve/main/');
-    assert.deepEqual(filesFor(base, 'int8').filter((f) => f.precision).map((f) => f.path).sort(), ['onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model_int8.onnx']);
-    assert.deepEqual(filesFor(base, 'fp32').filter((f) => f.precision).map((f) => f.path).sort(), ['onnx/decoder_model_merged.onnx', 'onnx/encoder_model.onnx']);
+    assert.deepEqual(
+      filesFor(base, 'int8')
+        .filter((f) => f.precision)
+        .map((f) => f.path)
+        .sort(),
+      ['onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model_int8.onnx'],
+    );
+    assert.deepEqual(
+      filesFor(base, 'fp32')
+        .filter((f) => f.precision)
+        .map((f) => f.path)
+        .sort(),
+      ['onnx/decoder_model_merged.onnx', 'onnx/encoder_model.onnx'],
+    );
     assert.equal(filesFor(base).length, base.files.length);
     assert.ok(filesFor(base, 'int8').some((f) => f.path === 'tokenizer.json'));
   });
 
   test('precision from file names when the catalogue has no layout', () => {
-    const c = parseCatalog({ models: { m: { url_base: 'https://h/', files: ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model.onnx', 'onnx/encoder_model_fp16.onnx'] } } });
-    assert.deepEqual(c.models[0].files.map((f) => f.precision), [undefined, 'int8', 'fp32', undefined]);
-    assert.deepEqual(filesFor(c.models[0], 'int8').map((f) => f.path), ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model_fp16.onnx']);
+    const c = parseCatalog({
+      models: {
+        m: { url_base: 'https://h/', files: ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model.onnx', 'onnx/encoder_model_fp16.onnx'] },
+      },
+    });
+    assert.deepEqual(
+      c.models[0].files.map((f) => f.precision),
+      [undefined, 'int8', 'fp32', undefined],
+    );
+    assert.deepEqual(
+      filesFor(c.models[0], 'int8').map((f) => f.path),
+      ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model_fp16.onnx'],
+    );
   });
 
   test('description built from the catalogue facts', () => {
@@ -125,7 +168,13 @@ describe('importModelFolder', () => {
   const text = ['config.json', 'generation_config.json', 'tokenizer.json', 'preprocessor_config.json'];
 
   test('complete int8 + fp32 folder', () => {
-    const dir = makeFolder([...text, 'onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
+    const dir = makeFolder([
+      ...text,
+      'onnx/encoder_model_int8.onnx',
+      'onnx/decoder_model_merged_int8.onnx',
+      'onnx/encoder_model.onnx',
+      'onnx/decoder_model_merged.onnx',
+    ]);
     const info = importModelFolder(dir);
     assert.deepEqual(info.precisions, ['int8', 'fp32']);
     assert.equal(info.hasPreprocessorConfig, true);

@@ -1,7 +1,7 @@
 // Output formats: timestamps, grouping by speaker, wrapping, escaping, zero segments, long inputs.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { render, RENDERERS, OUTPUT_FORMATS } from '../../src/output';
+import { FORMATS, render, OUTPUT_FORMATS } from '../../src/output';
 import { clockTime, srtTime, subtitleCues, vttTime, wrapWords } from '../../src/output/common';
 import { mdEscape } from '../../src/output/markdown';
 import type { Segment, Transcript } from '../../src/transcript';
@@ -47,8 +47,14 @@ test('every format renders zero segments without throwing', () => {
   assert.deepEqual(JSON.parse(render(empty, 'json')).segments, []);
 });
 
-test('the dispatcher covers exactly md, srt, vtt, json, txt, rttm', () => {
-  assert.deepEqual(Object.keys(RENDERERS).sort(), ['json', 'md', 'rttm', 'srt', 'txt', 'vtt']);
+test('the format registry: the CLI contract formats, each with a distinct extension, a label and a renderer', () => {
+  for (const id of ['md', 'srt', 'vtt', 'json', 'txt', 'rttm']) assert.ok((OUTPUT_FORMATS as readonly string[]).includes(id), id);
+  assert.equal(new Set(FORMATS.map((f) => f.extension)).size, FORMATS.length);
+  for (const f of FORMATS) {
+    assert.equal(f.extension, `.${f.id}`);
+    assert.ok(f.label && f.description && f.languageId);
+    assert.equal(typeof render(plain, f.id), 'string');
+  }
 });
 
 test('SRT: numbered cues, comma times, trimmed text, blank line between cues', () => {
@@ -109,12 +115,15 @@ test('Markdown: title, metadata, [hh:mm:ss] stamps', () => {
   assert.match(md, /- \*\*Duration:\*\* 2 h 03 min 04 s/);
   assert.match(md, /- \*\*Language:\*\* pt/);
   assert.match(md, /- \*\*Model:\*\* base \(int8\)/);
-  assert.match(md, /\[00:00:00\] Olá, mundo\.  \n\[00:00:02\] Segunda frase\.\n$/);
+  assert.match(md, /\[00:00:00\] Olá, mundo\. {2}\n\[00:00:02\] Segunda frase\.\n$/);
 });
 
 test('Markdown: consecutive segments grouped by speaker under **Speaker N** [hh:mm:ss]', () => {
   const md = render(withSpeakers, 'md');
-  assert.match(md, /\*\*Speaker 1\*\* \[00:00:00\]\nBom dia\. Tudo bem\?\n\n\*\*Speaker 2\*\* \[00:01:12\]\nTudo ótimo\.\n\n\*\*Speaker 1\*\* \[00:01:15\]\nE você\?\n/);
+  assert.match(
+    md,
+    /\*\*Speaker 1\*\* \[00:00:00\]\nBom dia\. Tudo bem\?\n\n\*\*Speaker 2\*\* \[00:01:12\]\nTudo ótimo\.\n\n\*\*Speaker 1\*\* \[00:01:15\]\nE você\?\n/,
+  );
   assert.match(md, /- \*\*Speakers:\*\* Speaker 1, Speaker 2/);
 });
 

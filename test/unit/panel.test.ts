@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { panelHtmlForTest } from './helpers/panelHtml';
-import { applyLiveEvent, applyTranscript } from '../../src/extension/panelState';
-import { emptyPanelState } from '../../src/protocol/panel';
+import { applyLiveEvent, applyTranscript, emptyPanelState } from '../../src/extension/panelState';
 
 test('panel state: level starts recording, partials are replaced by finals, gaps and errors become banners', () => {
   let s = emptyPanelState('Meeting');
@@ -25,26 +24,56 @@ test('panel state: level starts recording, partials are replaced by finals, gaps
   s = applyLiveEvent(s, { kind: 'ended', reason: 'error', message: 'sox could not record' });
   assert.equal(s.status, 'error');
   assert.equal(s.error, 'sox could not record');
-  assert.equal(s.canExport, false);
+  assert.deepEqual(s.exports, []);
 });
 
 test('panel state: the finished transcript replaces live lines, keeps renames, adds warnings, offers export', () => {
   let s = applyLiveEvent(emptyPanelState('Meeting'), { kind: 'final', segment: { start: 0, end: 1, text: 'live', speaker: 'SPEAKER_3' } });
-  s = applyTranscript(s, {
-    input: 'm.wav', model: 'base', precision: 'int8', language: 'pt', duration: 10,
-    segments: [{ start: 0, end: 1, text: 'final', speaker: 'SPEAKER_1' }, { start: 1, end: 2, text: 'outro', speaker: 'SPEAKER_2' }],
-    speakers: [{ id: 'SPEAKER_1', name: 'Speaker 1', speakingTime: 1 }, { id: 'SPEAKER_2', name: 'Speaker 2', speakingTime: 1 }],
-    timing: { load: 0, decode: 0, transcribe: 0, total: 0 }, rtf: 0, warnings: ['Speakers were found with the simple MFCC method instead'],
-  }, { SPEAKER_2: 'Bia' });
+  s = applyTranscript(
+    s,
+    {
+      input: 'm.wav',
+      model: 'base',
+      precision: 'int8',
+      language: 'pt',
+      duration: 10,
+      segments: [
+        { start: 0, end: 1, text: 'final', speaker: 'SPEAKER_1' },
+        { start: 1, end: 2, text: 'outro', speaker: 'SPEAKER_2' },
+      ],
+      speakers: [
+        { id: 'SPEAKER_1', name: 'Speaker 1', speakingTime: 1 },
+        { id: 'SPEAKER_2', name: 'Speaker 2', speakingTime: 1 },
+      ],
+      timing: { load: 0, decode: 0, transcribe: 0, total: 0 },
+      rtf: 0,
+      warnings: ['Speakers were found with the simple MFCC method instead'],
+    },
+    { SPEAKER_2: 'Bia' },
+  );
   assert.equal(s.status, 'done');
-  assert.deepEqual(s.segments.map((x) => x.text), ['final', 'outro']);
+  assert.deepEqual(
+    s.segments.map((x) => x.text),
+    ['final', 'outro'],
+  );
   assert.deepEqual(s.speakers, { SPEAKER_1: 'Speaker 1', SPEAKER_2: 'Bia' });
   assert.ok(s.banners.some((b) => /MFCC/.test(b)));
-  assert.ok(s.canExport);
+  // Export buttons: every exportable format of the registry, RTTM (speaker turns for scorers) not among them.
+  assert.deepEqual(
+    s.exports.map((e) => e.format),
+    ['md', 'srt', 'vtt', 'json', 'txt'],
+  );
+  assert.equal(s.exports[0].label, 'Markdown');
 });
 
 test('panel HTML: strict CSP with a nonce, only the webview source, the title escaped', () => {
-  const html = panelHtmlForTest('vscode-webview://abc', 'vscode-webview://abc/media/panel.js', 'vscode-webview://abc/media/panel.css', 'N0nce==', 'Meeting <img src=x onerror=alert(1)>');
+  const html = panelHtmlForTest(
+    'vscode-webview://abc',
+    'vscode-webview://abc/media/panel.js',
+    'vscode-webview://abc/media/panel.css',
+    'N0nce==',
+    'Meeting <img src=x onerror=alert(1)>',
+  );
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
   assert.equal(csp, "default-src 'none'; img-src vscode-webview://abc; style-src vscode-webview://abc; script-src 'nonce-N0nce==';");
   assert.match(html, /<script nonce="N0nce==" src="vscode-webview:\/\/abc\/media\/panel.js"><\/script>/);

@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { detectSpeech, loadVad, speechProbabilities, speechProbabilitiesCarried, speechRegionsFromProbabilities, VAD_WINDOW_SAMPLES as W, type VadCarry } from '../../src/audio/vad';
+import {
+  detectSpeech,
+  loadVad,
+  speechProbabilities,
+  speechProbabilitiesCarried,
+  speechRegionsFromProbabilities,
+  VAD_WINDOW_SAMPLES as W,
+  type VadCarry,
+} from '../../src/audio/vad';
 import { concat, MODELS_ROOT, pinkNoise, readWav16k, TESTDATA, whiteNoise } from '../fixtures/whisper/helpers';
 
 /** A probability per 512-sample window from runs of [value, count]. */
@@ -41,11 +49,7 @@ test('a pause shorter than min_silence does not split a region', () => {
 
 test('close neighbours share the gap instead of overlapping their padding', () => {
   // pad 100 ms = 1600 samples; gap 15360 → 17920 (2560 samples) < 2·pad, so each side takes half.
-  const r = speechRegionsFromProbabilities(
-    probs([0.1, 10], [0.9, 20], [0.1, 5], [0.9, 20], [0.1, 15]),
-    70 * W,
-    { speechPadMs: 100 },
-  );
+  const r = speechRegionsFromProbabilities(probs([0.1, 10], [0.9, 20], [0.1, 5], [0.9, 20], [0.1, 15]), 70 * W, { speechPadMs: 100 });
   assert.deepEqual(r, [
     { start: 5120 - 1600, end: 15360 + 1280 },
     { start: 17920 - 1280, end: 28160 + 1600 },
@@ -90,7 +94,10 @@ test('real Silero VAD: jfk speech found, 60 s of silence / white / pink noise gi
     const silenceStart = jfk.length + 16000; // allow 1 s of padding/decay after the first clip
     const silenceEnd = jfk.length + minute;
     for (const r of regions) assert.ok(r.end <= silenceStart || r.start >= silenceEnd, `region in silence ${JSON.stringify(r)}`);
-    assert.ok(regions.some((r) => r.start >= silenceEnd), 'second speech found');
+    assert.ok(
+      regions.some((r) => r.start >= silenceEnd),
+      'second speech found',
+    );
   } finally {
     await vad.dispose();
   }

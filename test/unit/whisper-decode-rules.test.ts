@@ -28,7 +28,10 @@ const allowed = (l: Float32Array) => [...l.keys()].filter((i) => l[i] !== -Infin
 test('first token must be a timestamp no later than max_initial_timestamp', () => {
   const l = logitsWith({ 3: 10, [ts(55)]: 9, [ts(2)]: 1 });
   applyTimestampRules(l, [], special, 50);
-  assert.deepEqual(allowed(l), Array.from({ length: 51 }, (_, i) => ts(i)));
+  assert.deepEqual(
+    allowed(l),
+    Array.from({ length: 51 }, (_, i) => ts(i)),
+  );
   assert.equal(argmax(l), ts(2));
 });
 
@@ -49,7 +52,11 @@ test('after a lone timestamp that closes text, only a timestamp or eot may follo
   applyTimestampRules(l, [ts(0), 4, 5, ts(20)], special, 50);
   assert.ok(allowed(l).every((i) => i >= EOT));
   // monotonic: a closing-pair partner may repeat the last timestamp, never go below it
-  assert.ok(allowed(l).filter((i) => i >= TS).every((i) => i >= ts(20)));
+  assert.ok(
+    allowed(l)
+      .filter((i) => i >= TS)
+      .every((i) => i >= ts(20)),
+  );
   assert.ok(allowed(l).includes(ts(20)));
 });
 
@@ -114,14 +121,26 @@ test('segments: timestamp pairs split a window; seek goes to the last closed tim
   // <0.00> a b <1.00><1.00> c <2.00><2.00> d   (unfinished last segment)
   const tokens = [ts(0), 1, 2, ts(50), ts(50), 3, ts(100), ts(100), 4];
   const r = splitWindow(tokens, TS, 3000);
-  assert.deepEqual(r.segments.map((s) => [s.start, s.end]), [[0, 1], [1, 2]]);
+  assert.deepEqual(
+    r.segments.map((s) => [s.start, s.end]),
+    [
+      [0, 1],
+      [1, 2],
+    ],
+  );
   assert.equal(r.seekFrames, 200, '2.00 s = 200 frames');
 });
 
 test('segments: a window ending on a single timestamp is complete → whole window advance', () => {
   const tokens = [ts(0), 1, 2, ts(50), ts(50), 3, ts(120)];
   const r = splitWindow(tokens, TS, 3000);
-  assert.deepEqual(r.segments.map((s) => [s.start, s.end]), [[0, 1], [1, 2.4]]);
+  assert.deepEqual(
+    r.segments.map((s) => [s.start, s.end]),
+    [
+      [0, 1],
+      [1, 2.4],
+    ],
+  );
   assert.equal(r.seekFrames, 3000);
 });
 

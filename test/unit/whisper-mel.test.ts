@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FftPlan, naiveDft, RealPowerSpectrum } from '../../src/whisper/fft';
-import { logMelSpectrogram, melFilterbank, melWindow, N_FRAMES, WindowedLogMel } from '../../src/whisper/mel';
+import { FftPlan, naiveDft, RealPowerSpectrum } from '../../src/dsp/fft';
+import { logMelSpectrogram, melWindow, N_FRAMES, WindowedLogMel, whisperFilterbank } from '../../src/whisper/mel';
 import { readWav16k, TESTDATA } from '../fixtures/whisper/helpers';
 import { seededRandom } from '../../src/random';
 
@@ -47,7 +47,7 @@ test('real-input power spectrum equals |DFT|² (n = 400 and others)', () => {
 
 test('mel filterbank rows equal librosa slaney (80 and 128 bins)', () => {
   for (const set of fixture.sets) {
-    const fb = melFilterbank(set.nMels);
+    const fb = whisperFilterbank(set.nMels);
     for (const [m, row] of Object.entries(set.filterRows)) {
       const f = fb[Number(m)];
       for (let k = 0; k < row.length; k++) {
@@ -109,7 +109,12 @@ test('windowed log-mel (one pass for the maximum, windows on demand) equals melW
     clearInterval(timer);
     assert.ok(ticks >= 1, 'the event loop ran during the first pass');
     assert.equal(lazy.nFrames, whole.nFrames);
-    for (const [start, count] of [[0, N_FRAMES], [1234, N_FRAMES], [whole.nFrames - 500, 500], [whole.nFrames - 10, N_FRAMES]]) {
+    for (const [start, count] of [
+      [0, N_FRAMES],
+      [1234, N_FRAMES],
+      [whole.nFrames - 500, 500],
+      [whole.nFrames - 10, N_FRAMES],
+    ]) {
       assert.deepEqual(lazy.window(start, count), melWindow(whole, start, count), `${nMels} bins, window at ${start}`);
     }
   }

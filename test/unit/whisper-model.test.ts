@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CancelledError, TranscrevError } from '../../src/errors';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type Vad, type WhisperModel } from '../../src/whisper/index';
+import { ptbrClips } from '../fixtures/clips';
 import { concat, modelDirOrSkip, MODELS_ROOT, pinkNoise, readWav16k, TESTDATA, whiteNoise, wordErrorRate } from '../fixtures/whisper/helpers';
 
 const MODEL = process.env.TRANSCREVAI_TEST_MODEL ?? 'base';
@@ -27,17 +28,6 @@ const CANCEL_LATENCY_MS = 3000;
 
 const jfkPath = path.join(TESTDATA, 'en/jfk.wav');
 const jfkText = fs.readFileSync(path.join(TESTDATA, 'en/jfk.txt'), 'utf8');
-
-function ptbrClips(): { wav: string; text: string }[] {
-  const out: { wav: string; text: string }[] = [];
-  for (const sub of ['lapsbm', 'ufpalign']) {
-    const dir = path.join(TESTDATA, 'ptbr', sub);
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.wav')).sort()) {
-      out.push({ wav: path.join(dir, f), text: fs.readFileSync(path.join(dir, f.replace(/\.wav$/, '.txt')), 'utf8') });
-    }
-  }
-  return out;
-}
 
 const textOf = (segments: { text: string }[]) => segments.map((s) => s.text).join(' ');
 

@@ -99,7 +99,12 @@ test('a token loop ends the hypothesis, cut where loopKeep says', async () => {
   const loopKeep = (t: readonly number[]) => (t.length >= 6 ? 2 : null);
   for (const search of ['greedy', 'beam', 'sample'] as const) {
     const { ctx, first } = toy(always, { loopKeep });
-    const h = search === 'greedy' ? await greedySearch(ctx, first) : search === 'beam' ? await beamSearch(ctx, first, 3) : await sampleBestOf(ctx, first, 2, 0.01, seededRandom(1));
+    const h =
+      search === 'greedy'
+        ? await greedySearch(ctx, first)
+        : search === 'beam'
+          ? await beamSearch(ctx, first, 3)
+          : await sampleBestOf(ctx, first, 2, 0.01, seededRandom(1));
     assert.equal(h.looped, true, search);
     assert.deepEqual(h.tokens, [D, D], search);
   }
@@ -114,7 +119,11 @@ test('maxTokens bounds every hypothesis', async () => {
 });
 
 test('filter is applied to every row before the choice', async () => {
-  const { ctx, first } = toy(garden, { filter: (l, tokens) => { if (tokens.length === 0) l[A] = -Infinity; } });
+  const { ctx, first } = toy(garden, {
+    filter: (l, tokens) => {
+      if (tokens.length === 0) l[A] = -Infinity;
+    },
+  });
   assert.deepEqual((await greedySearch(ctx, first)).tokens, [B, C]);
 });
 

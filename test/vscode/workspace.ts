@@ -12,7 +12,19 @@ const MODELS = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache
 /** Bundles test/vscode/suite.ts to out/vscode-suite/index.js; returns that folder. */
 export function buildSuite(): string {
   const suiteDir = path.join(ROOT, 'out', 'vscode-suite');
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [path.join(ROOT, 'test', 'vscode', 'suite.ts'), '--bundle', '--platform=node', '--format=cjs', '--external:vscode', `--outfile=${path.join(suiteDir, 'index.js')}`, '--log-level=warning'], { stdio: 'inherit' });
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      path.join(ROOT, 'test', 'vscode', 'suite.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=cjs',
+      '--external:vscode',
+      `--outfile=${path.join(suiteDir, 'index.js')}`,
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
+  );
   return suiteDir;
 }
 
@@ -23,12 +35,26 @@ export function prepareWorkspace(): { work: string; ws: string; userDataDir: str
   fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.wav'), path.join(ws, 'jfk.wav'));
   fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.txt'), path.join(ws, 'jfk.txt'));
   fs.copyFileSync(path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'), path.join(ws, 'two-speakers.wav'));
-  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({
-    'transcrevai.model': 'base', 'transcrevai.language': 'en', 'transcrevai.modelsPath': MODELS, 'transcrevai.threads': 2,
-    'transcrevai.outputFormat': 'md', 'transcrevai.diarize': false,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(ws, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'transcrevai.model': 'base',
+        'transcrevai.language': 'en',
+        'transcrevai.modelsPath': MODELS,
+        'transcrevai.threads': 2,
+        'transcrevai.outputFormat': 'md',
+        'transcrevai.diarize': false,
+      },
+      null,
+      2,
+    ),
+  );
   const userDataDir = path.join(work, 'ud');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'git.enabled': false, 'telemetry.telemetryLevel': 'off' }));
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'git.enabled': false, 'telemetry.telemetryLevel': 'off' }),
+  );
   return { work, ws, userDataDir };
 }

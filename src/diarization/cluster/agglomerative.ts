@@ -38,10 +38,11 @@ export function dendrogramFromSimilarity(sim: Float64Array, n: number, weights?:
   let remaining = n;
   while (remaining > 1) {
     if (!chain.length) {
-      for (let i = 0; i < n; i++) if (active[i]) {
-        chain.push(i);
-        break;
-      }
+      for (let i = 0; i < n; i++)
+        if (active[i]) {
+          chain.push(i);
+          break;
+        }
     }
     for (;;) {
       const x = chain[chain.length - 1];

@@ -161,10 +161,11 @@ function tql2(n: number, V: Float64Array[], d: Float64Array, e: Float64Array): v
   for (let i = 0; i < n - 1; i++) {
     let k = i;
     let p = d[i];
-    for (let j = i + 1; j < n; j++) if (d[j] < p) {
-      k = j;
-      p = d[j];
-    }
+    for (let j = i + 1; j < n; j++)
+      if (d[j] < p) {
+        k = j;
+        p = d[j];
+      }
     if (k !== i) {
       d[k] = d[i];
       d[i] = p;

@@ -83,8 +83,7 @@ export function normalizedLaplacian(a: Float64Array, n: number): Float64Array {
     dInvSqrt[i] = d > 0 ? 1 / Math.sqrt(d) : 0;
   }
   const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) l[i * n + j] = (i === j ? 1 : 0) - dInvSqrt[i] * a[i * n + j] * dInvSqrt[j];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) l[i * n + j] = (i === j ? 1 : 0) - dInvSqrt[i] * a[i * n + j] * dInvSqrt[j];
   return l;
 }
 

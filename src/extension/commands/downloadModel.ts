@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../../errors';
 import { type CatalogModel, formatBytes, knownSize, modelSize } from '../../models/catalog';
 import { downloadModel, isModelInstalled, partialBytes } from '../../models/download';
-import type { Precision } from '../../protocol/messages';
+import type { Precision } from '../../vocabulary';
 import type { Ctx } from '../context';
 import { messageOf, updateSetting } from '../ui';
 
@@ -40,11 +40,7 @@ export async function downloadModelCommand(ctx: Ctx, name?: string): Promise<voi
       return {
         label: m.name,
         description: [`${precision}: ${sizeLabel(m, precision)}`, m.name === settings.model ? 'current setting' : ''].filter(Boolean).join(' · '),
-        detail: installed
-          ? '$(check) Installed'
-          : partial > 0
-            ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume`
-            : m.description,
+        detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : m.description,
         model: m,
       };
     });
@@ -94,7 +90,9 @@ async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision):
   const strictSSL = http.get<boolean>('proxyStrictSSL') ?? true;
   const noProxy = http.get<string[]>('noProxy') ?? [];
   const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY ?? process.env.no_proxy, ...noProxy].filter(Boolean).join(',') } : process.env;
-  ctx.log.info(`Downloading model ${model.name}, ${precision} (${sizeLabel(model, precision)}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`);
+  ctx.log.info(
+    `Downloading model ${model.name}, ${precision} (${sizeLabel(model, precision)}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`,
+  );
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading Whisper "${model.name}"`, cancellable: true },
@@ -122,7 +120,11 @@ async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision):
               }
             },
           });
-          ctx.log.info(result.alreadyInstalled ? `Model ${model.name} already installed.` : `Model ${model.name} installed in ${result.dir} (${formatBytes(result.received)} received).`);
+          ctx.log.info(
+            result.alreadyInstalled
+              ? `Model ${model.name} already installed.`
+              : `Model ${model.name} installed in ${result.dir} (${formatBytes(result.received)} received).`,
+          );
         } finally {
           sub.dispose();
         }

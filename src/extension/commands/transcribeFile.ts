@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { findFfmpeg } from '../../audio/ffmpeg';
 import { CancelledError } from '../../errors';
 import type { Component } from '../../progress';
-import type { OutputFormat, TranscribeParams } from '../../protocol/messages';
+import type { OutputFormat } from '../../output/formats';
+import type { TranscribeParams } from '../../protocol/client';
 import { render } from '../../output';
 import type { Transcript } from '../../transcript';
 import type { Ctx } from '../context';
@@ -154,7 +155,9 @@ async function deliver(ctx: Ctx, media: vscode.Uri, transcript: Transcript, form
     } else if (choice !== overwrite) {
       // Cancel: nothing is written, but the work is not thrown away either.
       const show = 'Show Unsaved Transcript';
-      void Promise.resolve(vscode.window.showInformationMessage('Transcript not saved.', show)).then((c) => (c === show ? openUntitled(content, format) : undefined));
+      void Promise.resolve(vscode.window.showInformationMessage('Transcript not saved.', show)).then((c) =>
+        c === show ? openUntitled(content, format) : undefined,
+      );
       return;
     }
   }

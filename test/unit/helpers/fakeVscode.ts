@@ -122,10 +122,12 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   const writable = new Map<string, boolean>([['file', true]]);
 
   const items = (rest: unknown[]) => rest.filter((x): x is string => typeof x === 'string');
-  const show = (kind: Shown['kind']) => async (message: string, ...rest: unknown[]) => {
-    shown.push({ kind, message, items: items(rest) });
-    return handlers[kind]?.(message, ...items(rest));
-  };
+  const show =
+    (kind: Shown['kind']) =>
+    async (message: string, ...rest: unknown[]) => {
+      shown.push({ kind, message, items: items(rest) });
+      return handlers[kind]?.(message, ...items(rest));
+    };
   const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
 
   const statusBar: { text: string; tooltip?: string; command?: string; name?: string; show(): void; dispose(): void }[] = [];
@@ -165,8 +167,15 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       visibleTextEditors: [] as FakeEditor[],
       createOutputChannel(_name: string, _opts?: unknown) {
         return {
-          info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('trace'),
-          appendLine: log('line'), clear() {}, show() {}, dispose() {},
+          info: log('info'),
+          warn: log('warn'),
+          error: log('error'),
+          debug: log('debug'),
+          trace: log('trace'),
+          appendLine: log('line'),
+          clear() {},
+          show() {},
+          dispose() {},
         };
       },
       createStatusBarItem() {

@@ -2,5 +2,5 @@
 import { createFakeVscode, installFakeVscode } from './fakeVscode';
 
 installFakeVscode(createFakeVscode({}).vscode);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 export const panelHtmlForTest: typeof import('../../../src/extension/panel').panelHtml = require('../../../src/extension/panel').panelHtml;

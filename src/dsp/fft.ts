@@ -1,5 +1,6 @@
-// Mixed-radix complex FFT (Stockham auto-sort, decimation in frequency) for any length whose prime
-// factors are small. Whisper's n_fft is 400 = 4·4·5·5, which a power-of-two FFT cannot do without
+// The one FFT of the project (Whisper's log-mel, the speaker model's mel spectrogram, Kaldi fbank): a
+// mixed-radix complex FFT (Stockham auto-sort, decimation in frequency) for any length whose prime factors are
+// small. Whisper's and the speaker model's n_fft is 400 = 4·4·5·5, which a power-of-two FFT cannot do without
 // changing the spectrum, and a naive DFT would cost 400² multiplies per frame (160 k × 3000 frames).
 // Here a 400-point transform costs 400·(4+4+5+5) complex multiply-adds.
 //
@@ -212,4 +213,23 @@ export class RealPowerSpectrum {
       out[k] = xr * xr + xi * xi;
     }
   }
+}
+
+const realPlans = new Map<number, RealPowerSpectrum>();
+
+/** |X[k]|², k = 0..n/2, of a real frame zero-padded (or cut) to the even length n; plans are cached per n. */
+export function powerSpectrum(frame: Float64Array, n: number, out: Float64Array = new Float64Array(n / 2 + 1)): Float64Array {
+  let plan = realPlans.get(n);
+  if (!plan) {
+    plan = new RealPowerSpectrum(n);
+    realPlans.set(n, plan);
+  }
+  if (frame.length === n) {
+    plan.compute(frame, out);
+    return out;
+  }
+  const padded = new Float64Array(n);
+  padded.set(frame.subarray(0, Math.min(frame.length, n)));
+  plan.compute(padded, out);
+  return out;
 }

@@ -4,15 +4,16 @@
 // every event and the result as JSON lines instead (for scripts and tests). Ctrl-C stops gracefully: phrases
 // already spoken are still transcribed; a second Ctrl-C leaves at once (the recording stays on disk).
 import * as fs from 'fs';
-import { CancelledError } from './errors';
-import { errorLine, resourceReport, writeStdout, type CliCommand } from './cli';
-import { render } from './output';
-import { renderMeetingNotes } from './output/meetingNotes';
-import type { LiveEvent } from './protocol/messages';
+import { CancelledError } from '../errors';
+import { render } from '../output';
+import { renderMeetingNotes } from '../output/meetingNotes';
+import type { LiveEvent } from '../protocol/client';
+import type { CliCommand } from './arguments';
+import { errorLine, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): Promise<void> {
-  const { LiveSession } = require('./engine/live') as typeof import('./engine/live');
-  const { Supervisor } = require('./engine/supervisor') as typeof import('./engine/supervisor');
+  const { LiveSession } = require('../engine/live') as typeof import('../engine/live');
+  const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');
   const supervisor = new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
   supervisor.start().catch(() => undefined);
   let stopRequested!: () => void;
@@ -42,19 +43,23 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
   process.on('SIGTERM', onSignal);
   try {
     await session.start();
-    process.stderr.write(`transcrevai: ${cmd.params.mode === 'meeting' ? 'recording the meeting' : 'listening'}${cmd.seconds ? ` for ${cmd.seconds} s` : ''} (Ctrl-C stops)\n`);
+    process.stderr.write(
+      `transcrevai: ${cmd.params.mode === 'meeting' ? 'recording the meeting' : 'listening'}${cmd.seconds ? ` for ${cmd.seconds} s` : ''} (Ctrl-C stops)\n`,
+    );
     const timer = cmd.seconds ? setTimeout(stopRequested, cmd.seconds * 1000) : undefined;
     await stopped;
     clearTimeout(timer);
     const result = await session.stop();
-    for (const w of result.transcript.warnings ?? []) if (!cmd.events) process.stderr.write(`transcrevai: warning: ${w}\n`);
+    for (const w of result.transcript.warnings ?? []) if (!cmd.events) process.stderr.write(warningLine(w));
     if (cmd.verbose) process.stderr.write(resourceReport(supervisor.status()));
     if (cmd.events) print(JSON.stringify({ result }));
     // A meeting in Markdown is meeting notes (front matter, participants); other formats render the transcript.
     const asNotes = cmd.params.mode === 'meeting' && cmd.format === 'md';
     const text = asNotes
       ? renderMeetingNotes(result.transcript, { startedAt: new Date(result.startedAt), recording: result.recording, notesPath: cmd.out })
-      : cmd.params.mode === 'meeting' || cmd.out ? render(result.transcript, cmd.format) : '';
+      : cmd.params.mode === 'meeting' || cmd.out
+        ? render(result.transcript, cmd.format)
+        : '';
     if (cmd.out) fs.writeFileSync(cmd.out, text);
     else if (text && !cmd.events) await writeStdout(text);
     if (result.recording && !cmd.events) process.stderr.write(`transcrevai: recording kept at ${result.recording}\n`);

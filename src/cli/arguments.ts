@@ -1,0 +1,135 @@
+// argv → a command, with every flag declared, typed, checked and defaulted by its option record
+// (src/options/registry.ts). The rules between options (a speaker count implies --diarize, --realtime needs
+// --input, …) are here; single values are the records' business. Errors are TranscrevError('usage'), exit 2.
+import * as path from 'path';
+import { parseArgs } from 'node:util';
+import { TranscrevError } from '../errors';
+import { isWhisperModelName } from '../models/paths';
+import { checkCliValue, defaultOf, type Command, type OptionSpec } from '../options/spec';
+import { OPTIONS, type OptionKey } from '../options/registry';
+import type { OutputFormat } from '../output/formats';
+import type { LiveStartParams, TranscribeParams } from '../protocol/client';
+import type { Precision, RecorderProgram } from '../vocabulary';
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'status'; ffmpegPath?: string }
+  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean }
+  | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean };
+
+const usage = (message: string) => new TranscrevError('usage', message);
+const WITH_CLI = OPTIONS.filter((o) => 'cli' in o) as (OptionSpec & { key: OptionKey })[];
+
+function parseArgv(argv: string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
+  for (const o of WITH_CLI) options[o.cli!.flag] = { type: o.value.type === 'boolean' ? 'boolean' : 'string', ...(o.cli!.short && { short: o.cli!.short }) };
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (err) {
+    // parseArgs messages carry a second sentence about '--'; the first one says it all.
+    throw usage((err as Error).message.split(/\.\s/)[0].replace(/\.$/, ''));
+  }
+}
+
+/** The typed value of every option of `command`: given on the command line (checked), else its default. */
+function optionValues(raw: Record<string, string | boolean | undefined>, command: Command): Partial<Record<OptionKey, unknown>> {
+  const out: Partial<Record<OptionKey, unknown>> = {};
+  for (const o of WITH_CLI) {
+    const given = raw[o.cli!.flag];
+    if (given === undefined) {
+      if (o.cli!.commands.includes(command)) out[o.key] = defaultOf(o, 'cli');
+      continue;
+    }
+    if (!o.cli!.commands.includes(command)) throw usage(`--${o.cli!.flag} is not an option of "${command}"`);
+    const checked = checkCliValue(o, given);
+    if (!checked.ok) throw usage(checked.problem);
+    out[o.key] = checked.value;
+  }
+  return out;
+}
+
+/** Parses argv (without node and script) into a command; throws TranscrevError('usage'). */
+export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
+  const { values: raw, positionals } = parseArgv(argv);
+  if (raw.help) return { kind: 'help' };
+  if (raw.version) return { kind: 'version' };
+  const [command, ...rest] = positionals;
+  if (!command) throw usage('no command given: use "transcrevai transcribe <input>"');
+  if (command === 'help') return { kind: 'help' };
+  if (command === 'status') {
+    if (rest.length) throw usage(`"status" takes no arguments (got "${rest[0]}")`);
+    return { kind: 'status', ffmpegPath: raw.ffmpeg as string | undefined };
+  }
+  const live = command === 'dictate' || command === 'meeting';
+  if (command !== 'transcribe' && !live) throw usage(`unknown command "${command}": use "transcribe", "dictate", "meeting" or "status"`);
+  if (live && rest.length) throw usage(`"${command}" takes no file argument (got "${rest[0]}"); use --input to read a file`);
+  if (!live && rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
+  if (rest.length > 1) throw usage(`one input file at a time (got ${rest.length}: ${rest.join(', ')})`);
+  if (live && (raw['min-speakers'] !== undefined || raw['max-speakers'] !== undefined))
+    throw usage('meetings take --speakers N (or none for automatic), not a min/max range');
+
+  const v = optionValues(raw, command);
+  const str = (k: OptionKey) => v[k] as string | undefined;
+  const num = (k: OptionKey) => v[k] as number | undefined;
+  const flag = (k: OptionKey) => v[k] === true;
+  const format = str('outputFormat') as OutputFormat;
+  const precision = str('precision') as Precision;
+  const language = str('language')!.toLowerCase();
+  const model = str('model')!;
+  const speakers = num('speakers');
+  const minSpeakers = num('minSpeakers');
+  const maxSpeakers = num('maxSpeakers');
+  const threads = num('threads');
+  if (speakers !== undefined && (minSpeakers !== undefined || maxSpeakers !== undefined)) {
+    throw usage('use either --speakers or --min-speakers/--max-speakers, not both');
+  }
+  if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
+    throw usage(`--min-speakers (${minSpeakers}) is greater than --max-speakers (${maxSpeakers})`);
+  }
+  // A model given as a relative folder is resolved here, against the caller's directory.
+  const modelArg = isWhisperModelName(model) ? model : path.resolve(cwd, model);
+  const out = str('out') !== undefined ? path.resolve(cwd, str('out')!) : undefined;
+  const ffmpegPath = str('ffmpegPath') !== undefined ? path.resolve(cwd, str('ffmpegPath')!) : undefined;
+  const verbose = flag('verbose') ? { verbose: true } : {};
+  if (live) {
+    if (flag('realtime') && str('input') === undefined) throw usage('--realtime paces an --input file; the microphone is real time already');
+    const recorder = str('audioRecorder') as RecorderProgram | undefined;
+    const device = str('audioDevice');
+    const recording = str('recording');
+    const input = str('input');
+    const params: LiveStartParams = {
+      mode: command === 'dictate' ? 'dictation' : 'meeting',
+      source:
+        input !== undefined
+          ? { kind: 'file', input: path.resolve(cwd, input), realtime: flag('realtime'), ...(ffmpegPath !== undefined && { ffmpegPath }) }
+          : { kind: 'microphone', ...(recorder && { recorder }), ...(device !== undefined && { device }) },
+      model: modelArg,
+      language,
+      precision,
+      ...(threads !== undefined && { threads }),
+      ...(speakers !== undefined && { speakers }),
+      ...(recording !== undefined && { recording: path.resolve(cwd, recording), keepRecording: true }),
+      ...(num('queue') !== undefined && { queueCapacity: num('queue') }),
+    };
+    return { kind: 'live', params, seconds: num('seconds'), events: flag('events'), format, out, ...verbose };
+  }
+  const beamSize = raw['beam-size'] !== undefined ? num('beamSize') : undefined;
+  const params: TranscribeParams = {
+    input: path.resolve(cwd, rest[0]),
+    model: modelArg,
+    language,
+    precision,
+    ...(threads !== undefined && { threads }),
+    ...(beamSize !== undefined && { beamSize }),
+    ...(ffmpegPath !== undefined && { ffmpegPath }),
+    ...((flag('diarize') || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
+    ...(speakers !== undefined && { speakers }),
+    ...(minSpeakers !== undefined && { minSpeakers }),
+    ...(maxSpeakers !== undefined && { maxSpeakers }),
+  };
+  return { kind: 'transcribe', params, format, out, progress: flag('progress'), ...(flag('inProcess') && { inProcess: true }), ...verbose };
+}

@@ -1,0 +1,166 @@
+// The transcription pipeline, once, for both runners (stages/runner.ts):
+//
+//   decode (media → journal)  ∥  load (Whisper + VAD)
+//     → speech (Silero VAD over the journal)
+//       → transcribe (Whisper over the speech)  ∥  diarize (speakers over the same speech; on request)
+//         → assemble (speakers assigned to segments, stage accounts, timing)
+//
+// Transcription and diarization run side by side on the job's cores, split by threadSplit (budget.ts). The
+// journal is a temporary file removed when the job ends; every stage reads it, so a supervised child that
+// crashes is given its request again and finds the audio where it was.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { assignSpeakers } from '../diarization';
+import type { ProgressListener } from '../progress';
+import type { TranscribeParams } from '../protocol/client';
+import type { DiarizeJournalParams, DiarizeJournalResult, LoadModelParams } from '../protocol/worker';
+import type { Transcript } from '../transcript';
+import type { MediaProbe, SpeechRegion } from '../vocabulary';
+import { stageAccounts } from './audit';
+import { threadSplit } from './budget';
+import { inProcessRunner, type StageRunner } from './stages/runner';
+import { ChildFailedError } from './workerProcess';
+
+export interface JobHooks {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Degraded modes as they happen (they are also collected in transcript.warnings). */
+  onWarning?: (message: string) => void;
+}
+
+/** What the engine found out before any stage ran. */
+export interface PreparedJob {
+  params: TranscribeParams;
+  input: string;
+  ffmpegPath: string;
+  probe: MediaProbe;
+  modelDir: string;
+  speakerDir: string;
+  vadFile?: string;
+  /** When the job was accepted (performance.now()), for the total time. */
+  t0: number;
+}
+
+/** Speaker labels are asked for explicitly, or implied by a speaker count. */
+export function wantsDiarization(params: TranscribeParams): boolean {
+  return !!params.diarize || params.speakers !== undefined || params.minSpeakers !== undefined || params.maxSpeakers !== undefined;
+}
+
+export interface PipelineResult {
+  transcript: Transcript;
+  /** The Whisper model the job loaded, for the engine's status (folder, precision actually loaded, threads). */
+  loaded: { modelDir: string; precision: string; threads: number };
+}
+
+export async function runTranscription(runner: StageRunner, job: PreparedJob, hooks: JobHooks, warnings: string[]): Promise<PipelineResult> {
+  const { params } = job;
+  const { signal, onProgress } = hooks;
+  const warn = (m: string) => {
+    if (warnings.includes(m)) return;
+    warnings.push(m);
+    hooks.onWarning?.(m);
+  };
+  const diarizing = wantsDiarization(params);
+  const split = threadSplit(params.threads, diarizing);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
+  const journal = path.join(dir, 'audio.f32');
+  const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
+    signal,
+    onWarning: warn,
+    onProgress: (percent: number) => onProgress?.({ component, percent }),
+  });
+  try {
+    const modelParams: LoadModelParams = { modelDir: job.modelDir, precision: params.precision, threads: split.transcription, vadFile: job.vadFile };
+    onProgress?.({ component: 'load', percent: 0 });
+    const loading = runner.run('transcription', 'load', modelParams, { signal, onWarning: warn }).then((r) => {
+      onProgress?.({ component: 'load', percent: 100 });
+      return r;
+    });
+    loading.catch(() => undefined);
+    const d0 = performance.now();
+    onProgress?.({ component: 'decode', percent: 0 });
+    const audio = await runner.run('capture', 'decode', { input: job.input, ffmpegPath: job.ffmpegPath, probe: job.probe, journal }, hooksFor('decode'));
+    const decodeSeconds = (performance.now() - d0) / 1000;
+    const loaded = await loading;
+    for (const w of loaded.warnings) warn(w);
+
+    const x0 = performance.now();
+    let speech: SpeechRegion[] | undefined;
+    if (job.vadFile) {
+      onProgress?.({ component: 'vad', percent: 0 });
+      speech = await runner.run('transcription', 'speech', { journal, vadFile: job.vadFile }, hooksFor('vad'));
+      onProgress?.({ component: 'vad', percent: 100 });
+    }
+    let diarizeSeconds = 0;
+    const diarization = diarizing
+      ? (async () => {
+          const y0 = performance.now();
+          onProgress?.({ component: 'diarization', percent: 0 });
+          const request: DiarizeJournalParams = {
+            journal,
+            speech,
+            threads: split.diarization,
+            modelDir: job.speakerDir,
+            speakers: params.speakers,
+            minSpeakers: params.minSpeakers,
+            maxSpeakers: params.maxSpeakers,
+          };
+          const r = await diarizeOrFallBack(runner, request, hooksFor('diarization'));
+          diarizeSeconds = (performance.now() - y0) / 1000;
+          return r;
+        })()
+      : undefined;
+    diarization?.catch(() => undefined);
+    const tr = await runner.run(
+      'transcription',
+      'transcribe',
+      { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt, beamSize: params.beamSize, speech },
+      hooksFor('transcription'),
+    );
+    for (const w of tr.warnings) warn(w);
+    const transcript: Transcript = {
+      input: job.input,
+      model: tr.modelName,
+      precision: tr.precision,
+      language: tr.language,
+      duration: audio.duration,
+      segments: tr.segments,
+      timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
+      rtf: 0,
+      audit: stageAccounts(audio.duration, tr.stats),
+    };
+    if (diarization) {
+      const dr = await diarization;
+      for (const w of dr.warnings) warn(w);
+      transcript.segments = assignSpeakers(transcript.segments, dr.turns);
+      transcript.turns = dr.turns;
+      transcript.speakers = dr.speakers;
+      transcript.diarization = { method: dr.method, reason: dr.reason };
+      transcript.timing.diarize = diarizeSeconds;
+    }
+    transcript.timing.total = (performance.now() - job.t0) / 1000;
+    transcript.rtf = audio.duration > 0 ? transcript.timing.total / audio.duration : 0;
+    if (warnings.length) transcript.warnings = warnings;
+    return { transcript, loaded: { modelDir: job.modelDir, precision: loaded.precision, threads: split.transcription } };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Diarization in its runner; once a supervised child is past its restart limit, the model-free MFCC method here. */
+async function diarizeOrFallBack(
+  runner: StageRunner,
+  request: DiarizeJournalParams,
+  hooks: { signal?: AbortSignal; onWarning: (m: string) => void; onProgress: (p: number) => void },
+): Promise<DiarizeJournalResult> {
+  try {
+    return await runner.run('diarization', 'diarize', request, hooks);
+  } catch (err) {
+    if (!(err instanceof ChildFailedError)) throw err;
+    const r = await inProcessRunner().run('diarization', 'diarize', { ...request, method: 'fallback-mfcc' }, hooks);
+    const why = `${err.message} Speakers were found with the simple MFCC method instead (lower accuracy).`;
+    return { ...r, reason: `diarization process failed: ${r.reason}`, warnings: [why] };
+  }
+}

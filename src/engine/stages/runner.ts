@@ -1,0 +1,41 @@
+// The two runners of the stages: in supervised child processes (each request goes to its child, which may crash,
+// be restarted and get the request again), or here, in this process (--in-process, and the tests that drive
+// the library path). Both run the handlers of handlers.ts; the pipeline (../pipeline.ts) sees only this interface.
+import type { WorkerKind, WorkerMethod, WorkerParams, WorkerResult } from '../../protocol/worker';
+import type { Supervisor } from '../supervisor';
+import type { RequestHooks } from '../workerProcess';
+import { HANDLERS, models, type RequestContext } from './handlers';
+
+export interface StageRunner {
+  readonly supervised: boolean;
+  run<K extends WorkerKind, M extends WorkerMethod<K>>(kind: K, method: M, params: WorkerParams<K, M>, hooks?: RequestHooks): Promise<WorkerResult<K, M>>;
+  /** Releases what the runner itself holds (the in-process models; a supervisor is disposed of by its owner). */
+  dispose(): Promise<void>;
+}
+
+export function supervisedRunner(sup: Supervisor): StageRunner {
+  return {
+    supervised: true,
+    run: (kind, method, params, hooks = {}) =>
+      // The union of the three WorkerProcess types is not callable as one: each is typed by its own kind.
+      (sup[kind] as unknown as { request(m: string, p: unknown, h: RequestHooks): Promise<never> }).request(method, params, hooks),
+    dispose: async () => undefined, // the supervisor's owner disposes of it
+  };
+}
+
+export function inProcessRunner(): StageRunner {
+  return {
+    supervised: false,
+    run(kind, method, params, hooks = {}) {
+      const ctx: RequestContext = {
+        signal: hooks.signal ?? new AbortController().signal,
+        progress: (p) => hooks.onProgress?.(p),
+        warn: (m) => hooks.onWarning?.(m),
+        event: (e) => hooks.onEvent?.(e),
+      };
+      const handler = (HANDLERS[kind] as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
+      return handler(params, ctx);
+    },
+    dispose: () => models.dispose(),
+  };
+}

@@ -1,0 +1,45 @@
+// package.json's `contributes.configuration.properties`, written from the option records: what
+// `npm run sync:settings` puts in package.json and what test/unit/options.test.ts checks it against.
+import { OPTIONS } from './registry';
+import { defaultOf, settingValues, type OptionSpec } from './spec';
+
+export function settingsManifest(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const withSetting = (OPTIONS as readonly OptionSpec[]).filter((o) => o.setting).sort((a, b) => a.setting!.order - b.setting!.order);
+  for (const o of withSetting) {
+    const s = o.setting!;
+    const v = o.value;
+    const p: Record<string, unknown> = {};
+    switch (v.type) {
+      case 'string':
+        p.type = 'string';
+        if (v.pattern) {
+          p.pattern = v.pattern.source;
+          p.patternErrorMessage = `Use ${v.patternMessage}.`;
+        }
+        break;
+      case 'integer':
+        Object.assign(p, { type: 'integer', minimum: v.min, maximum: v.max });
+        break;
+      case 'number':
+        Object.assign(p, { type: 'number', exclusiveMinimum: v.exclusiveMin });
+        break;
+      case 'boolean':
+        p.type = 'boolean';
+        break;
+      case 'enum':
+        Object.assign(p, { type: 'string', enum: [...settingValues(o)!] });
+        if (s.enumDescriptions) p.enumDescriptions = [...s.enumDescriptions];
+        break;
+      case 'object':
+        Object.assign(p, { type: 'object', ...v.schema });
+        break;
+    }
+    p.default = defaultOf(o, 'setting');
+    if (s.scope) p.scope = s.scope;
+    p.order = s.order;
+    p.markdownDescription = o.description;
+    out[`transcrevai.${s.key}`] = p;
+  }
+  return out;
+}
