@@ -13,27 +13,15 @@ import { pipeline } from 'stream/promises';
 import { CancelledError, TranscrevError } from '../errors';
 import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes } from './catalog';
 import type { Precision } from '../vocabulary';
-import { ProgressState } from './downloadProgress';
+import { ProgressState, type DownloadProgress } from './downloadProgress';
+
+export type { DownloadProgress } from './downloadProgress';
 import { fileSize, isDirectory, isFile } from './files';
 import { inspectModelFolder } from './folder';
 import { get, RetryableError, type HttpOptions } from './http';
 import { lockPartial } from './lock';
 
 export { importModelFolder, inspectModelFolder, type ModelFolderInfo } from './folder';
-
-export interface DownloadProgress {
-  model: string;
-  /** The file being fetched (catalogue path). */
-  file: string;
-  fileIndex: number;
-  fileCount: number;
-  fileBytes: number;
-  fileTotal: number | null;
-  /** Bytes present for the whole model (including resumed and already complete files). */
-  bytes: number;
-  /** Total for the whole model, once every size is known (from the catalogue or Content-Length). */
-  total: number | null;
-}
 
 export interface DownloadOptions extends HttpOptions {
   /** Folder that holds <name>/ (see models/paths.ts modelsRoot). */

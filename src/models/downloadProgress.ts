@@ -2,10 +2,30 @@
 // already on disk from an earlier run, callbacks at most every progressIntervalMs.
 import * as path from 'path';
 import type { CatalogModel } from './catalog';
-import type { DownloadOptions } from './download';
 import { fileSize } from './files';
 
 /** Progress bookkeeping across files; sizes come from the catalogue or are learned from responses. */
+export interface DownloadProgress {
+  model: string;
+  /** The file being fetched (catalogue path). */
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  fileBytes: number;
+  fileTotal: number | null;
+  /** Bytes present for the whole model (including resumed and already complete files). */
+  bytes: number;
+  /** Total for the whole model, once every size is known (from the catalogue or Content-Length). */
+  total: number | null;
+}
+
+/** What the progress bookkeeping needs of the download's options. */
+export interface ProgressOptions {
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Minimum interval between progress callbacks. Default 100 ms (file ends are always reported). */
+  progressIntervalMs?: number;
+}
+
 export class ProgressState {
   private readonly totals: (number | null)[];
   private readonly done: number[];
@@ -15,7 +35,7 @@ export class ProgressState {
   constructor(
     private readonly model: CatalogModel,
     partialDir: string,
-    private readonly options: DownloadOptions,
+    private readonly options: ProgressOptions,
   ) {
     this.totals = model.files.map((f) => f.size);
     this.done = model.files.map((f) => {
