@@ -9,6 +9,7 @@ import { isMediaFile, keepBothName, keepBothNameAsync, languageIdFor, MEDIA_EXTE
 import { OverallProgress } from '../../src/extension/progressMath';
 import { actionsFor } from '../../src/extension/errorActions';
 import { RESTART_LIMITS } from '../../src/engine/supervisor';
+import { EXPORT_FORMATS } from '../../src/output/formats';
 
 const config = (values: Record<string, unknown>) => ({ get: <T>(k: string) => values[k] as T | undefined });
 
@@ -263,7 +264,9 @@ describe('package.json contributions agree with the code', () => {
     assert.deepEqual(props['transcrevai.engine.restartLimits'].default, RESTART_LIMITS);
     assert.equal(props['transcrevai.engine.cpuAffinity'].default, true);
     assert.equal(Object.keys(props).length, Object.keys(DEFAULT_SETTINGS).length);
-    assert.deepEqual(props['transcrevai.outputFormat'].enum, ['md', 'srt', 'vtt', 'json', 'txt']);
+    // The exportable formats of the registry; RTTM (speaker turns for scoring tools) is for the CLI only.
+    assert.deepEqual(props['transcrevai.outputFormat'].enum, EXPORT_FORMATS);
+    assert.ok(!props['transcrevai.outputFormat'].enum.includes('rttm'));
     assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
   });
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { panelHtmlForTest } from './helpers/panelHtml';
 import { applyLiveEvent, applyTranscript, emptyPanelState } from '../../src/extension/panelState';
+import { EXPORT_FORMATS } from '../../src/output/formats';
 
 test('panel state: level starts recording, partials are replaced by finals, gaps and errors become banners', () => {
   let s = emptyPanelState('Meeting');
@@ -61,8 +62,9 @@ test('panel state: the finished transcript replaces live lines, keeps renames, a
   // Export buttons: every exportable format of the registry, RTTM (speaker turns for scorers) not among them.
   assert.deepEqual(
     s.exports.map((e) => e.format),
-    ['md', 'srt', 'vtt', 'json', 'txt'],
+    EXPORT_FORMATS,
   );
+  assert.ok(s.exports.some((e) => e.format === 'md') && !s.exports.some((e) => e.format === 'rttm'));
   assert.equal(s.exports[0].label, 'Markdown');
 });
 
