@@ -1,6 +1,8 @@
 // The one shape every stage agrees on: whisper produces it, diarization annotates it,
 // output formats render it, the protocol carries it. Times are seconds from the start of the media.
 
+import type { Precision } from './vocabulary';
+
 export interface Word {
   start: number;
   end: number;
@@ -46,7 +48,7 @@ export interface Timing {
 export interface Transcript {
   input: string;
   model: string;
-  precision: 'int8' | 'fp32';
+  precision: Precision;
   language: string;
   /** Duration of the decoded audio in seconds. */
   duration: number;

@@ -7,10 +7,10 @@
 export const SAMPLE_RATE = 16000;
 
 /**
- * Numeric precision of the Whisper graphs: 8-bit weights (the default), 4-bit weights, or full float.
- * Listed with the files each loads in src/whisper/session.ts.
+ * Numeric precision of the Whisper graphs: 8-bit weights (the default), 4-bit weights, or full float. The files of
+ * each are named in src/models/layout.ts.
  */
-export const PRECISIONS = ['int8', 'fp32'] as const;
+export const PRECISIONS = ['int8', 'q4', 'fp32'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
 /** A stretch of audio that contains speech, in samples at SAMPLE_RATE. */

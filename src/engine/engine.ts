@@ -12,7 +12,7 @@ import { MAX_BEAM_SIZE } from '../options/registry';
 import type { TranscribeParams } from '../protocol/client';
 import type { Transcript } from '../transcript';
 import { PRECISIONS } from '../vocabulary';
-import { modelKey, modelLabel } from '../whisper';
+import { modelKey, modelLabel } from '../whisper/modelKey';
 import { threadSplit } from './budget';
 import { runTranscription, wantsDiarization, type JobHooks, type PreparedJob } from './pipeline';
 import { inProcessRunner, supervisedRunner, type StageRunner } from './stages/runner';

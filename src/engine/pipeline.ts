@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { assignSpeakers } from '../diarization';
+import { assignSpeakers } from '../diarization/assign';
 import type { ProgressListener } from '../progress';
 import type { TranscribeParams } from '../protocol/client';
 import type { DiarizeJournalParams, DiarizeJournalResult, LoadModelParams } from '../protocol/worker';

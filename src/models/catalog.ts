@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
-import type { Precision } from '../vocabulary';
+import { PRECISIONS, type Precision } from '../vocabulary';
+import { precisionOfFile } from './layout';
 
 export interface CatalogFile {
   /** Path relative to the model folder, with forward slashes (e.g. "onnx/encoder_model_int8.onnx"). */
@@ -67,12 +68,6 @@ function safeRelative(p: unknown, where: string): string {
 /** Which precision a graph belongs to: from the catalogue's layout lists, else from its name. */
 type PrecisionOf = (path: string) => Precision | undefined;
 
-function precisionByName(p: string): Precision | undefined {
-  if (/^onnx\/.*_int8\.onnx$/.test(p)) return 'int8';
-  if (/^onnx\/(encoder_model|decoder_model_merged)\.onnx$/.test(p)) return 'fp32';
-  return undefined;
-}
-
 function parseFile(raw: unknown, where: string, precisionOf: PrecisionOf): CatalogFile {
   let file: CatalogFile;
   if (typeof raw === 'string') file = { path: safeRelative(raw, where), size: null, sha256: null };
@@ -114,18 +109,15 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
   return model;
 }
 
-/** `layout: {int8: [...], fp32: [...]}` when the catalogue declares which graphs belong to which precision. */
+/** `layout: {int8: [...], q4: [...], fp32: [...]}` when the catalogue declares which graphs belong to which precision. */
 function layoutPrecision(json: unknown): PrecisionOf {
   const layout = isObject(json) && isObject(json.layout) ? json.layout : undefined;
-  const lists: [Precision, unknown][] = layout
-    ? [
-        ['int8', layout.int8],
-        ['fp32', layout.fp32],
-      ]
-    : [];
   const map = new Map<string, Precision>();
-  for (const [precision, list] of lists) if (Array.isArray(list)) for (const p of list) if (typeof p === 'string') map.set(p, precision);
-  return (p) => (map.size ? map.get(p) : precisionByName(p));
+  for (const precision of PRECISIONS) {
+    const list = layout?.[precision];
+    if (Array.isArray(list)) for (const p of list) if (typeof p === 'string') map.set(p, precision);
+  }
+  return (p) => (map.size ? map.get(p) : precisionOfFile(p));
 }
 
 /**

@@ -1,9 +1,11 @@
 // Validation of a Whisper model folder the user points at (offline machines, shared drives) and of an
 // installed catalogue model. The layout is onnx-community's, the one src/whisper/session.ts loads.
 import * as fs from 'fs';
+import { isDirectory as isDir, isFile } from './files';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
-import type { Precision } from '../vocabulary';
+import { PRECISIONS, type Precision } from '../vocabulary';
+import { whisperOnnxFiles } from './layout';
 
 /** Text files every precision needs (src/whisper loads config, generation_config and tokenizer). */
 export const REQUIRED_MODEL_FILES = ['config.json', 'generation_config.json', 'tokenizer.json'] as const;
@@ -36,11 +38,9 @@ export function inspectModelFolder(dir: string): { info: ModelFolderInfo; missin
   const decoders = onnx.filter((f) => /^decoder_model_merged.*\.onnx$/.test(f)).map((f) => `onnx/${f}`);
   if (!encoders.length) missing.push('onnx/encoder_model*.onnx');
   if (!decoders.length) missing.push('onnx/decoder_model_merged*.onnx');
-  const precisions: Precision[] = [];
-  if (encoders.includes('onnx/encoder_model_int8.onnx') && decoders.includes('onnx/decoder_model_merged_int8.onnx')) precisions.push('int8');
-  if (encoders.includes('onnx/encoder_model.onnx') && decoders.includes('onnx/decoder_model_merged.onnx')) precisions.push('fp32');
+  const precisions = PRECISIONS.filter((p) => encoders.includes(whisperOnnxFiles(p).encoder) && decoders.includes(whisperOnnxFiles(p).decoder));
   if (encoders.length && decoders.length && !precisions.length) {
-    missing.push('a matching pair onnx/encoder_model[_int8].onnx + onnx/decoder_model_merged[_int8].onnx');
+    missing.push('a matching pair onnx/encoder_model[_int8|_q4].onnx + onnx/decoder_model_merged[_int8|_q4].onnx');
   }
   const hasPreprocessorConfig = isFile(path.join(abs, 'preprocessor_config.json'));
   return { info: { dir: abs, precisions, encoders, decoders, hasPreprocessorConfig }, missing };
@@ -63,20 +63,4 @@ export function importModelFolder(dir: string): ModelFolderInfo {
     );
   }
   return info;
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -45,6 +45,7 @@ export const OPTIONS = [
       order: 3,
       enumDescriptions: [
         '8-bit weights in blocks (the default): a third of the size of fp32, the same words (docs/accuracy.md); falls back to fp32 if the graphs fail to load.',
+        '4-bit weights in blocks: the smallest, for large models on little memory; loses some words (docs/benchmarks.md).',
         'Full-precision graphs: larger, for checking accuracy.',
       ],
     },

@@ -3,6 +3,7 @@
 //  "speakers"?,"diarization"?,"timing":{"load","decode","transcribe","diarize"?,"total"},"rtf"}; times in seconds.
 // "diarization" ({method, reason}) says how the speakers were found, when they were.
 import type { SpeakerSummary, Transcript } from '../transcript';
+import type { Precision } from '../vocabulary';
 
 export interface JsonSegment {
   start: number;
@@ -14,7 +15,7 @@ export interface JsonSegment {
 export interface JsonTranscript {
   input: string;
   model: string;
-  precision: 'int8' | 'fp32';
+  precision: Precision;
   language: string;
   duration: number;
   segments: JsonSegment[];

@@ -18,6 +18,7 @@ import type { DecodeOptions, DecodeResult } from './api';
 import { SAMPLE_RATE, type DecodeStats } from '../vocabulary';
 import { throwIfCancelled } from '../errors';
 import { seededRandom } from '../random';
+import { collectGarbage } from './collectGarbage';
 import { compressionRatio } from './compression';
 import { applyTimestampRules, suppress, TIME_PRECISION, tokenProbability } from './logits';
 import { HOP_LENGTH, N_FRAMES, WindowedLogMel } from './mel';
@@ -247,6 +248,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       allTokens.push(...part.tokens);
     }
     if (decoded.looped) stats.loopsCut++;
+    collectGarbage();
     // A loop was cut: its window is done (re-decoding the tail would likely loop again).
     seek += decoded.looped ? windowFrames : seekFrames;
     if (!params.conditionOnPreviousText || decoded.temperature > params.promptResetTemperature) {
@@ -280,7 +282,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       });
     };
     const first = await timedDecoder(pass.feed(initial));
-    const noSpeechProb = tokenProbability(pass.row(first, sotIndex), special.noSpeech);
+    const noSpeechProb = tokenProbability(pass.promptRow(first, sotIndex), special.noSpeech);
     const context: SearchContext = {
       eot: special.eot,
       vocab: m.config.vocab_size,
@@ -307,7 +309,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       step: (next, sources) => timedDecoder(pass.feedRows(next, sources)),
       signal,
     };
-    const firstRow = pass.row(first, initial.length - 1);
+    const firstRow = pass.promptRow(first, initial.length - 1);
     let hypothesis: Hypothesis;
     if (temperature > 0) hypothesis = await sampleBestOf(context, firstRow, Math.max(1, params.bestOf), temperature, random);
     else if (params.beamSize > 1) hypothesis = await beamSearch(context, firstRow, params.beamSize, params.patience);

@@ -7,6 +7,7 @@ import { LoadedWhisperModel, loadWhisperModel as load } from './model';
 export type { DecodeOptions, DecodeResult, LoadOptions, WhisperModel } from './api';
 export type { SpeechRegion } from '../vocabulary';
 export { DEFAULT_LONG_FORM_PARAMS, UNDETERMINED_LANGUAGE } from './decode';
+export { modelKey, modelLabel } from './modelKey';
 export { detectSpeech, loadVad, speechRegionsFromProbabilities, SILERO_DEFAULTS, type Vad, type SpeechRuleOptions } from '../audio/vad';
 
 /**
@@ -28,16 +29,6 @@ export async function loadWhisperModelWithWarnings(dir: string, options: Omit<Lo
   const warnings: string[] = [];
   const model = await load(dir, { ...options, onWarning: (m) => warnings.push(m) });
   return { model, warnings };
-}
-
-/** Cache key and display label ("base/int8×2") of a model load. */
-export function modelKey(dir: string, precision: string, threads: number): string {
-  return `${dir}|${precision}|${threads}`;
-}
-
-export function modelLabel(key: string): string {
-  const [dir, precision, threads] = key.split('|');
-  return `${dir.split(/[\\/]/).pop()}/${precision}×${threads}`;
 }
 
 /**

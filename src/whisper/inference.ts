@@ -59,6 +59,8 @@ export class DecoderPass {
   private readonly vocab: number;
   /** Tokens fed so far (the decoder context length). */
   length = 0;
+  /** How many positions the prompt step fed and how many logits rows it returned. */
+  private promptRows?: { fed: number; rows: number };
 
   constructor(
     private readonly decoder: ort.InferenceSession,
@@ -138,6 +140,9 @@ export class DecoderPass {
     }
     const firstStep = this.past === null;
     const out = firstStep ? await this.decoder.run(feeds) : await this.decoder.run(feeds, this.stepFetches);
+    // Our exports return the logits of the last few positions only (tools/models: LOGITS_KEPT_POSITIONS);
+    // others return every fed position. Rows are counted from the end either way.
+    if (firstStep) this.promptRows = { fed: inputIds.dims[1], rows: (out.logits as ort.Tensor).dims[1] };
     const next: Record<string, ort.Tensor> = firstStep ? {} : this.past!;
     for (const [present, past] of this.presentToPast) {
       if (out[present]) next[past] = out[present] as ort.Tensor;
@@ -169,6 +174,15 @@ export class DecoderPass {
   /** Row `index` of a logits block returned by feed(), as its own (mutable) array. */
   row(block: Float32Array, index: number): Float32Array {
     return block.slice(index * this.vocab, (index + 1) * this.vocab);
+  }
+
+  /** The logits of prompt position `position` from the block the first feed() returned. */
+  promptRow(block: Float32Array, position: number): Float32Array {
+    const { fed, rows } = this.promptRows ?? { fed: 0, rows: 0 };
+    const index = position - (fed - rows);
+    if (index < 0 || index >= rows)
+      throw new Error(`the decoder returned the logits of its last ${rows} positions; position ${position} of ${fed} is not among them`);
+    return this.row(block, index);
   }
 }
 

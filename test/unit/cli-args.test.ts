@@ -97,7 +97,7 @@ test('usage errors', () => {
   usageError(['transcrib', 'a'], /unknown command "transcrib"/);
   usageError(['transcribe', 'a', '--bogus'], /Unknown option '--bogus'/);
   usageError(['transcribe', 'a', '--format', 'docx'], /--format must be one of md, srt, vtt, json, txt, rttm/);
-  usageError(['transcribe', 'a', '--precision', 'int4'], /--precision must be one of int8, fp32/);
+  usageError(['transcribe', 'a', '--precision', 'int4'], /--precision must be one of int8, q4, fp32/);
   usageError(['transcribe', 'a', '--threads', '0'], /--threads must be a whole number/);
   usageError(['transcribe', 'a', '--threads', '1.5'], /--threads/);
   usageError(['transcribe', 'a', '--threads', 'abc'], /--threads/);

@@ -267,7 +267,7 @@ describe('package.json contributions agree with the code', () => {
     // The exportable formats of the registry; RTTM (speaker turns for scoring tools) is for the CLI only.
     assert.deepEqual(props['transcrevai.outputFormat'].enum, EXPORT_FORMATS);
     assert.ok(!props['transcrevai.outputFormat'].enum.includes('rttm'));
-    assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'fp32']);
+    assert.deepEqual(props['transcrevai.precision'].enum, ['int8', 'q4', 'fp32']);
   });
 
   test('explorer menu matches exactly the 8 media extensions', () => {

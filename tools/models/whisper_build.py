@@ -76,6 +76,8 @@ ONNX_FILES = [
     "onnx/decoder_model_merged.onnx",
     "onnx/encoder_model_int8.onnx",
     "onnx/decoder_model_merged_int8.onnx",
+    "onnx/encoder_model_q4.onnx",
+    "onnx/decoder_model_merged_q4.onnx",
 ]
 JSON_FILES = [
     "config.json",
@@ -116,8 +118,16 @@ INT8_SCHEMES: dict[str, WeightOnlyScheme] = {
     # 5.7 ms/step with int8 compute, measured on base).
     "decoder_model_merged": WeightOnlyScheme(bits=8, block_size=64, accuracy_level=4),
 }
-# Bumped whenever a recipe above changes, so that `npm run models` rebuilds folders made by an older recipe.
-QUANT_RECIPE = "int8-matmulnbits-v1"
+# The *_q4 files (onnx-community's name for 4-bit MatMulNBits): the same split, 4-bit weights in blocks of 32, for
+# the largest models where memory rules (docs/benchmarks.md gives the cost in words).
+Q4_SCHEMES: dict[str, WeightOnlyScheme] = {
+    "encoder_model": WeightOnlyScheme(bits=4, block_size=32, accuracy_level=None),
+    "decoder_model_merged": WeightOnlyScheme(bits=4, block_size=32, accuracy_level=4),
+}
+# Precision → (file suffix, schemes). The token embedding of every quantized decoder is 8-bit (quantize_embedding).
+QUANTIZED: dict[str, tuple[str, dict[str, WeightOnlyScheme]]] = {"int8": ("_int8", INT8_SCHEMES), "q4": ("_q4", Q4_SCHEMES)}
+# Bumped whenever a recipe changes, so that `npm run models` rebuilds folders made by an older recipe.
+QUANT_RECIPE = "matmulnbits-v3 (int8, q4; 8-bit embedding; logits of the last 4 positions; fused encoder attention)"
 
 
 def log(model: str, msg: str) -> None:
@@ -471,3 +481,197 @@ def quantize_weight_only(src: Path, dst: Path, scheme: WeightOnlyScheme) -> None
                                      accuracy_level=scheme.accuracy_level)
     quantizer.process()
     quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
+
+
+# ---------------------------------------------------------------- decoder graph surgery
+# Positions whose logits the merged decoder returns on a multi-token step: the decoder needs the next-token logits
+# (last position) and <|nospeech|> at <|startoftranscript|>, at most 3 before the end of the sot sequence
+# (sot, language, task[, notimestamps]). The exported graph computes the vocabulary projection (512 × 51865 for
+# base) for every fed position: with a 224-token previous-text prompt that is 6 GFLOP and a 46 MB logits tensor
+# per window for 2 rows that are used. Measured on the 330 s AMI meeting: 3 of 7 seconds of decoder time.
+LOGITS_KEPT_POSITIONS = 4
+
+
+def _subgraphs(graph):
+    import onnx
+
+    yield graph
+    for node in graph.node:
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                yield from _subgraphs(a.g)
+
+
+def _projection_nodes(model, vocab_size: int):
+    """MatMul nodes of the vocabulary projection (B is a [d_model, vocab] initializer), with their graph."""
+    inits = {t.name: list(t.dims) for t in model.graph.initializer}
+    for g in _subgraphs(model.graph):
+        local = {t.name: list(t.dims) for t in g.initializer}
+        for n in g.node:
+            if n.op_type == "MatMul" and len(n.input) == 2:
+                dims = local.get(n.input[1], inits.get(n.input[1]))
+                if dims and len(dims) == 2 and dims[1] == vocab_size:
+                    yield g, n
+
+
+def slice_logits_to_last(path: Path, vocab_size: int, keep: int = LOGITS_KEPT_POSITIONS) -> int:
+    """Makes the projection (and so `logits`) cover only the last `keep` positions of each step. Returns the
+    number of projections changed (one per branch of the merged decoder). Idempotent."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    changed = 0
+    consts = {
+        "starts": numpy_helper.from_array(np.array([-keep], dtype=np.int64), "logits_slice_starts"),
+        "ends": numpy_helper.from_array(np.array([np.iinfo(np.int64).max], dtype=np.int64), "logits_slice_ends"),
+        "axes": numpy_helper.from_array(np.array([1], dtype=np.int64), "logits_slice_axes"),
+    }
+    have = {t.name for t in model.graph.initializer}
+    for c in consts.values():
+        if c.name not in have:
+            model.graph.initializer.append(c)
+    for g, n in list(_projection_nodes(model, vocab_size)):
+        if n.input[0].endswith("_last_positions"):
+            continue
+        sliced = n.input[0] + "_last_positions"
+        index = list(g.node).index(n)
+        g.node.insert(index, helper.make_node("Slice", [n.input[0], "logits_slice_starts", "logits_slice_ends", "logits_slice_axes"], [sliced],
+                                              name=n.name + "_last_positions"))
+        n.input[0] = sliced
+        changed += 1
+    onnx.save(model, str(path))
+    return changed
+
+
+EMBEDDING_BLOCK = 64
+
+
+def quantize_embedding(path: Path, vocab_size: int, block_size: int = EMBEDDING_BLOCK) -> int:
+    """The token embedding (a [vocab, d_model] float table read by Gather, 106 MB for base) becomes 8-bit in blocks
+    along d_model (com.microsoft GatherBlockQuantized: asymmetric uint8, a scale and zero point per block), 4× smaller,
+    as the projection's weights already are. Returns the number of Gather nodes changed."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    inits = {t.name: t for t in model.graph.initializer}
+    table_name = next((n for n, t in inits.items() if list(t.dims)[:1] == [vocab_size] and len(t.dims) == 2 and t.data_type == onnx.TensorProto.FLOAT), None)
+    if table_name is None:
+        return 0
+    table = numpy_helper.to_array(inits[table_name]).astype(np.float32)
+    vocab, dim = table.shape
+    blocks = table.reshape(vocab, dim // block_size, block_size)
+    lo = np.minimum(blocks.min(axis=2), 0.0)
+    hi = np.maximum(blocks.max(axis=2), 0.0)
+    scale = np.where(hi > lo, (hi - lo) / 255.0, 1.0).astype(np.float32)
+    zero = np.clip(np.round(-lo / scale), 0, 255).astype(np.uint8)
+    q = np.clip(np.round(blocks / scale[..., None]) + zero[..., None], 0, 255).astype(np.uint8).reshape(vocab, dim)
+    names = {"data": table_name + "_Q8", "scales": table_name + "_scales", "zp": table_name + "_zero_points"}
+    changed = 0
+    for g in _subgraphs(model.graph):
+        for i, n in enumerate(list(g.node)):
+            if n.op_type == "Gather" and n.input[0] == table_name:
+                axis = next((a.i for a in n.attribute if a.name == "axis"), 0)
+                if axis != 0:
+                    continue
+                node = helper.make_node("GatherBlockQuantized", [names["data"], n.input[1], names["scales"], names["zp"]], list(n.output),
+                                        name=n.name + "_Q8", domain="com.microsoft", bits=8, block_size=block_size, gather_axis=0, quantize_axis=1)
+                g.node.remove(n)
+                g.node.insert(i, node)
+                changed += 1
+    if changed:
+        still_used = any(table_name in x.input for g in _subgraphs(model.graph) for x in g.node)
+        if not still_used:
+            model.graph.initializer.remove(inits[table_name])
+        model.graph.initializer.extend([numpy_helper.from_array(q, names["data"]), numpy_helper.from_array(scale, names["scales"]),
+                                        numpy_helper.from_array(zero, names["zp"])])
+        if not any(o.domain == "com.microsoft" for o in model.opset_import):
+            model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(path))
+    return changed
+
+
+# ---------------------------------------------------------------- encoder attention
+def fuse_encoder_attention(path: Path, num_heads: int) -> int:
+    """Each encoder self-attention, as optimum exports it (q·s → reshape → transpose → ·√s; k the same; MatMul →
+    Softmax → MatMul → transpose → reshape), becomes one com.microsoft MultiHeadAttention with the product of the
+    scales. onnxruntime's CPU kernel then computes the 1500 × 1500 scores head by head in blocks instead of keeping
+    three [heads, 1500, 1500] float tensors at once: measured on base, the encoder's peak memory falls from about
+    260 MB to 100 MB per window and a window takes 313 instead of 396 ms (int8, 2 threads). Returns the number of
+    blocks fused; 0 (graph unchanged) when the export has another shape."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    g = model.graph
+    producer = {o: n for n in g.node for o in n.output}
+    consumers: dict[str, list] = {}
+    for n in g.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+    inits = {t.name: t for t in g.initializer}
+
+    def const(name: str):
+        if name in inits:
+            return numpy_helper.to_array(inits[name])
+        n = producer.get(name)
+        if n is not None and n.op_type == "Constant":
+            return numpy_helper.to_array(n.attribute[0].t)
+        raise KeyError(name)
+
+    def follow(name: str, *ops: str):
+        chain = []
+        for op in ops:
+            n = producer.get(name)
+            if n is None or n.op_type != op:
+                raise KeyError(f"expected {op} before {name}")
+            chain.append(n)
+            name = n.input[0]
+        return chain, name
+
+    removed: set[str] = set()
+    replacements: dict[str, object] = {}
+    try:
+        for softmax in [n for n in g.node if n.op_type == "Softmax"]:
+            qk = producer[softmax.input[0]]
+            q_scale2, k_scale = producer[qk.input[0]], producer[qk.input[1]]
+            q_chain, q_scaled = follow(q_scale2.input[0], "Transpose", "Reshape")
+            q_scale1 = producer[q_scaled]
+            k_chain, k_src = follow(k_scale.input[0], "Transpose", "Reshape")
+            av = consumers[softmax.output[0]][0]
+            v_chain, v_src = follow(av.input[1], "Transpose", "Reshape")
+            transpose = consumers[av.output[0]][0]
+            reshape = consumers[transpose.output[0]][0]
+            if (qk.op_type, q_scale2.op_type, k_scale.op_type, q_scale1.op_type, av.op_type, transpose.op_type, reshape.op_type) != (
+                "MatMul", "Mul", "Mul", "Mul", "MatMul", "Transpose", "Reshape"):
+                raise KeyError("not the optimum attention pattern")
+            scale = float(const(q_scale1.input[1]) * const(q_scale2.input[1]) * const(k_scale.input[1]))
+            for n in [softmax, qk, q_scale2, q_scale1, k_scale, av, transpose, reshape, *q_chain, *k_chain, *v_chain]:
+                removed.add(n.name)
+            replacements[reshape.name] = helper.make_node(
+                "MultiHeadAttention", [q_scale1.input[0], k_src, v_src], [reshape.output[0]],
+                name=softmax.name.replace("/Softmax", "/MultiHeadAttention"), domain="com.microsoft", num_heads=num_heads, scale=scale)
+    except KeyError:
+        return 0
+    nodes = []
+    for n in g.node:
+        if n.name in replacements:
+            nodes.append(replacements[n.name])
+        if n.name not in removed:
+            nodes.append(n)
+    del g.node[:]
+    g.node.extend(nodes)
+    while True:  # the shape computations that fed the removed reshapes are dead now
+        used = {i for n in g.node for i in n.input} | {o.name for o in g.output}
+        live = [n for n in g.node if any(o in used for o in n.output)]
+        if len(live) == len(g.node):
+            break
+        del g.node[:]
+        g.node.extend(live)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(path))
+    return len(replacements)

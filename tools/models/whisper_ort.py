@@ -44,12 +44,14 @@ class Timing:
 
 
 class OrtWhisper:
-    def __init__(self, model_dir: str | Path, int8: bool = False, threads: int = 2):
+    def __init__(self, model_dir: str | Path, int8: bool = False, threads: int = 2, suffix: str | None = None):
+        """`suffix` picks the files of a precision ("", "_int8", "_q4"); `int8` is the older spelling of "_int8"."""
         import onnxruntime as ort
         from transformers import WhisperFeatureExtractor
 
         self.dir = Path(model_dir)
-        suffix = "_int8" if int8 else ""
+        if suffix is None:
+            suffix = "_int8" if int8 else ""
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1

@@ -37,3 +37,6 @@ export class ModelCache {
     ]);
   }
 }
+
+/** The models of this process, shared by every stage handler it runs. */
+export const models = new ModelCache();

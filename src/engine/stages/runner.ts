@@ -4,7 +4,8 @@
 import type { WorkerKind, WorkerMethod, WorkerParams, WorkerResult } from '../../protocol/worker';
 import type { Supervisor } from '../supervisor';
 import type { RequestHooks } from '../workerProcess';
-import { HANDLERS, models, type RequestContext } from './handlers';
+import type { WorkerKind as Kind } from '../../protocol/worker';
+import type { RequestContext, StageHandlers } from './handlers';
 
 export interface StageRunner {
   readonly supervised: boolean;
@@ -23,6 +24,18 @@ export function supervisedRunner(sup: Supervisor): StageRunner {
   };
 }
 
+/**
+ * The handlers of every stage, loaded on first use: a supervised engine (the CLI's default) never loads them, so
+ * onnxruntime and the models stay in the children.
+ */
+function handlers(): { [K in Kind]: StageHandlers<K> } {
+  return {
+    capture: (require('./capture') as typeof import('./capture')).captureHandlers,
+    transcription: (require('./transcription') as typeof import('./transcription')).transcriptionHandlers,
+    diarization: (require('./diarization') as typeof import('./diarization')).diarizationHandlers,
+  };
+}
+
 export function inProcessRunner(): StageRunner {
   return {
     supervised: false,
@@ -33,9 +46,9 @@ export function inProcessRunner(): StageRunner {
         warn: (m) => hooks.onWarning?.(m),
         event: (e) => hooks.onEvent?.(e),
       };
-      const handler = (HANDLERS[kind] as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
+      const handler = (handlers()[kind] as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
       return handler(params, ctx);
     },
-    dispose: () => models.dispose(),
+    dispose: () => (require('./modelCache') as typeof import('./modelCache')).models.dispose(),
   };
 }

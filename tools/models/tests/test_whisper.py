@@ -117,7 +117,7 @@ def test_manifest_matches_files(model):
     assert entry["source"]["licence"] == "MIT"
 
 
-@pytest.mark.parametrize("variant", ["", "_int8"])
+@pytest.mark.parametrize("variant", ["", "_int8", "_q4"])
 @pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_graph_io_names(model, variant):
     import onnxruntime as ort
@@ -198,13 +198,19 @@ def _op_types(path: Path) -> set[str]:
     return ops
 
 
+@pytest.mark.parametrize("suffix", ["_int8", "_q4"])
 @pytest.mark.parametrize("part", ["encoder_model", "decoder_model_merged"])
 @pytest.mark.parametrize("model", MODEL_PARAMS)
-def test_int8_files_are_weight_only(model, part):
-    """No activation quantization by onnxruntime's dynamic ops: their AVX2 u8 x s8 kernels saturate (CPU-dependent)."""
-    ops = _op_types(MODELS_DIR / model / "onnx" / f"{part}_int8.onnx")
+def test_quantized_files_are_weight_only(model, part, suffix):
+    """No activation quantization by onnxruntime's dynamic ops: their AVX2 u8 x s8 kernels saturate (CPU-dependent).
+    The decoder's token embedding is 8-bit (no float copy of the 51865-row table); the encoder's attention is fused."""
+    ops = _op_types(MODELS_DIR / model / "onnx" / f"{part}{suffix}.onnx")
     assert "MatMulNBits" in ops, ops
     assert not ops & {"MatMulInteger", "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "QLinearMatMul"}, ops
+    if part == "decoder_model_merged":
+        assert "GatherBlockQuantized" in ops, ops
+    else:
+        assert "MultiHeadAttention" in ops and "Softmax" not in ops, ops
     assert manifest_entry(model)["source"]["recipe"] == wb.QUANT_RECIPE
 
 

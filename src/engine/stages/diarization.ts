@@ -1,0 +1,40 @@
+// The diarization stage: speaker turns over the journal's speech, and for live sessions streaming VAD and one speaker
+// embedding per phrase. Served by the diarization child; run in-process by --in-process (and by the engine itself
+// for the MFCC fallback once the child is past its restarts).
+import { readJournal } from '../../audio/journal';
+import { speechProbabilitiesCarried } from '../../audio/vad';
+import { diarize, energyVad } from '../../diarization';
+import { embedRange } from '../../diarization/embedRange';
+import type { StageHandlers } from './handlers';
+import { models } from './modelCache';
+
+export const diarizationHandlers: StageHandlers<'diarization'> = {
+  async diarize(p, ctx) {
+    const samples = readJournal(p.journal);
+    // A speaker model that is missing or fails to load is not an error: diarize() falls back to MFCC (reported).
+    const model = await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
+    const r = await diarize(samples, p.speech ?? energyVad(samples), {
+      threads: p.threads,
+      model,
+      modelDir: p.modelDir,
+      speakers: p.speakers,
+      minSpeakers: p.minSpeakers,
+      maxSpeakers: p.maxSpeakers,
+      method: p.method,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+    return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings };
+  },
+  async vad(p, ctx) {
+    const v = await models.vad(p.vadFile);
+    const carry = p.carry && { state: Float32Array.from(p.carry.state), context: Float32Array.from(p.carry.context) };
+    const r = await speechProbabilitiesCarried(v, readJournal(p.journal, { start: p.start, end: p.end }), carry, ctx.signal);
+    return { probs: Array.from(r.probs), carry: { state: Array.from(r.carry.state), context: Array.from(r.carry.context) } };
+  },
+  async embed(p, ctx) {
+    const model = await models.speakerModel(p.modelDir, p.threads);
+    const vector = await embedRange(model, readJournal(p.journal, { start: p.start, end: p.end }), ctx.signal);
+    return { vector: vector && Array.from(vector) };
+  },
+};

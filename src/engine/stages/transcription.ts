@@ -1,0 +1,56 @@
+// The transcription stage: speech regions (Silero VAD) and Whisper over the journal, whole jobs and live phrases.
+// Served by the transcription child; run in-process by --in-process. Models are kept by the process's ModelCache.
+import { readJournal } from '../../audio/journal';
+import { SAMPLE_RATE } from '../../vocabulary';
+import { detectSpeech, transcribeSamples } from '../../whisper';
+import type { StageHandlers } from './handlers';
+import { models } from './modelCache';
+
+export const transcriptionHandlers: StageHandlers<'transcription'> = {
+  async load(p) {
+    const l0 = performance.now();
+    const [{ model, warnings }] = await Promise.all([models.whisperModel(p.modelDir, p.precision, p.threads), p.vadFile ? models.vad(p.vadFile) : undefined]);
+    return { modelName: model.name, precision: model.precision, loadSeconds: (performance.now() - l0) / 1000, warnings };
+  },
+  async speech(p, ctx) {
+    const vad = await models.vad(p.vadFile);
+    return detectSpeech(vad, readJournal(p.journal), { signal: ctx.signal });
+  },
+  async phrase(p, ctx) {
+    const { model } = await models.whisperModel(p.modelDir, p.precision, p.threads);
+    const offset = p.start / SAMPLE_RATE;
+    const result = await transcribeSamples(model, readJournal(p.journal, { start: p.start, end: p.end }), {
+      language: p.language,
+      initialPrompt: p.initialPrompt,
+      // A partial is replaced within a second: one greedy pass is enough, and keeps the next one on time.
+      temperatures: p.partial ? [0] : undefined,
+      signal: ctx.signal,
+    });
+    const segments = result.segments.map((s) => ({
+      ...s,
+      start: s.start + offset,
+      end: s.end + offset,
+      words: s.words?.map((w) => ({ ...w, start: w.start + offset, end: w.end + offset })),
+    }));
+    return {
+      text: segments
+        .map((s) => s.text.trim())
+        .filter(Boolean)
+        .join(' '),
+      language: result.language,
+      segments,
+    };
+  },
+  async transcribe(p, ctx) {
+    const { model, warnings } = await models.whisperModel(p.modelDir, p.precision, p.threads);
+    const result = await transcribeSamples(model, readJournal(p.journal), {
+      language: p.language,
+      initialPrompt: p.initialPrompt,
+      beamSize: p.beamSize,
+      speech: p.speech,
+      signal: ctx.signal,
+      onProgress: ctx.progress,
+    });
+    return { modelName: model.name, precision: model.precision, language: result.language, segments: result.segments, warnings, stats: result.stats };
+  },
+};
