@@ -2,6 +2,7 @@
 // analysis window (windows.ts). The mel spectrogram is computed once per speech region and cut into windows;
 // each window gets its own volume normalisation (the model was trained on normalised utterances; the mel is a
 // power spectrum, so a gain g scales the window's mel by g²). Windows of equal length run as one batch.
+import { asSource, type SampleSource } from '../audio/source';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
@@ -55,7 +56,13 @@ export interface EmbedOptions {
 }
 
 /** One L2-normalised embedding per window, in the order given. */
-export async function embedWindows(model: SpeakerModel, samples: Float32Array, windows: WindowPlan[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+export async function embedWindows(
+  model: SpeakerModel,
+  input: Float32Array | SampleSource,
+  windows: WindowPlan[],
+  options: EmbedOptions = {},
+): Promise<Float32Array[]> {
+  const samples = asSource(input);
   const fe = model.frontend;
   const hop = fe.mel.hop;
   const bins = fe.mel.numMelBins;
@@ -72,7 +79,7 @@ export async function embedWindows(model: SpeakerModel, samples: Float32Array, w
     if (!mel) {
       // Windows come in time order: a region's mel is done with once the next region starts.
       regionMel.clear();
-      const m = melSpectrogram(samples.subarray(spanStart, spanEnd), fe.mel, fe.filterbank);
+      const m = melSpectrogram(samples.read(spanStart, spanEnd), fe.mel, fe.filterbank);
       mel = { start: spanStart, data: m.data, frames: m.frames };
       regionMel.set(key, mel);
       // An hour of speech is ~20 s of mel work: yield between regions so heartbeats and cancels get through.
@@ -80,7 +87,7 @@ export async function embedWindows(model: SpeakerModel, samples: Float32Array, w
     }
     const f0 = Math.round((w.start - mel.start) / hop);
     const n = Math.max(1, Math.min(Math.round((w.end - w.start) / hop), mel.frames - f0));
-    const g = volumeGain(samples.subarray(w.start, w.end), fe);
+    const g = volumeGain(samples.read(w.start, w.end), fe);
     const data = mel.data.slice(f0 * bins, (f0 + n) * bins);
     if (g !== 1) {
       const g2 = g * g;

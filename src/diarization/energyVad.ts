@@ -3,6 +3,7 @@
 // noise floor = the NOISE_PERCENTILE-th percentile of frame energies, but never below (max − DYNAMIC_RANGE_DB).
 // Then: speech runs shorter than MIN_SPEECH are dropped, silences shorter than MIN_SILENCE are filled,
 // and each region is padded by PAD seconds.
+import { asSource, BLOCK_SAMPLES, type SampleSource } from '../audio/source';
 import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 
 export const ENERGY_FRAME_SECONDS = 0.03;
@@ -21,16 +22,23 @@ export interface EnergyVadOptions {
   pad?: number;
 }
 
-export function energyVad(samples: Float32Array, options: EnergyVadOptions = {}): SpeechRegion[] {
+export function energyVad(input: Float32Array | SampleSource, options: EnergyVadOptions = {}): SpeechRegion[] {
+  const samples = asSource(input);
   const sr = options.sampleRate ?? SAMPLE_RATE;
   const frame = Math.round(ENERGY_FRAME_SECONDS * sr);
   const n = Math.floor(samples.length / frame);
   if (n === 0) return [];
   const db = new Float64Array(n);
-  for (let f = 0; f < n; f++) {
-    let e = 0;
-    for (let i = f * frame; i < (f + 1) * frame; i++) e += samples[i] * samples[i];
-    db[f] = 10 * Math.log10(e / frame + 1e-12);
+  // Frame energies a block of frames at a time (the audio may be a journal on disk).
+  const framesPerBlock = Math.max(1, Math.floor(BLOCK_SAMPLES / frame));
+  for (let b = 0; b < n; b += framesPerBlock) {
+    const last = Math.min(n, b + framesPerBlock);
+    const block = samples.read(b * frame, last * frame);
+    for (let f = b; f < last; f++) {
+      let e = 0;
+      for (let i = (f - b) * frame; i < (f - b + 1) * frame; i++) e += block[i] * block[i];
+      db[f] = 10 * Math.log10(e / frame + 1e-12);
+    }
   }
   const sorted = Array.from(db).sort((a, b) => a - b);
   const max = sorted[n - 1];

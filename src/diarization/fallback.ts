@@ -2,15 +2,17 @@
 // mean and standard deviation of MFCC 1..19 (c0 — loudness — left out), each dimension z-scored across the
 // recording's windows, then clustered with the same cosine agglomerative clustering. Much weaker than a neural
 // embedding (it separates voices by timbre and channel, not identity); callers report it as 'fallback-mfcc'.
+import { asSource, type SampleSource } from '../audio/source';
 import { mfcc } from './mfcc';
 import type { WindowPlan } from './windows';
 
 /** Cosine-distance threshold for the automatic count on z-scored MFCC statistics. */
 export const FALLBACK_AHC_THRESHOLD = 1.15;
 
-export function mfccStatistics(samples: Float32Array, windows: WindowPlan[]): Float32Array[] {
+export function mfccStatistics(input: Float32Array | SampleSource, windows: WindowPlan[]): Float32Array[] {
+  const samples = asSource(input);
   const raw = windows.map((w) => {
-    const m = mfcc(samples.subarray(w.start, w.end));
+    const m = mfcc(samples.read(w.start, w.end));
     const ceps = m.ceps;
     const dims = ceps - 1;
     const v = new Float32Array(2 * dims);

@@ -1,6 +1,7 @@
 // Speaker diarization: speech regions → windows → speaker embeddings (ONNX model, or MFCC statistics when the
 // model is missing or fails) → clustering (method chosen per recording, see choose.ts) → speaker turns.
 // Pure library: no process or VS Code dependency; the engine/worker calls diarize() then assignSpeakers().
+import { asSource, type SampleSource } from '../audio/source';
 import { throwIfCancelled, TranscrevError } from '../errors';
 import { auxiliaryModelDir } from '../models/paths';
 import type { SpeakerSummary } from '../transcript';
@@ -54,7 +55,9 @@ export interface DiarizationResult {
 }
 
 /** `samples`: 16 kHz mono; `speech`: VAD regions in samples. */
-export async function diarize(samples: Float32Array, speech: SpeechRegion[], options: DiarizeOptions): Promise<DiarizationResult> {
+export async function diarize(input: Float32Array | SampleSource, speech: SpeechRegion[], options: DiarizeOptions): Promise<DiarizationResult> {
+  // Audio is read window by window (a journal on disk in the engine): an hour is never in memory at once.
+  const samples = asSource(input);
   const warnings: string[] = [];
   countBounds(options, Number.MAX_SAFE_INTEGER); // validate early: usage errors before any work
   const regions = speech

@@ -2,8 +2,10 @@
 //
 // `threads` has one meaning everywhere (CLI --threads, setting transcrevai.threads, the engine's requests): the
 // cores a job may use. Unset, it is the core budget max(1, cpus − 2), which leaves two cores to the editor and
-// the OS. When speakers are labelled, Whisper and diarization run side by side and split those cores; alone,
-// Whisper takes them all. Each stage's share is its onnxruntime intra-op thread count.
+// the OS. Whisper gets that many intra-op threads. When speakers are labelled, diarization runs beside it on the
+// same cores (the children are pinned to them: affinity.ts) with half as many threads: it is a tenth of Whisper's
+// work, so halving Whisper for its whole run would waste the cores once diarization is done (measured on the 330 s
+// meeting, 2 cores: an even 1 + 1 split took 14.9 s, 2 + 1 sharing the 2 cores 11.2 s).
 import * as os from 'os';
 
 export function coreBudget(): number {
@@ -19,8 +21,7 @@ export interface ThreadSplit {
 }
 
 /** `threads` (undefined = the core budget) → each stage's intra-op threads; never 0. */
-export function threadSplit(threads: number | undefined, diarizing: boolean, budget = coreBudget()): ThreadSplit {
+export function threadSplit(threads: number | undefined, budget = coreBudget()): ThreadSplit {
   const cores = threads ?? budget;
-  const diarization = Math.max(1, Math.floor(cores / 2));
-  return { cores, transcription: diarizing ? Math.max(1, cores - diarization) : cores, diarization };
+  return { cores, transcription: cores, diarization: Math.max(1, Math.floor(cores / 2)) };
 }

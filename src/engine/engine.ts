@@ -14,7 +14,7 @@ import type { Transcript } from '../transcript';
 import { PRECISIONS } from '../vocabulary';
 import { modelKey, modelLabel } from '../whisper/modelKey';
 import { threadSplit } from './budget';
-import { runTranscription, wantsDiarization, type JobHooks, type PreparedJob } from './pipeline';
+import { runTranscription, type JobHooks, type PreparedJob } from './pipeline';
 import { inProcessRunner, supervisedRunner, type StageRunner } from './stages/runner';
 import type { Supervisor } from './supervisor';
 
@@ -101,7 +101,7 @@ export class Engine {
       ...(haveVad && { vadFile }),
     };
     // A job that asks for more cores than the budget gets them for inference, so its threads are not squeezed.
-    await this.options.supervisor?.fitAffinity(threadSplit(params.threads, wantsDiarization(params)).cores);
+    await this.options.supervisor?.fitAffinity(threadSplit(params.threads).cores);
     const { transcript, loaded } = await runTranscription(this.runner, job, hooks, warnings);
     this.loaded.add(modelKey(loaded.modelDir, loaded.precision, loaded.threads));
     return transcript;

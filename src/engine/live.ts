@@ -96,7 +96,7 @@ export class LiveSession {
         `Live transcription needs the Silero VAD model, not found at ${vadFile}: run "npm run models" or TranscrevAI: Download Model….`,
       );
     }
-    const threads = threadSplit(params.threads, params.mode === 'meeting');
+    const threads = threadSplit(params.threads);
     this.modelParams = { modelDir, precision: params.precision, threads: threads.transcription, vadFile };
     this.diarizationThreads = threads.diarization;
     this.speakerDir = auxiliaryModelDir('speaker', params.modelsPath);

@@ -63,7 +63,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     hooks.onWarning?.(m);
   };
   const diarizing = wantsDiarization(params);
-  const split = threadSplit(params.threads, diarizing);
+  const split = threadSplit(params.threads);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
   const journal = path.join(dir, 'audio.f32');
   const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
@@ -83,16 +83,23 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     onProgress?.({ component: 'decode', percent: 0 });
     const audio = await runner.run('capture', 'decode', { input: job.input, ffmpegPath: job.ffmpegPath, probe: job.probe, journal }, hooksFor('decode'));
     const decodeSeconds = (performance.now() - d0) / 1000;
+    // The capture child has done its part (the audio is in the journal): its 50 MB go back for the rest of the job.
+    runner.release('capture').catch(() => undefined);
+    const x0 = performance.now();
+    // The VAD needs only the journal: it runs while Whisper is still loading (session creation is mostly one core).
+    const vadFile = job.vadFile;
+    const finding = vadFile
+      ? (async () => {
+          onProgress?.({ component: 'vad', percent: 0 });
+          const regions = await runner.run('transcription', 'speech', { journal, vadFile }, hooksFor('vad'));
+          onProgress?.({ component: 'vad', percent: 100 });
+          return regions;
+        })()
+      : Promise.resolve(undefined);
+    finding.catch(() => undefined);
     const loaded = await loading;
     for (const w of loaded.warnings) warn(w);
-
-    const x0 = performance.now();
-    let speech: SpeechRegion[] | undefined;
-    if (job.vadFile) {
-      onProgress?.({ component: 'vad', percent: 0 });
-      speech = await runner.run('transcription', 'speech', { journal, vadFile: job.vadFile }, hooksFor('vad'));
-      onProgress?.({ component: 'vad', percent: 100 });
-    }
+    const speech: SpeechRegion[] | undefined = await finding;
     let diarizeSeconds = 0;
     const diarization = diarizing
       ? (async () => {

@@ -288,6 +288,20 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   /** Stops the child: disconnect (it exits by itself), SIGKILL if it is still there after `graceMs`. */
+  /**
+   * Stops an idle child to give its memory back; the next request starts it again. A child holding a request
+   * (a live recording) is left alone.
+   */
+  async release(graceMs = 1000): Promise<void> {
+    const child = this.child;
+    if (this.disposed || this.pending.size || !child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (child.connected) child.disconnect(); // the child exits on disconnect (serve.ts)
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
   async dispose(graceMs = 1000): Promise<void> {
     this.disposed = true;
     clearInterval(this.watchdog);

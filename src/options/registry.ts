@@ -53,7 +53,7 @@ export const OPTIONS = [
   {
     key: 'threads',
     description:
-      'CPU cores a job may use: the intra-op threads of Whisper, or, when speakers are labelled too, split between Whisper and diarization, which run side by side. `0` = automatic (all cores but two, at least one).',
+      "CPU cores a job may use: Whisper's intra-op threads; when speakers are labelled too, diarization runs beside it on the same cores with half as many threads. `0` = automatic (all cores but two, at least one).",
     summary: 'cores the job may use (default: CPU cores - 2, at least 1)',
     value: { type: 'integer', min: 0, max: MAX_THREADS },
     default: 0,

@@ -16,6 +16,7 @@
 import type { Segment } from '../transcript';
 import type { DecodeOptions, DecodeResult } from './api';
 import { SAMPLE_RATE, type DecodeStats } from '../vocabulary';
+import { asSource, type SampleSource } from '../audio/source';
 import { throwIfCancelled } from '../errors';
 import { seededRandom } from '../random';
 import { collectGarbage } from './collectGarbage';
@@ -77,8 +78,6 @@ export const DEFAULT_LONG_FORM_PARAMS: LongFormParams = {
   bestOf: 5,
 };
 
-const EMPTY_SAMPLES = new Float32Array(0);
-
 /** Language reported when 'auto' had no speech to detect from (ISO 639-2 "undetermined"). */
 export const UNDETERMINED_LANGUAGE = 'und';
 
@@ -93,7 +92,7 @@ interface WindowDecode {
   looped: boolean;
 }
 
-export async function transcribe(model: LoadedWhisperModel, input: Float32Array, options: DecodeOptions): Promise<DecodeResult> {
+export async function transcribe(model: LoadedWhisperModel, input: Float32Array | SampleSource, options: DecodeOptions): Promise<DecodeResult> {
   const params = resolveParams(options);
   const { tokenizer } = model;
   const special = tokenizer.special;
@@ -127,8 +126,9 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
     }
   };
 
-  // VAD: decode only the speech, joined; map times back at the end.
-  let audio = input;
+  // VAD: decode only the speech, joined; map times back at the end. Audio is read window by window from `input`
+  // (a journal on disk in the engine): an hour is never in memory at once.
+  let audio = asSource(input);
   let toOriginal = (start: number, end: number) => ({ start, end });
   if (options.speech) {
     stats.vadRegions = options.speech.length;
@@ -137,14 +137,10 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array,
       report(100);
       return { language: fixedLanguage ?? UNDETERMINED_LANGUAGE, segments: [], stats };
     }
-    const map = joinSpeech(input, speechChunks(options.speech, input.length));
-    audio = map.samples;
+    const map = joinSpeech(audio, speechChunks(options.speech, audio.length));
+    audio = map.source;
     toOriginal = map.segmentToOriginal;
   }
-  // From here on only `audio` is used: let go of the caller's full-length samples (230 MB per hour), so a
-  // caller that keeps no reference of its own (the transcription child) holds one copy, not two.
-  // eslint-disable-next-line no-useless-assignment -- dropping the reference is the point: the GC may free it
-  input = EMPTY_SAMPLES;
   throwIfCancelled(signal);
   const melStart = performance.now();
   // Windows of log-mel computed as the loop reaches them (one window in memory, not 115 MB per hour).
@@ -373,9 +369,10 @@ function progressReporter(onProgress?: (percent: number) => void): (percent: num
   };
 }
 
-function peakAmplitude(samples: Float32Array, from: number, to: number): number {
+function peakAmplitude(source: SampleSource, from: number, to: number): number {
+  const samples = source.read(from, to);
   let peak = 0;
-  for (let i = Math.max(0, from); i < Math.min(samples.length, to); i++) {
+  for (let i = 0; i < samples.length; i++) {
     const a = Math.abs(samples[i]);
     if (a > peak) peak = a;
   }

@@ -1,5 +1,6 @@
 // The Whisper library's entry points (contract in api.ts).
 import type { DecodeOptions, DecodeResult, LoadOptions, WhisperModel } from './api';
+import type { SampleSource } from '../audio/source';
 import { TranscrevError } from '../errors';
 import { transcribe } from './decode';
 import { LoadedWhisperModel, loadWhisperModel as load } from './model';
@@ -36,7 +37,7 @@ export async function loadWhisperModelWithWarnings(dir: string, options: Omit<Lo
  * are decoded and times refer to the original samples. Rejects with CancelledError when
  * options.signal fires.
  */
-export function transcribeSamples(model: WhisperModel, samples: Float32Array, options: DecodeOptions): Promise<DecodeResult> {
+export function transcribeSamples(model: WhisperModel, samples: Float32Array | SampleSource, options: DecodeOptions): Promise<DecodeResult> {
   if (!(model instanceof LoadedWhisperModel)) {
     return Promise.reject(new TranscrevError('internal', 'transcribeSamples needs a model from loadWhisperModel'));
   }

@@ -6,6 +6,7 @@
 //   log10(max(mel, 1e-10)), floor at (global max − 8), then (x + 4) / 4.
 // The model sees 30 s windows of 3000 frames; a short last window is padded with zeros in this
 // normalised log-mel domain (openai's pad_or_trim on the mel segment).
+import { arraySource, asSource, type SampleSource } from '../audio/source';
 import { RealPowerSpectrum } from '../dsp/fft';
 import { melFilterbank } from '../dsp/mel';
 import { hannPeriodic } from '../dsp/window';
@@ -94,20 +95,25 @@ class LogMelFrames {
   maxLog = -Infinity;
 
   constructor(
-    private readonly samples: Float32Array,
+    private readonly source: SampleSource,
     readonly nMels: number,
   ) {
     this.filters = cachedFilterbank(nMels);
-    this.nFrames = Math.floor(samples.length / HOP_LENGTH);
+    this.nFrames = Math.floor(source.length / HOP_LENGTH);
     // Zero tail as in openai's padding, then torch.stft(center=True) reflect-pads n_fft/2 each side.
-    this.paddedLength = samples.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
+    this.paddedLength = source.length + N_FFT; // enough zeros that every kept frame's right edge is real or zero
   }
 
   /** Computes frames [from, to) into target[m * stride + (f − offset)] (log10 values, before the floor). */
   compute(from: number, to: number, target: Float32Array, stride: number, offset: number): void {
-    const { samples, frame, power, window, filters, nMels } = this;
+    const { frame, power, window, filters, nMels } = this;
     const half = N_FFT / 2;
-    const at = (i: number): number => (i < samples.length ? samples[i] : 0);
+    if (to <= from) return;
+    // The samples these frames see, read once (the reflection at the start stays inside the first n_fft/2).
+    const base = Math.max(0, from * HOP_LENGTH - half);
+    const block = this.source.read(base, (to - 1) * HOP_LENGTH - half + N_FFT);
+    const length = this.source.length;
+    const at = (i: number): number => (i < length ? block[i - base] : 0);
     for (let f = from; f < to; f++) {
       const start = f * HOP_LENGTH - half;
       for (let i = 0; i < N_FFT; i++) {
@@ -138,7 +144,7 @@ function normalize(values: Float32Array, maxLog: number, from = 0, to = values.l
 }
 
 export function logMelSpectrogram(samples: Float32Array, nMels: number, signal?: AbortSignal): LogMel {
-  const b = new LogMelFrames(samples, nMels);
+  const b = new LogMelFrames(arraySource(samples), nMels);
   const data = new Float32Array(nMels * b.nFrames);
   for (let f = 0; f < b.nFrames && !signal?.aborted; f += 1000) b.compute(f, Math.min(b.nFrames, f + 1000), data, b.nFrames, 0);
   normalize(data, b.maxLog);
@@ -168,8 +174,8 @@ export class WindowedLogMel {
     return this.frames.nMels;
   }
 
-  static async create(samples: Float32Array, nMels: number, signal?: AbortSignal): Promise<WindowedLogMel> {
-    const frames = new LogMelFrames(samples, nMels);
+  static async create(samples: Float32Array | SampleSource, nMels: number, signal?: AbortSignal): Promise<WindowedLogMel> {
+    const frames = new LogMelFrames(asSource(samples), nMels);
     const scratch = new Float32Array(nMels * FRAMES_PER_YIELD);
     for (let f = 0; f < frames.nFrames; f += FRAMES_PER_YIELD) {
       if (signal?.aborted) break;

@@ -10,6 +10,7 @@
 // pauses (faster-whisper gets the same effect from min_silence 2000 ms), and each chunk is padded.
 // A Whisper segment that straddles two chunks is put wholly on the side holding most of it, so no
 // segment's time range ever covers a removed silence.
+import { asSource, type SampleSource } from '../audio/source';
 import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 
 /** Regions separated by less than this are decoded as one chunk, pause included. */
@@ -18,7 +19,8 @@ export const SPEECH_MERGE_GAP_SECONDS = 2.0;
 export const SPEECH_CHUNK_PAD_SECONDS = 0.4;
 
 export interface SpeechMap {
-  samples: Float32Array;
+  /** The joined speech, read on demand from the original source. */
+  source: SampleSource;
   /** Chunks in the original timeline, seconds. */
   chunks: { start: number; end: number }[];
   /** Maps a time in the joined signal (seconds) to the original timeline. */
@@ -53,20 +55,34 @@ export function speechChunks(
   }));
 }
 
-export function joinSpeech(samples: Float32Array, chunks: readonly SpeechRegion[], sampleRate = SAMPLE_RATE): SpeechMap {
+export function joinSpeech(input: Float32Array | SampleSource, chunks: readonly SpeechRegion[], sampleRate = SAMPLE_RATE): SpeechMap {
+  const original = asSource(input);
   const total = chunks.reduce((n, r) => n + r.end - r.start, 0);
-  const joined = new Float32Array(total);
   const chunkStarts: number[] = []; // start of each chunk in the joined signal (samples)
   const chunkEnds: number[] = [];
   const offsets: number[] = []; // original start − joined start, per chunk
   let pos = 0;
   for (const r of chunks) {
-    joined.set(samples.subarray(r.start, r.end), pos);
     offsets.push(r.start - pos);
     chunkStarts.push(pos);
     pos += r.end - r.start;
     chunkEnds.push(pos);
   }
+  // Nothing is copied here: a read gathers the original ranges behind [start, end) of the joined signal.
+  const joined: SampleSource = {
+    length: total,
+    read(start, end) {
+      const from = Math.max(0, Math.floor(start));
+      const to = Math.min(total, Math.ceil(end));
+      const out = new Float32Array(Math.max(0, to - from));
+      for (let i = 0; i < chunks.length && from < to; i++) {
+        const a = Math.max(from, chunkStarts[i]);
+        const b = Math.min(to, chunkEnds[i]);
+        if (a < b) out.set(original.read(a + offsets[i], b + offsets[i]), a - from);
+      }
+      return out;
+    },
+  };
   const chunkOf = (s: number, isEnd: boolean): number => {
     // An end time exactly at a chunk boundary belongs to the chunk before it.
     let i = 0;
@@ -75,7 +91,7 @@ export function joinSpeech(samples: Float32Array, chunks: readonly SpeechRegion[
   };
   const at = (s: number, i: number) => (s + offsets[i]) / sampleRate;
   return {
-    samples: joined,
+    source: joined,
     chunks: chunks.map((r) => ({ start: r.start / sampleRate, end: r.end / sampleRate })),
     toOriginal(seconds: number, isEnd = false): number {
       if (chunkEnds.length === 0) return seconds;

@@ -147,8 +147,10 @@ test('no orphans: the children end with the CLI, and with an engine killed by SI
   let stderr = '';
   cli.stderr.on('data', (d) => (stderr += d));
   assert.ok(await waitFor(() => /transcribing/.test(stderr), 60_000), stderr);
-  const kids = ['worker-capture.js', 'worker-transcription.js'].flatMap((e) => childrenRunning(cli.pid!, e));
+  const kids = ['worker-transcription.js', 'worker-diarization.js'].flatMap((e) => childrenRunning(cli.pid!, e));
   assert.ok(kids.length >= 2, `children: ${kids}`);
+  // The capture child has decoded the file by now and was released: its memory is back.
+  assert.ok(await waitFor(() => childrenRunning(cli.pid!, 'worker-capture.js').length === 0, 3000), 'capture child still running after the decode');
   await new Promise((r) => cli.on('exit', r));
   assert.ok(await waitFor(() => kids.every((p) => !alive(p)), 3000), `left running: ${kids.filter(alive)}`);
 

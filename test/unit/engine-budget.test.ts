@@ -5,13 +5,11 @@ import * as assert from 'node:assert/strict';
 import { threadSplit } from '../../src/engine/budget';
 import { RESTART_LIMITS, restartLimitsFrom } from '../../src/engine/supervisor';
 
-test('threads = the cores a job may use: split between transcription and diarization when both run, whole to transcription alone', () => {
-  assert.deepEqual(threadSplit(undefined, true, 6), { cores: 6, transcription: 3, diarization: 3 });
-  assert.deepEqual(threadSplit(undefined, false, 6), { cores: 6, transcription: 6, diarization: 3 });
-  assert.deepEqual(threadSplit(undefined, true, 1), { cores: 1, transcription: 1, diarization: 1 }); // never 0
-  assert.deepEqual(threadSplit(undefined, true, 5), { cores: 5, transcription: 3, diarization: 2 }); // no core idle
-  assert.deepEqual(threadSplit(4, true, 1), { cores: 4, transcription: 2, diarization: 2 }); // --threads replaces the budget
-  assert.deepEqual(threadSplit(2, false, 1), { cores: 2, transcription: 2, diarization: 1 });
+test('threads = the cores a job may use: Whisper takes them all, diarization shares them with half as many threads', () => {
+  assert.deepEqual(threadSplit(undefined, 6), { cores: 6, transcription: 6, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, 1), { cores: 1, transcription: 1, diarization: 1 }); // never 0
+  assert.deepEqual(threadSplit(undefined, 5), { cores: 5, transcription: 5, diarization: 2 });
+  assert.deepEqual(threadSplit(4, 1), { cores: 4, transcription: 4, diarization: 2 }); // --threads replaces the budget
 });
 
 test('restart limits: capture 5, others 3; the setting overrides valid entries only', () => {

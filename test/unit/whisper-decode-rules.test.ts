@@ -160,9 +160,12 @@ test('VAD join: only the regions are kept and times map back to the original tim
     { start: 1 * sr, end: 2 * sr },
     { start: 5 * sr, end: 7 * sr },
   ]);
-  assert.equal(map.samples.length, 3 * sr);
-  assert.equal(map.samples[0], sr);
-  assert.equal(map.samples[sr], 5 * sr);
+  assert.equal(map.source.length, 3 * sr);
+  const joined = map.source.read(0, 3 * sr);
+  assert.equal(joined[0], sr);
+  assert.equal(joined[sr], 5 * sr);
+  // Reads that cross a chunk boundary gather both sides.
+  assert.deepEqual(Array.from(map.source.read(sr - 2, sr + 2)), [2 * sr - 2, 2 * sr - 1, 5 * sr, 5 * sr + 1]);
   assert.equal(map.toOriginal(0.5), 1.5);
   assert.equal(map.toOriginal(1.0), 5.0, 'a start at the boundary belongs to the next chunk');
   assert.equal(map.toOriginal(1.0, true), 2.0, 'an end at the boundary belongs to the previous chunk');

@@ -65,7 +65,7 @@ def main() -> int:
                            "4-bit (MatMulNBits), the plain names fp32. The remote *_int8 files are dynamically quantized "
                            "(activations rounded per tensor), whose AVX2 kernels saturate on CPUs without VNNI; the local "
                            "build's *_int8 are weight-only 8-bit blocks (docs/accuracy.md).",
-            "files": wb.FILES,
+            "files": wb.JSON_FILES + wb.GRAPH_FILES,
             "int8": ["onnx/encoder_model_int8.onnx", "onnx/decoder_model_merged_int8.onnx"],
             "q4": ["onnx/encoder_model_q4.onnx", "onnx/decoder_model_merged_q4.onnx"],
             "fp32": ["onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"],
@@ -84,7 +84,7 @@ def main() -> int:
             "licence": "MIT",
             "hf_repo": m["repo"],
             "base_url": HF.format(repo=m["repo"]),
-            "files": [{"path": p, "bytes": None, "sha256": None} for p in wb.FILES],
+            "files": [{"path": p, "bytes": None, "sha256": None} for p in wb.JSON_FILES + wb.GRAPH_FILES],
             "local_build": None,
         }
         if local and local.get("kind") == "whisper":

@@ -148,7 +148,7 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
             wb.canonicalize_names(out / "onnx" / f)
         hf_config = json.loads((hf_dir / "config.json").read_text())
         vocab = hf_config["vocab_size"]
-        fused = wb.fuse_encoder_attention(out / "onnx" / "encoder_model.onnx", hf_config["encoder_attention_heads"])
+        fused = wb.fuse_encoder_attention(out / "onnx" / "encoder_model.onnx", hf_config["encoder_attention_heads"], hf_config["d_model"])
         wb.log(name, f"encoder: {fused} self-attention blocks fused into MultiHeadAttention")
         sliced = wb.slice_logits_to_last(out / "onnx" / "decoder_model_merged.onnx", vocab)
         wb.log(name, f"decoder: logits of the last {wb.LOGITS_KEPT_POSITIONS} positions only ({sliced} projections)")
@@ -161,6 +161,8 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
                 wb.quantize_weight_only(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}{suffix}.onnx", scheme)
             gathers = wb.quantize_embedding(out / "onnx" / f"decoder_model_merged{suffix}.onnx", vocab)
             wb.log(name, f"decoder {precision}: token embedding in 8-bit blocks of {wb.EMBEDDING_BLOCK} ({gathers} lookups)")
+        for graph in wb.GRAPH_FILES:
+            wb.externalize_weights(out / graph)
         check = verify_model(name, out, ct2_dir, testdata)
         entry = {
             "kind": "whisper",

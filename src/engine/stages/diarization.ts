@@ -2,6 +2,7 @@
 // embedding per phrase. Served by the diarization child; run in-process by --in-process (and by the engine itself
 // for the MFCC fallback once the child is past its restarts).
 import { readJournal } from '../../audio/journal';
+import { journalSource } from '../../audio/source';
 import { speechProbabilitiesCarried } from '../../audio/vad';
 import { diarize, energyVad } from '../../diarization';
 import { embedRange } from '../../diarization/embedRange';
@@ -10,7 +11,7 @@ import { models } from './modelCache';
 
 export const diarizationHandlers: StageHandlers<'diarization'> = {
   async diarize(p, ctx) {
-    const samples = readJournal(p.journal);
+    const samples = journalSource(p.journal);
     // A speaker model that is missing or fails to load is not an error: diarize() falls back to MFCC (reported).
     const model = await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
     const r = await diarize(samples, p.speech ?? energyVad(samples), {

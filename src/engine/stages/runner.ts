@@ -10,6 +10,8 @@ import type { RequestContext, StageHandlers } from './handlers';
 export interface StageRunner {
   readonly supervised: boolean;
   run<K extends WorkerKind, M extends WorkerMethod<K>>(kind: K, method: M, params: WorkerParams<K, M>, hooks?: RequestHooks): Promise<WorkerResult<K, M>>;
+  /** Stops a child that the job no longer needs (its memory goes back; a later request starts it again). */
+  release(kind: WorkerKind): Promise<void>;
   /** Releases what the runner itself holds (the in-process models; a supervisor is disposed of by its owner). */
   dispose(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export function supervisedRunner(sup: Supervisor): StageRunner {
     run: (kind, method, params, hooks = {}) =>
       // The union of the three WorkerProcess types is not callable as one: each is typed by its own kind.
       (sup[kind] as unknown as { request(m: string, p: unknown, h: RequestHooks): Promise<never> }).request(method, params, hooks),
+    release: (kind) => sup[kind].release(),
     dispose: async () => undefined, // the supervisor's owner disposes of it
   };
 }
@@ -49,6 +52,7 @@ export function inProcessRunner(): StageRunner {
       const handler = (handlers()[kind] as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
       return handler(params, ctx);
     },
+    release: async () => undefined,
     dispose: () => (require('./modelCache') as typeof import('./modelCache')).models.dispose(),
   };
 }

@@ -1,6 +1,7 @@
 // The transcription stage: speech regions (Silero VAD) and Whisper over the journal, whole jobs and live phrases.
 // Served by the transcription child; run in-process by --in-process. Models are kept by the process's ModelCache.
 import { readJournal } from '../../audio/journal';
+import { journalSource } from '../../audio/source';
 import { SAMPLE_RATE } from '../../vocabulary';
 import { detectSpeech, transcribeSamples } from '../../whisper';
 import type { StageHandlers } from './handlers';
@@ -14,7 +15,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
   },
   async speech(p, ctx) {
     const vad = await models.vad(p.vadFile);
-    return detectSpeech(vad, readJournal(p.journal), { signal: ctx.signal });
+    return detectSpeech(vad, journalSource(p.journal), { signal: ctx.signal });
   },
   async phrase(p, ctx) {
     const { model } = await models.whisperModel(p.modelDir, p.precision, p.threads);
@@ -43,7 +44,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
   },
   async transcribe(p, ctx) {
     const { model, warnings } = await models.whisperModel(p.modelDir, p.precision, p.threads);
-    const result = await transcribeSamples(model, readJournal(p.journal), {
+    const result = await transcribeSamples(model, journalSource(p.journal), {
       language: p.language,
       initialPrompt: p.initialPrompt,
       beamSize: p.beamSize,
