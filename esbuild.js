@@ -18,6 +18,7 @@ const nodeEntries = [
   ['src/workers/capture.ts', 'worker-capture'],
   ['src/workers/transcription.ts', 'worker-transcription'],
   ['src/workers/diarization.ts', 'worker-diarization'],
+  ['src/workers/speechThread.ts', 'speech-thread'],
 ].filter(([src]) => fs.existsSync(path.join(__dirname, src)));
 
 const webviewEntries = [['media/src/panel.ts', 'panel']].filter(([src]) => fs.existsSync(path.join(__dirname, src)));

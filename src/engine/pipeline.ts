@@ -1,7 +1,7 @@
 // The transcription pipeline, once, for both runners (stages/runner.ts):
 //
-//   decode (media → journal)  ∥  load (Whisper + VAD)
-//     → speech (Silero VAD over the journal)
+//   decode (media → journal)  ∥  load (Whisper)
+//     → speech (Silero VAD over the journal, in a thread of the transcription child, beside the load)
 //       → transcribe (Whisper over the speech)  ∥  diarize (speakers over the same speech; on request)
 //         → assemble (speakers assigned to segments, stage accounts, timing)
 //
@@ -72,7 +72,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     onProgress: (percent: number) => onProgress?.({ component, percent }),
   });
   try {
-    const modelParams: LoadModelParams = { modelDir: job.modelDir, precision: params.precision, threads: split.transcription, vadFile: job.vadFile };
+    const modelParams: LoadModelParams = { modelDir: job.modelDir, precision: params.precision, threads: split.transcription };
     onProgress?.({ component: 'load', percent: 0 });
     const loading = runner.run('transcription', 'load', modelParams, { signal, onWarning: warn }).then((r) => {
       onProgress?.({ component: 'load', percent: 100 });
@@ -86,7 +86,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     // The capture child has done its part (the audio is in the journal): its 50 MB go back for the rest of the job.
     runner.release('capture').catch(() => undefined);
     const x0 = performance.now();
-    // The VAD needs only the journal: it runs while Whisper is still loading (session creation is mostly one core).
+    // The VAD needs only the journal: it runs while Whisper is still loading, in a thread of its own (speechInThread.ts).
     const vadFile = job.vadFile;
     const finding = vadFile
       ? (async () => {

@@ -36,8 +36,6 @@ export interface LoadModelParams {
   modelDir: string;
   precision: Precision;
   threads: number;
-  /** silero_vad.onnx, when installed. */
-  vadFile?: string;
 }
 
 export interface LoadModelResult {

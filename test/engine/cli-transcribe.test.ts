@@ -39,6 +39,20 @@ for (const ext of ['wav', 'flac', 'mp3']) {
   });
 }
 
+const hasQ4 = base && fs.existsSync(path.join(base, 'onnx', 'encoder_model_q4.onnx'));
+test(
+  '--precision q4: the 4-bit graphs load and transcribe jfk (at most two words off, the toolchain bound)',
+  { skip: skip || (!hasQ4 && 'no q4 graphs in the base folder') },
+  () => {
+    const r = runCli(['transcribe', JFK, '--language', 'en', '--format', 'json', '--threads', '2', '--precision', 'q4']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.precision, 'q4', 'q4 loaded, no fallback to FP32');
+    const text = j.segments.map((s: { text: string }) => s.text).join(' ');
+    assert.ok(wordErrorRate(referenceText, text).errors <= 2, text);
+  },
+);
+
 function parseCues(text: string, sep: ',' | '.'): { start: string; end: string; text: string }[] {
   const re = new RegExp(`^(\\d{2,}:\\d{2}:\\d{2}\\${sep}\\d{3}) --> (\\d{2,}:\\d{2}:\\d{2}\\${sep}\\d{3})$`);
   const cues = [];

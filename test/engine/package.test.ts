@@ -21,6 +21,7 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
     'extension/dist/worker-capture.js',
     'extension/dist/worker-transcription.js',
     'extension/dist/worker-diarization.js',
+    'extension/dist/speech-thread.js',
     'extension/models/catalog.json',
     'extension/LICENSE.txt',
   ]) {

@@ -250,3 +250,29 @@ describe('installed / partial state', () => {
     assert.equal(partialBytes(model, root), 5);
   });
 });
+
+test('the shipped catalogue: each precision downloads its own two graphs (q4 included) plus the shared configs', () => {
+  const catalog = loadCatalog(catalogPath(path.resolve(__dirname, '../..')));
+  const base = findModel(catalog, 'base')!;
+  const graphs = (p: 'int8' | 'q4' | 'fp32') =>
+    filesFor(base, p)
+      .filter((f) => f.path.startsWith('onnx/'))
+      .map((f) => f.path);
+  assert.deepEqual(graphs('q4'), ['onnx/encoder_model_q4.onnx', 'onnx/decoder_model_merged_q4.onnx']);
+  assert.deepEqual(graphs('int8'), ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx']);
+  assert.deepEqual(graphs('fp32'), ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
+  for (const p of ['int8', 'q4', 'fp32'] as const) assert.ok(filesFor(base, p).some((f) => f.path === 'tokenizer.json'));
+});
+
+test('a local build with external weights (onnx/*.onnx_data) is a complete folder of every precision it holds', () => {
+  const dir = tmpDir('model-folder-external');
+  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'preprocessor_config.json']) fs.writeFileSync(path.join(dir, f), '{}');
+  fs.mkdirSync(path.join(dir, 'onnx'));
+  for (const g of ['encoder_model_q4', 'decoder_model_merged_q4', 'encoder_model', 'decoder_model_merged']) {
+    fs.writeFileSync(path.join(dir, 'onnx', `${g}.onnx`), 'x');
+    fs.writeFileSync(path.join(dir, 'onnx', `${g}.onnx_data`), 'x');
+  }
+  const { info, missing } = inspectModelFolder(dir);
+  assert.deepEqual(missing, []);
+  assert.deepEqual(info.precisions, ['q4', 'fp32']);
+});

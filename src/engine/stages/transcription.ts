@@ -3,19 +3,19 @@
 import { readJournal } from '../../audio/journal';
 import { journalSource } from '../../audio/source';
 import { SAMPLE_RATE } from '../../vocabulary';
-import { detectSpeech, transcribeSamples } from '../../whisper';
+import { transcribeSamples } from '../../whisper';
 import type { StageHandlers } from './handlers';
 import { models } from './modelCache';
+import { detectSpeechBeside } from './speechInThread';
 
 export const transcriptionHandlers: StageHandlers<'transcription'> = {
   async load(p) {
     const l0 = performance.now();
-    const [{ model, warnings }] = await Promise.all([models.whisperModel(p.modelDir, p.precision, p.threads), p.vadFile ? models.vad(p.vadFile) : undefined]);
+    const { model, warnings } = await models.whisperModel(p.modelDir, p.precision, p.threads);
     return { modelName: model.name, precision: model.precision, loadSeconds: (performance.now() - l0) / 1000, warnings };
   },
-  async speech(p, ctx) {
-    const vad = await models.vad(p.vadFile);
-    return detectSpeech(vad, journalSource(p.journal), { signal: ctx.signal });
+  speech(p, ctx) {
+    return detectSpeechBeside(p, ctx);
   },
   async phrase(p, ctx) {
     const { model } = await models.whisperModel(p.modelDir, p.precision, p.threads);
