@@ -14,7 +14,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { decodeAudio } from '../src/audio/decode';
-import { writeWav } from '../src/audio/wav';
 import { diarizationErrorRate, parseRttm, parseUem, type Turn } from '../src/diarization';
 import { Engine } from '../src/engine/engine';
 import { transcriptTurns } from '../src/output/rttm';
@@ -24,6 +23,7 @@ import { amiExcerpts, englishClips, ptbrClips, type ReferenceClip } from '../tes
 import { cpuPersonalities } from '../test/fixtures/cpuPersonality';
 import { TESTDATA } from '../test/fixtures/shared';
 import { normalizeText, wordErrorRate } from '../test/fixtures/whisper/helpers';
+import { writeJoined } from './joinAudio';
 import { ct2Dir, fwPython } from './peer';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -68,15 +68,8 @@ async function samplesOf(file: string): Promise<Float32Array> {
 }
 
 function writeClip(dir: string, name: string, parts: Float32Array[]): string {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const joined = new Float32Array(total);
-  let at = 0;
-  for (const p of parts) {
-    joined.set(p, at);
-    at += p.length;
-  }
   const file = path.join(dir, name);
-  fs.writeFileSync(file, writeWav(joined, SAMPLE_RATE, 'float32'));
+  writeJoined(file, parts, 'float32');
   return file;
 }
 

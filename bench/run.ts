@@ -14,11 +14,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { decodeAudio } from '../src/audio/decode';
-import { writeWav } from '../src/audio/wav';
 import { SAMPLE_RATE } from '../src/vocabulary';
 import { amiExcerpts, englishClips, ptbrClips } from '../test/fixtures/clips';
 import { cpuPersonalities } from '../test/fixtures/cpuPersonality';
 import { normalizeText, wordErrorRate } from '../test/fixtures/whisper/helpers';
+import { writeJoined } from './joinAudio';
 import { ct2Dir, fwPython } from './peer';
 import { runTree, type TreeRun } from './processTree';
 
@@ -59,16 +59,8 @@ async function join(dir: string, name: string, files: string[], pauseSeconds: nu
     parts.push((await decodeAudio(f)).samples);
   }
   if (tail) parts.push(tail);
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const joined = new Float32Array(total);
-  let at = 0;
-  for (const p of parts) {
-    joined.set(p, at);
-    at += p.length;
-  }
   const file = path.join(dir, name);
-  fs.writeFileSync(file, writeWav(joined, SAMPLE_RATE, 'int16'));
-  return { file, seconds: total / SAMPLE_RATE };
+  return { file, seconds: writeJoined(file, parts, 'int16') };
 }
 
 /** Quiet room noise (pink, about −60 dBFS RMS), deterministic: what an hour-long meeting recording is mostly made of. */
