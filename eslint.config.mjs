@@ -5,7 +5,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-vsix/**', 'media/panel.js', 'node_modules/**', 'test-artifacts/**', 'tools/**', 'bench/.venv/**'] },
+  {
+    ignores: ['dist/**', 'dist-vsix/**', 'out/**', 'bench/results/**', 'media/panel.js', 'node_modules/**', 'test-artifacts/**', 'tools/**', 'bench/.venv/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseCli } from '../../src/cli/arguments';
 import { errorLine, exitCodeOf } from '../../src/cli/reports';
+import { OUTPUT_FORMATS } from '../../src/output/formats';
 import { TranscrevError } from '../../src/errors';
 
 const usageError = (argv: string[], pattern: RegExp) =>
@@ -96,7 +97,7 @@ test('usage errors', () => {
   usageError(['transcribe', 'a', 'b'], /one input file/);
   usageError(['transcrib', 'a'], /unknown command "transcrib"/);
   usageError(['transcribe', 'a', '--bogus'], /Unknown option '--bogus'/);
-  usageError(['transcribe', 'a', '--format', 'docx'], /--format must be one of md, srt, vtt, json, txt, rttm/);
+  usageError(['transcribe', 'a', '--format', 'docx'], new RegExp(`--format must be one of ${OUTPUT_FORMATS.join(', ')} \\(got "docx"\\)`));
   usageError(['transcribe', 'a', '--precision', 'int4'], /--precision must be one of int8, q4, fp32/);
   usageError(['transcribe', 'a', '--threads', '0'], /--threads must be a whole number/);
   usageError(['transcribe', 'a', '--threads', '1.5'], /--threads/);
