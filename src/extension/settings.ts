@@ -52,7 +52,7 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
   return { settings: settings as Settings, problems };
 }
 
-/** Settings → the engine request for one file. Empty strings and 0 become "let the engine decide". */
+/** Settings → the engine request for one file. Empty strings, 0 and beam 1 (greedy) become "let the engine decide". */
 export function toTranscribeParams(settings: Settings, input: string, modelOverride?: string): TranscribeParams {
   const params: TranscribeParams = {
     input,
@@ -61,6 +61,7 @@ export function toTranscribeParams(settings: Settings, input: string, modelOverr
     precision: settings.precision,
   };
   if (settings.threads > 0) params.threads = settings.threads;
+  if (settings.beamSize > 1) params.beamSize = settings.beamSize;
   if (settings.modelsPath) params.modelsPath = settings.modelsPath;
   if (settings.ffmpegPath) params.ffmpegPath = settings.ffmpegPath;
   if (settings.diarize) {

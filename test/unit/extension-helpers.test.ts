@@ -116,6 +116,11 @@ describe('settings', () => {
     assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), { input: '/m/a.mp3', model: 'base', language: 'pt', precision: 'int8', diarize: true });
   });
 
+  test('toTranscribeParams: the beam size setting reaches the engine; greedy is its default', () => {
+    assert.equal(toTranscribeParams({ ...DEFAULT_SETTINGS, beamSize: 5 }, '/m/a.mp3').beamSize, 5);
+    assert.equal(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3').beamSize, undefined);
+  });
+
   test('toTranscribeParams: speakers labelled by default, an exact count when set, none when off', () => {
     assert.equal(toTranscribeParams({ ...DEFAULT_SETTINGS, speakers: 2 }, '/m/a.mp3').speakers, 2);
     const off = toTranscribeParams({ ...DEFAULT_SETTINGS, diarize: false, speakers: 2 }, '/m/a.mp3');
