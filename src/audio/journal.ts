@@ -61,7 +61,8 @@ export function readJournal(file: string, range?: { start: number; end: number }
   }
 }
 
-function readRawRange(file: string, start: number, end: number): Float32Array {
+/** Samples [start, end) of a file job's raw float32 journal, clamped to what is on disk. */
+export function readRawRange(file: string, start: number, end: number): Float32Array {
   const fd = fs.openSync(file, 'r');
   try {
     const onDisk = Math.floor(fs.fstatSync(fd).size / 4);

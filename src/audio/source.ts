@@ -1,8 +1,8 @@
 // Audio read window by window instead of held whole: an hour of 16 kHz float32 is 230 MB, and the stages need only
 // a window at a time (30 s for Whisper, 1.6 s for a speaker embedding, 30 s blocks for the VAD). A source is either
 // an array already in memory or a journal file on disk (read with pread, from the page cache).
-import { readJournal } from './journal';
-import { isWavJournal, wavJournalSamples } from './wavJournal';
+import { readRawRange } from './journal';
+import { isWavJournal, readWavJournal, wavJournalSamples } from './wavJournal';
 import * as fs from 'fs';
 
 export interface SampleSource {
@@ -21,10 +21,13 @@ export function arraySource(samples: Float32Array): SampleSource {
 
 /** A journal file (raw float32 of a file job, or a live recording's WAV), as it is now. */
 export function journalSource(file: string): SampleSource {
-  const length = isWavJournal(file) ? wavJournalSamples(file) : Math.floor(fs.statSync(file).size / 4);
+  // The kind is looked at once: a read is one pread, not a header check first (reads come per window and block).
+  const wav = isWavJournal(file);
+  const length = wav ? wavJournalSamples(file) : Math.floor(fs.statSync(file).size / 4);
+  const readRange = wav ? readWavJournal : readRawRange;
   return {
     length,
-    read: (start, end) => readJournal(file, { start: Math.max(0, start), end: Math.min(length, end) }),
+    read: (start, end) => readRange(file, Math.max(0, start), Math.min(length, end)),
   };
 }
 

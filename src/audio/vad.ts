@@ -80,7 +80,7 @@ export async function loadVad(modelPath: string, options: { threads?: number } =
 }
 
 /** Windows between progress reports (~8 s of audio). */
-const PROGRESS_EVERY_WINDOWS = 256;
+const CANCEL_CHECK_EVERY_WINDOWS = 256;
 
 /** What carries a stream across calls: the recurrent state and the last 64 input samples. */
 export interface VadCarry {
@@ -89,13 +89,8 @@ export interface VadCarry {
 }
 
 /** Speech probability of every 512-sample window (the last one zero-padded), in stream order. */
-export async function speechProbabilities(
-  vad: Vad,
-  samples: Float32Array,
-  signal?: AbortSignal,
-  onProgress?: (percent: number) => void,
-): Promise<Float32Array> {
-  return (await speechProbabilitiesCarried(vad, samples, undefined, signal, onProgress)).probs;
+export async function speechProbabilities(vad: Vad, samples: Float32Array, signal?: AbortSignal): Promise<Float32Array> {
+  return (await speechProbabilitiesCarried(vad, samples, undefined, signal)).probs;
 }
 
 /**
@@ -107,7 +102,6 @@ export async function speechProbabilitiesCarried(
   samples: Float32Array,
   carry: VadCarry | undefined,
   signal?: AbortSignal,
-  onProgress?: (percent: number) => void,
 ): Promise<{ probs: Float32Array; carry: VadCarry }> {
   const nWindows = Math.ceil(samples.length / VAD_WINDOW_SAMPLES);
   const probs = new Float32Array(nWindows);
@@ -118,10 +112,7 @@ export async function speechProbabilitiesCarried(
   let state: ort.Tensor = new ort.Tensor('float32', carry ? Float32Array.from(carry.state) : new Float32Array(stateSize), [...STATE_SHAPE]);
   const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);
   for (let w = 0; w < nWindows; w++) {
-    if (w % PROGRESS_EVERY_WINDOWS === 0) {
-      throwIfCancelled(signal);
-      onProgress?.(Math.floor((100 * w) / nWindows));
-    }
+    if (w % CANCEL_CHECK_EVERY_WINDOWS === 0) throwIfCancelled(signal);
     // Keep the last 64 samples of the previous input as context, then the new window.
     input.copyWithin(0, VAD_WINDOW_SAMPLES, VAD_WINDOW_SAMPLES + VAD_CONTEXT_SAMPLES);
     const start = w * VAD_WINDOW_SAMPLES;
@@ -136,7 +127,6 @@ export async function speechProbabilitiesCarried(
     probs[w] = (out.output.data as Float32Array)[0];
     state = out.stateN as ort.Tensor;
   }
-  onProgress?.(100);
   return {
     probs,
     carry: { state: Float32Array.from(state.data as Float32Array), context: input.slice(VAD_WINDOW_SAMPLES) },

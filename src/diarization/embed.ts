@@ -66,8 +66,9 @@ export async function embedWindows(
   const fe = model.frontend;
   const hop = fe.mel.hop;
   const bins = fe.mel.numMelBins;
-  // Mel per region (regions are identified by their bounds).
-  const regionMel = new Map<string, { start: number; data: Float32Array; frames: number }>();
+  // Mel and samples per region (regions are identified by their bounds): a window's samples are a view into
+  // its region's, read once from the journal for the mel.
+  const regionMel = new Map<string, { start: number; samples: Float32Array; data: Float32Array; frames: number }>();
   const inputs: { frames: number; data: Float32Array }[] = [];
   for (const w of windows) {
     throwIfCancelled(options.signal);
@@ -79,15 +80,18 @@ export async function embedWindows(
     if (!mel) {
       // Windows come in time order: a region's mel is done with once the next region starts.
       regionMel.clear();
-      const m = melSpectrogram(samples.read(spanStart, spanEnd), fe.mel, fe.filterbank);
-      mel = { start: spanStart, data: m.data, frames: m.frames };
+      const spanSamples = samples.read(spanStart, spanEnd);
+      const m = melSpectrogram(spanSamples, fe.mel, fe.filterbank);
+      mel = { start: spanStart, samples: spanSamples, data: m.data, frames: m.frames };
       regionMel.set(key, mel);
       // An hour of speech is ~20 s of mel work: yield between regions so heartbeats and cancels get through.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const f0 = Math.round((w.start - mel.start) / hop);
     const n = Math.max(1, Math.min(Math.round((w.end - w.start) / hop), mel.frames - f0));
-    const g = volumeGain(samples.read(w.start, w.end), fe);
+    // The same samples samples.read(w.start, w.end) gives (reads clamp at 0 and round outwards), from the span.
+    const origin = Math.max(0, Math.floor(mel.start));
+    const g = volumeGain(mel.samples.subarray(Math.max(0, Math.floor(w.start)) - origin, Math.ceil(w.end) - origin), fe);
     const data = mel.data.slice(f0 * bins, (f0 + n) * bins);
     if (g !== 1) {
       const g2 = g * g;

@@ -7,8 +7,6 @@ import { powerSpectrum } from '../dsp/fft';
 import { kaldiWindow, type WindowType } from '../dsp/window';
 import { SAMPLE_RATE } from '../vocabulary';
 
-export type { WindowType };
-
 export interface FbankConfig {
   sampleRate: number;
   numMelBins: number;

@@ -270,14 +270,11 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     const maxPrompt = textContext / 2 - 1;
     const initial = prompt.length > 0 ? [special.sotPrev, ...prompt.slice(-maxPrompt), ...sot] : [...sot];
     const sotIndex = initial.lastIndexOf(special.sot);
-    const timedDecoder = <T>(work: Promise<T>): Promise<T> => {
-      const t0 = performance.now();
-      return work.finally(() => {
-        stats.decoderMs += performance.now() - t0;
-        stats.decoderSteps++;
-      });
+    const addDecoderStep = (ms: number) => {
+      stats.decoderMs += ms;
+      stats.decoderSteps++;
     };
-    const first = await timedDecoder(pass.feed(initial));
+    const first = await timed(() => pass.feed(initial), addDecoderStep);
     const noSpeechProb = tokenProbability(pass.promptRow(first, sotIndex), special.noSpeech);
     const context: SearchContext = {
       eot: special.eot,
@@ -302,7 +299,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
         const loop = findRepetitionLoop(text, params.repetition);
         return loop ? textPositions[text.length - loop.extra] : null;
       },
-      step: (next, sources) => timedDecoder(pass.feedRows(next, sources)),
+      step: (next, sources) => timed(() => pass.feedRows(next, sources), addDecoderStep),
       signal,
     };
     const firstRow = pass.promptRow(first, initial.length - 1);

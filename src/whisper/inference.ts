@@ -57,8 +57,6 @@ export class DecoderPass {
   /** Set when the export cannot broadcast a batch-1 cross-attention cache over several rows. */
   private crossPerRow = false;
   private readonly vocab: number;
-  /** Tokens fed so far (the decoder context length). */
-  length = 0;
   /** How many positions the prompt step fed and how many logits rows it returned. */
   private promptRows?: { fed: number; rows: number };
 
@@ -77,19 +75,18 @@ export class DecoderPass {
   }
 
   /**
-   * Feeds `tokens` (the whole initial sequence on the first call, then one token at a time) to a single
-   * row and returns the logits of every fed position, [tokens.length × vocab] row-major.
+   * Feeds the prompt (the whole initial sequence, one row): the first call of a pass. Returns the logits of
+   * the positions the graph projects (see promptRow). Every later step goes through feedRows.
    */
   async feed(tokens: readonly number[]): Promise<Float32Array> {
-    if (this.past === null)
-      return this.run(
-        new ort.Tensor(
-          'int64',
-          BigInt64Array.from(tokens, (t) => BigInt(t)),
-          [1, tokens.length],
-        ),
-      );
-    return this.feedRows([tokens[0]], [0]);
+    if (this.past !== null) throw new Error('feed() takes the prompt only: continue with feedRows()');
+    return this.run(
+      new ort.Tensor(
+        'int64',
+        BigInt64Array.from(tokens, (t) => BigInt(t)),
+        [1, tokens.length],
+      ),
+    );
   }
 
   /**
@@ -148,7 +145,6 @@ export class DecoderPass {
       if (out[present]) next[past] = out[present] as ort.Tensor;
     }
     this.past = next;
-    this.length += firstStep ? inputIds.dims[1] : 1;
     const logits = out.logits as ort.Tensor;
     const data = logits.data as Float32Array;
     const positions = logits.dims[0] * logits.dims[1];

@@ -8,7 +8,7 @@
 // extra copies are cut). The finished hypotheses are ranked by sum of log-probabilities / length, openai's
 // MaximumLikelihoodRanker without a length penalty.
 import { throwIfCancelled } from '../errors';
-import { argmax, logSoftmaxInPlace, sampleToken } from './logits';
+import { argmax, logSoftmaxInPlace, sampleToken, tokenLogprob } from './logits';
 
 export interface SearchContext {
   eot: number;
@@ -59,7 +59,9 @@ export async function greedySearch(ctx: SearchContext, first: Float32Array): Pro
     throwIfCancelled(ctx.signal);
     ctx.filter(logits, tokens);
     const token = argmax(logits);
-    sumLogprob += logSoftmaxInPlace(logits)[token];
+    // One token's log-probability, rounded to float32 as the in-place log-softmax stored it (same sums, no
+    // pass over the vocabulary's 51 865 logits per step).
+    sumLogprob += Math.fround(tokenLogprob(logits, token));
     if (token === ctx.eot) return { tokens, sumLogprob, looped: false };
     tokens.push(token);
     const keep = ctx.loopKeep(tokens);
@@ -90,7 +92,7 @@ export async function sampleBestOf(ctx: SearchContext, first: Float32Array, n: n
       const logits = block.slice(rows[i] * width, (rows[i] + 1) * width);
       ctx.filter(logits, h.tokens);
       const token = sampleToken(logits, temperature, random);
-      h.sumLogprob += logSoftmaxInPlace(logits)[token];
+      h.sumLogprob += Math.fround(tokenLogprob(logits, token));
       if (token === ctx.eot) {
         done.push({ tokens: h.tokens, sumLogprob: h.sumLogprob, looped: false });
         continue;

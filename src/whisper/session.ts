@@ -24,8 +24,6 @@ export interface WhisperConfig {
 
 export const REQUIRED_FILES = ['config.json', 'generation_config.json', 'tokenizer.json'] as const;
 
-export const onnxFiles = whisperOnnxFiles;
-
 export interface WhisperSessions {
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
@@ -79,7 +77,7 @@ async function createSession(dir: string, relative: string, threads: number): Pr
 }
 
 async function createPair(dir: string, precision: Precision, threads: number): Promise<WhisperSessions> {
-  const files = onnxFiles(precision);
+  const files = whisperOnnxFiles(precision);
   const encoder = await createSession(dir, files.encoder, threads);
   let decoder: ort.InferenceSession;
   try {
@@ -121,7 +119,7 @@ export async function openSessions(
     }
     return sessions;
   } catch (quantizedError) {
-    const fp32 = onnxFiles('fp32');
+    const fp32 = whisperOnnxFiles('fp32');
     if (!fs.existsSync(path.join(dir, fp32.encoder)) || !fs.existsSync(path.join(dir, fp32.decoder))) throw quantizedError;
     const sessions = await createPair(dir, 'fp32', threads);
     onWarning?.(`${precision.toUpperCase()} model unavailable (${(quantizedError as Error).message}); loaded FP32 instead (larger and slower).`);
