@@ -4,12 +4,13 @@
 // Restart limits: capture 5, the others 3.
 import * as os from 'os';
 import * as path from 'path';
+import { DEFAULT_RESTART_LIMITS, MAX_RESTART_LIMIT } from '../options/registry';
 import type { WorkerKind } from '../protocol/worker';
 import { affinityPlan, allowedCores } from './affinity';
 import { coreBudget } from './budget';
 import { WorkerProcess, type WorkerStatus } from './workerProcess';
 
-export const RESTART_LIMITS: Readonly<Record<WorkerKind, number>> = { capture: 5, transcription: 3, diarization: 3 };
+export const RESTART_LIMITS: Readonly<Record<WorkerKind, number>> = DEFAULT_RESTART_LIMITS;
 const ENTRY: Readonly<Record<WorkerKind, string>> = {
   capture: 'worker-capture.js',
   transcription: 'worker-transcription.js',
@@ -18,7 +19,7 @@ const ENTRY: Readonly<Record<WorkerKind, string>> = {
 
 /**
  * Restart limits from `TRANSCREVAI_RESTART_LIMITS` (JSON such as {"capture":5,"transcription":3}, set by the
- * extension from `transcrevai.engine.restartLimits`); whole numbers 0–100, anything else keeps the default.
+ * extension from `transcrevai.engine.restartLimits`); whole numbers 0–MAX_RESTART_LIMIT, anything else keeps the default.
  */
 export function restartLimitsFrom(text: string | undefined): Partial<Record<WorkerKind, number>> {
   if (!text) return {};
@@ -31,7 +32,7 @@ export function restartLimitsFrom(text: string | undefined): Partial<Record<Work
   const out: Partial<Record<WorkerKind, number>> = {};
   for (const kind of Object.keys(RESTART_LIMITS) as WorkerKind[]) {
     const v = (raw as Record<string, unknown> | null)?.[kind];
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100) out[kind] = v;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_RESTART_LIMIT) out[kind] = v;
   }
   return out;
 }

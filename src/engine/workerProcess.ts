@@ -287,19 +287,14 @@ export class WorkerProcess<K extends WorkerKind> {
     }, delay);
   }
 
-  /** Stops the child: disconnect (it exits by itself), SIGKILL if it is still there after `graceMs`. */
   /**
    * Stops an idle child to give its memory back; the next request starts it again. A child holding a request
    * (a live recording) is left alone.
    */
   async release(graceMs = 1000): Promise<void> {
     const child = this.child;
-    if (this.disposed || this.pending.size || !child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    if (child.connected) child.disconnect(); // the child exits on disconnect (serve.ts)
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
+    if (this.disposed || this.pending.size || !child) return;
+    await stopChild(child, graceMs);
   }
 
   async dispose(graceMs = 1000): Promise<void> {
@@ -309,11 +304,16 @@ export class WorkerProcess<K extends WorkerKind> {
     this.pending.clear();
     const child = this.child;
     this.state = 'stopped';
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    if (child.connected) child.disconnect();
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
+    if (child) await stopChild(child, graceMs);
   }
+}
+
+/** Stops a child that is still running: disconnect (it exits by itself, serve.ts), SIGKILL if it is still there after `graceMs`. */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  if (child.connected) child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

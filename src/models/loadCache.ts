@@ -13,11 +13,6 @@ export class LoadCache<T> {
     return entry;
   }
 
-  /** Keys of everything loaded or loading. */
-  keys(): string[] {
-    return [...this.entries.keys()];
-  }
-
   /** Empties the cache and returns what it held (for disposal). */
   drain(): Promise<T>[] {
     const all = [...this.entries.values()];

@@ -13,7 +13,8 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
   async diarize(p, ctx) {
     const samples = journalSource(p.journal);
     // A speaker model that is missing or fails to load is not an error: diarize() falls back to MFCC (reported).
-    const model = await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
+    // The MFCC fallback itself needs no model: not loaded (the engine runs it after the child gave up).
+    const model = p.method === 'fallback-mfcc' ? undefined : await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
     const r = await diarize(samples, p.speech ?? energyVad(samples), {
       threads: p.threads,
       model,

@@ -24,11 +24,6 @@ export class ModelCache {
     return this.speakers.get(`${dir}|${threads}`, () => loadSpeakerModel(dir, { threads }));
   }
 
-  /** modelKey of every Whisper model loaded or loading. */
-  whisperKeys(): string[] {
-    return this.whisper.keys();
-  }
-
   async dispose(): Promise<void> {
     await Promise.allSettled([
       ...this.whisper.drain().map(async (m) => (await m).model.dispose()),

@@ -4,11 +4,9 @@
 import type { WorkerKind, WorkerMethod, WorkerParams, WorkerResult } from '../../protocol/worker';
 import type { Supervisor } from '../supervisor';
 import type { RequestHooks } from '../workerProcess';
-import type { WorkerKind as Kind } from '../../protocol/worker';
 import type { RequestContext, StageHandlers } from './handlers';
 
 export interface StageRunner {
-  readonly supervised: boolean;
   run<K extends WorkerKind, M extends WorkerMethod<K>>(kind: K, method: M, params: WorkerParams<K, M>, hooks?: RequestHooks): Promise<WorkerResult<K, M>>;
   /** Stops a child that the job no longer needs (its memory goes back; a later request starts it again). */
   release(kind: WorkerKind): Promise<void>;
@@ -18,7 +16,6 @@ export interface StageRunner {
 
 export function supervisedRunner(sup: Supervisor): StageRunner {
   return {
-    supervised: true,
     run: (kind, method, params, hooks = {}) =>
       // The union of the three WorkerProcess types is not callable as one: each is typed by its own kind.
       (sup[kind] as unknown as { request(m: string, p: unknown, h: RequestHooks): Promise<never> }).request(method, params, hooks),
@@ -28,20 +25,23 @@ export function supervisedRunner(sup: Supervisor): StageRunner {
 }
 
 /**
- * The handlers of every stage, loaded on first use: a supervised engine (the CLI's default) never loads them, so
- * onnxruntime and the models stay in the children.
+ * The handlers of one stage, loaded on first use and only for that stage: a supervised engine (the CLI's default)
+ * never loads them, so onnxruntime and the models stay in the children, and the engine's MFCC fallback for
+ * diarization does not pull in Whisper.
  */
-function handlers(): { [K in Kind]: StageHandlers<K> } {
-  return {
-    capture: (require('./capture') as typeof import('./capture')).captureHandlers,
-    transcription: (require('./transcription') as typeof import('./transcription')).transcriptionHandlers,
-    diarization: (require('./diarization') as typeof import('./diarization')).diarizationHandlers,
-  };
+function handlersOf<K extends WorkerKind>(kind: K): StageHandlers<K> {
+  switch (kind) {
+    case 'capture':
+      return (require('./capture') as typeof import('./capture')).captureHandlers as StageHandlers<K>;
+    case 'transcription':
+      return (require('./transcription') as typeof import('./transcription')).transcriptionHandlers as StageHandlers<K>;
+    default:
+      return (require('./diarization') as typeof import('./diarization')).diarizationHandlers as StageHandlers<K>;
+  }
 }
 
 export function inProcessRunner(): StageRunner {
   return {
-    supervised: false,
     run(kind, method, params, hooks = {}) {
       const ctx: RequestContext = {
         signal: hooks.signal ?? new AbortController().signal,
@@ -49,7 +49,7 @@ export function inProcessRunner(): StageRunner {
         warn: (m) => hooks.onWarning?.(m),
         event: (e) => hooks.onEvent?.(e),
       };
-      const handler = (handlers()[kind] as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
+      const handler = (handlersOf(kind) as unknown as Record<string, (p: unknown, c: RequestContext) => Promise<never>>)[method];
       return handler(params, ctx);
     },
     release: async () => undefined,
