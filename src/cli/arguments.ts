@@ -78,7 +78,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   const flag = (k: OptionKey) => v[k] === true;
   const format = str('outputFormat') as OutputFormat;
   const precision = str('precision') as Precision;
-  const language = str('language')!.toLowerCase();
+  const language = str('language')!;
   const model = str('model')!;
   const speakers = num('speakers');
   const minSpeakers = num('minSpeakers');
@@ -117,14 +117,15 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     };
     return { kind: 'live', params, seconds: num('seconds'), events: flag('events'), format, out, ...verbose };
   }
-  const beamSize = raw['beam-size'] !== undefined ? num('beamSize') : undefined;
+  // Beam 1 is greedy, the engine's default: left out, as the setting does (extension/settings.ts).
+  const beamSize = num('beamSize')!;
   const params: TranscribeParams = {
     input: path.resolve(cwd, rest[0]),
     model: modelArg,
     language,
     precision,
     ...(threads !== undefined && { threads }),
-    ...(beamSize !== undefined && { beamSize }),
+    ...(beamSize > 1 && { beamSize }),
     ...(ffmpegPath !== undefined && { ffmpegPath }),
     ...((flag('diarize') || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
     ...(speakers !== undefined && { speakers }),

@@ -9,12 +9,12 @@ import { render } from '../output';
 import { renderMeetingNotes } from '../output/meetingNotes';
 import type { LiveEvent } from '../protocol/client';
 import type { CliCommand } from './arguments';
-import { errorLine, resourceReport, warningLine, writeStdout } from './reports';
+import { debugEvent, errorLine, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): Promise<void> {
   const { LiveSession } = require('../engine/live') as typeof import('../engine/live');
   const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');
-  const supervisor = new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
+  const supervisor = new Supervisor({ distDir: __dirname, onEvent: debugEvent });
   supervisor.start().catch(() => undefined);
   let stopRequested!: () => void;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -25,7 +25,7 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
     } else if (event.kind === 'final' && cmd.params.mode === 'dictation') {
       print(event.segment.text);
     } else if (event.kind === 'gap') {
-      process.stderr.write(`transcrevai: warning: ${event.gap.duration.toFixed(2)} s of audio lost at ${event.gap.start.toFixed(2)} s (capture restarted)\n`);
+      process.stderr.write(warningLine(`${event.gap.duration.toFixed(2)} s of audio lost at ${event.gap.start.toFixed(2)} s (capture restarted)`));
     }
     if (event.kind === 'ended') stopRequested();
   };

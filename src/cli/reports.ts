@@ -24,6 +24,11 @@ export function writeStdout(text: string): Promise<void> {
   });
 }
 
+/** The supervisor's events (restarts, pinning) on stderr when TRANSCREVAI_DEBUG is set. */
+export function debugEvent(message: string): void {
+  if (process.env.TRANSCREVAI_DEBUG) process.stderr.write(`transcrevai: ${message}\n`);
+}
+
 export function warningLine(message: string): string {
   return `transcrevai: warning: ${message.replace(/\s*\n\s*/g, ' ')}\n`;
 }

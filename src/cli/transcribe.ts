@@ -6,7 +6,7 @@ import { CancelledError, TranscrevError } from '../errors';
 import { renderStageAccounts } from '../engine/audit';
 import { render } from '../output';
 import type { CliCommand } from './arguments';
-import { errorLine, progressPrinter, resourceReport, warningLine, writeStdout } from './reports';
+import { debugEvent, errorLine, progressPrinter, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }>): Promise<void> {
   if (cmd.out) {
@@ -17,9 +17,7 @@ export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transc
   // Lazily required so --help, --version and status do not load onnxruntime.
   const { Engine } = require('../engine/engine') as typeof import('../engine/engine');
   const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');
-  const supervisor = cmd.inProcess
-    ? undefined
-    : new Supervisor({ distDir: __dirname, onEvent: (m) => process.env.TRANSCREVAI_DEBUG && process.stderr.write(`transcrevai: ${m}\n`) });
+  const supervisor = cmd.inProcess ? undefined : new Supervisor({ distDir: __dirname, onEvent: debugEvent });
   // Fork the children now: their start-up (Node + onnxruntime) overlaps the engine's checks and media probe.
   supervisor?.start(cmd.params.diarize ? undefined : ['capture', 'transcription']).catch(() => undefined);
   const engine = new Engine({ supervisor });

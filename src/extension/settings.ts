@@ -47,7 +47,7 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
   for (const o of SETTING_RECORDS) {
     const checked = checkSettingValue(o, config.get<unknown>(o.setting.key));
     if (!checked.ok) problems.push(checked.problem);
-    settings[o.key] = o.key === 'language' ? String(checked.value).toLowerCase() : checked.value;
+    settings[o.key] = checked.value;
   }
   return { settings: settings as Settings, problems };
 }

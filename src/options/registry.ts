@@ -12,6 +12,9 @@ const LIVE = ['dictate', 'meeting'] as const;
 export const MAX_BEAM_SIZE = 10;
 /** Upper bound of `threads`: more threads than cores only slows inference down. */
 export const MAX_THREADS = 256;
+/** Restarts of a crashed or hung child per job before the job gives up (the supervisor's defaults), and their bound. */
+export const DEFAULT_RESTART_LIMITS = { capture: 5, transcription: 3, diarization: 3 } as const;
+export const MAX_RESTART_LIMIT = 100;
 
 export const OPTIONS = [
   {
@@ -28,7 +31,7 @@ export const OPTIONS = [
     key: 'language',
     description: 'Spoken language: a Whisper language code (`pt`, `en`, `es`, …) or `auto` to detect it from the first 30 seconds.',
     summary: 'auto, pt, en or any Whisper language code',
-    value: { type: 'string', pattern: /^(auto|[a-zA-Z]{2,3})$/, patternMessage: 'auto or a Whisper language code such as pt, en, es' },
+    value: { type: 'string', pattern: /^(auto|[a-zA-Z]{2,3})$/, patternMessage: 'auto or a Whisper language code such as pt, en, es', lowercase: true },
     default: 'pt',
     cli: { flag: 'language', short: 'l', placeholder: '<code>', commands: ALL },
     setting: { key: 'language', order: 2 },
@@ -165,11 +168,11 @@ export const OPTIONS = [
     value: {
       type: 'object',
       schema: {
-        properties: Object.fromEntries(['capture', 'transcription', 'diarization'].map((k) => [k, { type: 'integer', minimum: 0, maximum: 100 }])),
+        properties: Object.fromEntries(Object.keys(DEFAULT_RESTART_LIMITS).map((k) => [k, { type: 'integer', minimum: 0, maximum: MAX_RESTART_LIMIT }])),
         additionalProperties: false,
       },
     },
-    default: { capture: 5, transcription: 3, diarization: 3 },
+    default: { ...DEFAULT_RESTART_LIMITS },
     setting: { key: 'engine.restartLimits', order: 11 },
   },
   {
@@ -274,7 +277,3 @@ export const OPTIONS = [
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
-
-export function option(key: OptionKey): OptionSpec {
-  return OPTIONS.find((o) => o.key === key)!;
-}

@@ -6,7 +6,8 @@
 export type Command = 'transcribe' | 'dictate' | 'meeting';
 
 export type ValueSpec =
-  | { type: 'string'; pattern?: RegExp; patternMessage?: string; nonEmpty?: boolean }
+  /** `lowercase`: the value is compared and kept in lower case (language codes: `EN` is `en`). */
+  | { type: 'string'; pattern?: RegExp; patternMessage?: string; nonEmpty?: boolean; lowercase?: boolean }
   | { type: 'integer'; min: number; max: number }
   | { type: 'number'; exclusiveMin: number }
   | { type: 'boolean' }
@@ -56,6 +57,11 @@ function allowedValues(spec: OptionSpec, surface: 'cli' | 'setting'): readonly s
   return (surface === 'cli' ? spec.cli?.values : spec.setting?.values) ?? spec.value.values;
 }
 
+/** A string value as both surfaces keep it: trimmed, and in lower case where the record says so. */
+function trimmed(text: string, lowercase?: boolean): string {
+  return lowercase ? text.trim().toLowerCase() : text.trim();
+}
+
 /** The default on one surface. */
 export function defaultOf(spec: OptionSpec, surface: 'cli' | 'setting'): unknown {
   // An override counts when it is written, even as `undefined` ("no default on the command line").
@@ -93,7 +99,7 @@ export function checkCliValue(spec: OptionSpec, raw: string | boolean): Checked<
       return { ok: true, value: text };
     }
     case 'string': {
-      const t = text.trim();
+      const t = trimmed(text, v.lowercase);
       if (v.nonEmpty && !t) return { ok: false, problem: `${flag} is empty` };
       if (v.pattern && !v.pattern.test(t)) return { ok: false, problem: `${flag} must be ${v.patternMessage ?? `like ${v.pattern}`} (got "${text}")` };
       return { ok: true, value: t };
@@ -124,7 +130,7 @@ export function checkSettingValue(spec: OptionSpec, raw: unknown): Checked<unkno
       return typeof raw === 'string' && allowedValues(spec, 'setting')!.includes(raw.trim()) ? { ok: true, value: raw.trim() } : bad;
     case 'string': {
       if (typeof raw !== 'string') return bad;
-      const t = raw.trim();
+      const t = trimmed(raw, v.lowercase);
       if (v.nonEmpty && !t) return bad;
       if (t && v.pattern && !v.pattern.test(t)) return bad;
       return { ok: true, value: t };

@@ -61,10 +61,6 @@ export type OutputFormat = (typeof FORMATS)[number]['id'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = FORMATS.map((f) => f.id);
 export const EXPORT_FORMATS: readonly OutputFormat[] = FORMATS.filter((f) => f.exportable).map((f) => f.id);
 
-export function isOutputFormat(value: string): value is OutputFormat {
-  return (OUTPUT_FORMATS as readonly string[]).includes(value);
-}
-
 export function formatSpec(id: OutputFormat): FormatSpec {
   return FORMATS.find((f) => f.id === id)!;
 }

@@ -2,7 +2,7 @@
 import type { Transcript } from '../transcript';
 import { formatSpec, type OutputFormat } from './formats';
 
-export { EXPORT_FORMATS, FORMATS, formatSpec, isOutputFormat, OUTPUT_FORMATS, type FormatSpec, type OutputFormat } from './formats';
+export { EXPORT_FORMATS, FORMATS, formatSpec, OUTPUT_FORMATS, type FormatSpec, type OutputFormat } from './formats';
 
 export function render(transcript: Transcript, format: OutputFormat): string {
   return formatSpec(format).render(transcript);

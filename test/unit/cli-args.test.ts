@@ -91,6 +91,17 @@ test('help, version, status', () => {
   assert.deepEqual(parseCli(['status']), { kind: 'status', ffmpegPath: undefined });
 });
 
+test('--beam-size reaches the request above 1; greedy (1, the default) is left to the engine', () => {
+  const beam = (argv: string[]) => {
+    const c = parseCli(['transcribe', 'a.wav', ...argv], '/work');
+    return c.kind === 'transcribe' ? c.params.beamSize : 'not a transcribe command';
+  };
+  assert.equal(beam(['--beam-size', '5']), 5);
+  assert.equal(beam(['--beam-size', '1']), undefined);
+  assert.equal(beam([]), undefined);
+  usageError(['transcribe', 'a', '--beam-size', '0'], /--beam-size must be a whole number from 1 to 10/);
+});
+
 test('usage errors', () => {
   usageError([], /no command/);
   usageError(['transcribe'], /no input file/);
