@@ -13,6 +13,7 @@ import type { LiveEvent, LiveResult, LiveSegment } from '../src/protocol/client'
 import { TESTDATA } from '../test/fixtures/shared';
 import { startVirtualMic } from '../test/fixtures/virtualMic';
 import { ct2Dir, fwPython } from './peer';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({ options: { model: { type: 'string' }, threads: { type: 'string' } } });
@@ -22,10 +23,6 @@ const CLIPS = ['en/jfk.wav', ...[1, 2, 3].map((i) => `en/speechbrain/spk1_snt${i
   path.join(TESTDATA, f),
 );
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function main(): Promise<void> {

@@ -11,6 +11,11 @@ export function ct2Dir(model: string): string {
   return path.join(os.homedir(), '.cache', 'transcrevai', 'build', 'ct2', model);
 }
 
+/** The faster-whisper version that `py` imports (for the reports). */
+export function fwVersion(py: string): string {
+  return execFileSync(py, ['-c', 'import faster_whisper; print(faster_whisper.__version__)']).toString().trim();
+}
+
 export function fwPython(): string | undefined {
   const candidates = [process.env.FW_PYTHON, path.join(ROOT, 'bench', '.venv', 'bin', 'python')].filter(Boolean) as string[];
   for (const py of candidates) {

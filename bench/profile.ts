@@ -6,13 +6,13 @@
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { decodeAudio } from '../src/audio/decode';
 import { arraySource } from '../src/audio/source';
 import { whisperOnnxFiles } from '../src/models/layout';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples } from '../src/whisper';
 import type { Precision } from '../src/vocabulary';
 import { amiExcerpts } from '../test/fixtures/clips';
-import { MODELS_ROOT } from '../test/fixtures/whisper/helpers';
+import { concat, MODELS_ROOT } from '../test/fixtures/whisper/helpers';
+import { decodeWithPauses } from './joinAudio';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, precision: { type: 'string' }, threads: { type: 'string' } } });
 const MODEL = values.model ?? 'base';
@@ -40,13 +40,7 @@ async function main(): Promise<void> {
   // In a fresh process the first load's growth is what each graph costs resident (malloc keeps what was freed).
   const encoderMB = mb(await graphResident(path.join(dir, files.encoder)));
   const decoderMB = mb(await graphResident(path.join(dir, files.decoder)));
-  const parts = await Promise.all(amiExcerpts().map((f) => decodeAudio(f)));
-  const audio = new Float32Array(parts.reduce((n, p) => n + p.samples.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    audio.set(p.samples, at);
-    at += p.samples.length;
-  }
+  const audio = concat(...(await decodeWithPauses(amiExcerpts(), 0)));
   const r0 = rss();
   const l0 = performance.now();
   const model = await loadWhisperModel(dir, { precision: PRECISION, threads: THREADS });

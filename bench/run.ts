@@ -8,19 +8,18 @@
 // the ratio ours / faster-whisper. Inputs: the 11 shared AMI excerpts joined (330 s, a far-field meeting), the
 // shared PT-BR clips joined with 0.7 s pauses; the meeting with --diarize; the meeting followed by 54.5 minutes of
 // quiet room noise (one hour) for the memory-growth check; base at int8, q4 and fp32.
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
-import { decodeAudio } from '../src/audio/decode';
 import { SAMPLE_RATE } from '../src/vocabulary';
 import { amiExcerpts, englishClips, ptbrClips } from '../test/fixtures/clips';
 import { cpuPersonalities } from '../test/fixtures/cpuPersonality';
-import { normalizeText, wordErrorRate } from '../test/fixtures/whisper/helpers';
-import { writeJoined } from './joinAudio';
-import { ct2Dir, fwPython } from './peer';
+import { normalizedWords, wordErrorRate } from '../test/fixtures/whisper/helpers';
+import { decodeWithPauses, writeJoined } from './joinAudio';
+import { ct2Dir, fwPython, fwVersion } from './peer';
 import { runTree, type TreeRun } from './processTree';
+import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -47,17 +46,8 @@ interface Input {
   reference?: string;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function join(dir: string, name: string, files: string[], pauseSeconds: number, tail?: Float32Array): Promise<{ file: string; seconds: number }> {
-  const parts: Float32Array[] = [];
-  for (const f of files) {
-    if (parts.length && pauseSeconds) parts.push(new Float32Array(Math.round(pauseSeconds * SAMPLE_RATE)));
-    parts.push((await decodeAudio(f)).samples);
-  }
+  const parts = await decodeWithPauses(files, pauseSeconds);
   if (tail) parts.push(tail);
   const file = path.join(dir, name);
   return { file, seconds: writeJoined(file, parts, 'int16') };
@@ -129,7 +119,7 @@ function summarize(runs: (TreeRun & { text: string })[]): Summary {
     wall: median(runs.map((r) => r.wall)),
     startup: median(runs.map((r) => r.startup)),
     peakMB: median(runs.map((r) => r.peakMB)),
-    words: normalizeText(runs[0].text).split(' ').filter(Boolean).length,
+    words: normalizedWords(runs[0].text).length,
     text: runs[0].text,
     runs: runs.map((r) => ({ wall: +r.wall.toFixed(2), peakMB: r.peakMB, peaksByProcess: r.peaksByProcess })),
   };
@@ -186,7 +176,7 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     const push = (...l: string[]) => lines.push(...l);
     const cpu = cpuPersonalities().personalities[0].name;
-    const fwVersion = py ? execFileSync(py, ['-c', 'import faster_whisper; print(faster_whisper.__version__)']).toString().trim() : '(not run)';
+    const peerVersion = py ? fwVersion(py) : '(not run)';
     push(
       '# Benchmarks: speed and memory',
       '',
@@ -194,7 +184,7 @@ async function main(): Promise<void> {
       `Load average (1 min) at start ${loadBefore.toFixed(2)}.`,
       '',
       `Ours: \`transcrevai transcribe … --model ${MODEL} --threads ${THREADS}\` (supervised children, int8 unless stated, greedy, Silero VAD).`,
-      `Peer: faster-whisper ${fwVersion} on the CTranslate2 copy of the same checkpoint (\`compute_type="int8"\`, \`cpu_threads=${THREADS}\`, beam 1, \`vad_filter=True\`).`,
+      `Peer: faster-whisper ${peerVersion} on the CTranslate2 copy of the same checkpoint (\`compute_type="int8"\`, \`cpu_threads=${THREADS}\`, beam 1, \`vad_filter=True\`).`,
       `Each figure is the median of ${RUNS} runs after a discarded warm-up; ours and the peer alternate. **Peak** = the whole process tree's resident memory, summed over the processes alive at once, sampled every 50 ms.`,
       '',
       '| input | | TranscrevAI | faster-whisper | ratio |',
