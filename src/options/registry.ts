@@ -66,7 +66,7 @@ export const OPTIONS = [
   {
     key: 'beamSize',
     description:
-      'Beam search width of the Whisper decoder; `1` = greedy. Measured on the shared PT-BR, English and meeting recordings, beam 5 was no more accurate than greedy and took 2.2× the time (docs/accuracy.md).',
+      'Beam search width of the Whisper decoder when transcribing a file (dictation and meetings decode greedily, for latency); `1` = greedy. Measured on the shared PT-BR, English and meeting recordings, beam 5 was no more accurate than greedy and took 2.2× the time (docs/accuracy.md).',
     summary: 'beam search width, 1 = greedy',
     value: { type: 'integer', min: 1, max: MAX_BEAM_SIZE },
     default: 1,
