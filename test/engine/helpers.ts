@@ -63,10 +63,20 @@ export function realtimeFfmpeg(dir: string): string {
   return p;
 }
 
+/**
+ * Whether `pid` is still running. A zombie is not: an orphan that exited waits for init to reap it, and an init
+ * that reaps late (or a container without one) would otherwise count a child that did exit as left running.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, so read the state after the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
