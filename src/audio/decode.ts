@@ -10,6 +10,7 @@ import * as path from 'path';
 import { CancelledError, TranscrevError, throwIfCancelled } from '../errors';
 import { SAMPLE_RATE, type MediaProbe } from '../vocabulary';
 import { findFfmpeg, type FfmpegLocation } from './ffmpeg';
+import { mediaInputArgs, refusedFormat } from './ffmpegInput';
 
 /** Longest input decoded at this stage: 4 h of 16 kHz float32 mono is ~0.9 GB of samples. */
 export const MAX_DECODE_SECONDS = 4 * 3600;
@@ -41,6 +42,28 @@ export interface DecodedAudio {
   duration: number;
   probe: MediaProbe;
   ffmpeg: FfmpegLocation;
+  /**
+   * Set when ffmpeg decoded clearly less than the file says it lasts (a damaged or cut-off file): ffmpeg skips
+   * what it cannot read and exits 0, so without this the transcript would silently cover part of the recording.
+   */
+  shortfall?: string;
+}
+
+/** Decoded audio this much shorter than the probed duration is reported: 1 s, or 2 % of long files. */
+function shortfallTolerance(duration: number): number {
+  return Math.max(1, duration * 0.02);
+}
+
+/** The warning for a decode that fell short of the probed duration, or undefined. */
+export function decodeShortfall(file: string, probe: MediaProbe, decoded: number, ffmpegSays?: string): string | undefined {
+  const probed = probe.duration;
+  if (probed === undefined || probed - decoded <= shortfallTolerance(probed)) return undefined;
+  // A container's duration is its longest stream's: in a video, the audio may simply stop before the picture.
+  const video = probe.otherStreams.some((s) => /^video/i.test(s)) ? ', or its audio ends before its video' : '';
+  return (
+    `Only ${decoded.toFixed(1)} s of audio could be decoded from ${file}, which says it lasts ${probed.toFixed(1)} s: the file looks damaged or cut off${video}` +
+    `${ffmpegSays ? ` (ffmpeg: ${ffmpegSays})` : ''}. The transcript covers only what was read.`
+  );
 }
 
 function badInput(message: string): TranscrevError {
@@ -136,9 +159,9 @@ function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ co
 export async function probeMedia(input: string, options: { ffmpeg?: FfmpegLocation; ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<MediaProbe> {
   const file = preflightInput(input);
   const ffmpeg = options.ffmpeg ?? findFfmpeg({ explicit: options.ffmpegPath });
-  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostdin', '-i', file], options.signal);
+  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostdin', ...mediaInputArgs(file)], options.signal);
   if (!/^Input #\d+/m.test(stderr)) {
-    throw badInput(`Not a readable media file: ${file} (ffmpeg: ${summarizeFfmpegError(stderr, file)})`);
+    throw badInput(`Not a readable media file: ${file} (${refusedFormat(stderr) ?? `ffmpeg: ${summarizeFfmpegError(stderr, `file:${path.resolve(file)}`)}`})`);
   }
   const probe = parseProbe(stderr);
   if (probe.audioStreams.length === 0) {
@@ -194,7 +217,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
   const expectedBytes = probe.duration !== undefined ? Math.ceil(probe.duration * SAMPLE_RATE * 4) + 64 * 1024 : 16 * 1024 * 1024;
 
   return new Promise<DecodedAudio>((resolve, reject) => {
-    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:2', '-i', file];
+    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:2', ...mediaInputArgs(file)];
     args.push('-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1');
     const child = spawn(ffmpeg.path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     let buf = Buffer.allocUnsafe(options.sink ? 0 : Math.min(expectedBytes, maxBytes));
@@ -226,7 +249,13 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
           child.kill('SIGKILL');
           return;
         }
-        options.sink(chunk);
+        try {
+          options.sink(chunk);
+        } catch (err) {
+          // A sink that cannot write (a full disk) ends the decode with its error instead of crashing the process.
+          child.kill('SIGKILL');
+          finish(err as Error);
+        }
         return;
       }
       if (used + chunk.length > buf.length) {
@@ -264,14 +293,16 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
       if (settled) return;
       if (signal?.aborted) return finish(new CancelledError());
       if (tooLong) return finish(badInput(`Input is too long: more than ${formatHours(maxSeconds)} of audio decoded; split it first.`));
-      if (code !== 0) return finish(badInput(`Cannot decode ${file} (ffmpeg: ${summarizeFfmpegError(stderr, file)})`));
+      if (code !== 0) return finish(badInput(`Cannot decode ${file} (ffmpeg: ${summarizeFfmpegError(stderr, `file:${file}`)})`));
       const count = Math.floor(used / 4);
       if (count === 0) return finish(badInput(`No audio in ${file}: the audio stream is empty (0 s)`));
       // Copy into an aligned, exactly-sized buffer (the Buffer pool may not be 4-byte aligned).
       const samples = new Float32Array(options.sink ? 0 : count);
       if (!options.sink) new Uint8Array(samples.buffer).set(buf.subarray(0, count * 4));
       if (onProgress && lastPercent < 100) onProgress(100);
-      finish(null, { samples, sampleCount: count, sampleRate: SAMPLE_RATE, duration: count / SAMPLE_RATE, probe, ffmpeg });
+      const duration = count / SAMPLE_RATE;
+      const shortfall = decodeShortfall(file, probe, duration, stderr.trim() ? summarizeFfmpegError(stderr, `file:${file}`) : undefined);
+      finish(null, { samples, sampleCount: count, sampleRate: SAMPLE_RATE, duration, probe, ffmpeg, ...(shortfall && { shortfall }) });
     });
   });
 }

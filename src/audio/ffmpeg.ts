@@ -46,13 +46,18 @@ function defaultFfmpegStatic(): string | null {
   }
 }
 
-/** Searches PATH for an executable named `name` (adds .exe on Windows). */
+/**
+ * Searches PATH for an executable named `name`. Only absolute PATH entries count (a relative one, "." included,
+ * would run a program from whatever folder VS Code was started in), and on Windows only `.exe`: a `.cmd` or
+ * `.bat` runs through cmd.exe, which re-parses its arguments (file names with `&` or `%` become commands).
+ */
 export function whichSync(name: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
   const pathVar = env.PATH ?? env.Path ?? '';
   const sep = platform === 'win32' ? ';' : ':';
-  const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((e) => e.toLowerCase()) : [''];
+  const exts = platform === 'win32' ? ['.exe'] : [''];
+  const absolute = platform === 'win32' ? path.win32.isAbsolute : path.posix.isAbsolute;
   for (const dir of pathVar.split(sep)) {
-    if (!dir) continue;
+    if (!dir || !absolute(dir)) continue;
     for (const ext of exts) {
       const candidate = path.join(dir, name + ext);
       if (isFile(candidate)) {
@@ -76,6 +81,9 @@ export function findFfmpeg(options: FindFfmpegOptions = {}): FfmpegLocation {
   const explicit = options.explicit?.trim() || env.TRANSCREVAI_FFMPEG?.trim();
   if (explicit) {
     const resolved = path.resolve(explicit);
+    if ((options.platform ?? process.platform) === 'win32' && /\.(cmd|bat)$/i.test(resolved)) {
+      throw new TranscrevError('internal', `ffmpeg must be a program (ffmpeg.exe), not a batch file: ${resolved}.`);
+    }
     if (!isFile(resolved)) {
       const origin = options.explicit?.trim() ? 'the ffmpeg path setting' : 'TRANSCREVAI_FFMPEG';
       throw new TranscrevError('internal', `ffmpeg not found at ${resolved} (from ${origin}): fix the path or clear it to use the ffmpeg on PATH.`);

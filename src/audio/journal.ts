@@ -3,6 +3,7 @@
 // crashes can be given the same work again from disk. Written to a temporary name and renamed, so a reader
 // never sees half a journal.
 import * as fs from 'fs';
+import { explainDiskFull } from '../files/diskFull';
 import { isWavJournal, readWavJournal } from './wavJournal';
 
 /** Appends chunks as they come (memory stays flat); `commit` publishes the journal, `discard` drops it. */
@@ -13,12 +14,18 @@ export class JournalWriter {
 
   constructor(private readonly file: string) {
     this.tmp = `${file}.partial`;
-    this.fd = fs.openSync(this.tmp, 'w');
+    // A partial file left by a capture child that died mid-decode is started afresh (the decode restarts).
+    fs.rmSync(this.tmp, { force: true });
+    this.fd = fs.openSync(this.tmp, 'wx', 0o600);
   }
 
   write(chunk: Buffer): void {
     if (this.fd === undefined) throw new Error(`journal ${this.file} is already closed`);
-    fs.writeSync(this.fd, chunk);
+    try {
+      fs.writeSync(this.fd, chunk);
+    } catch (err) {
+      throw explainDiskFull(err, this.file);
+    }
     this.bytes += chunk.length;
   }
 

@@ -4,6 +4,7 @@
 // decodes (for scripts, benchmarks and the backpressure test). Failures become one actionable 'device' error.
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import { mediaInputArgs } from './ffmpegInput';
 import * as path from 'path';
 import type { Readable } from 'stream';
 // External to the bundle: it loads its recorders with a computed require().
@@ -114,8 +115,7 @@ function mediaFile(source: Extract<LiveSource, { kind: 'file' }>, ffmpeg: string
     '-loglevel',
     'error',
     ...(source.realtime ? ['-re'] : []),
-    '-i',
-    source.input,
+    ...mediaInputArgs(source.input),
     '-vn',
     '-ac',
     '1',

@@ -56,9 +56,11 @@ export class WavJournalWriter {
 
   /** Opens `file` for appending, creating it (with a header) or repairing an existing one. */
   constructor(readonly file: string) {
-    const exists = fs.existsSync(file) && fs.statSync(file).size >= HEADER_BYTES;
+    const present = fs.existsSync(file);
+    const exists = present && fs.statSync(file).size >= HEADER_BYTES;
     if (exists && !isWavJournal(file)) throw new Error(`${file} exists and is not a TranscrevAI recording`);
-    this.fd = fs.openSync(file, exists ? 'r+' : 'w+');
+    // A new recording is created exclusively and readable by its owner only: it is somebody's voice.
+    this.fd = fs.openSync(file, present ? 'r+' : 'wx+', 0o600);
     if (!exists) fs.writeSync(this.fd, header(0), 0, HEADER_BYTES, 0);
     // A crash can leave half a sample at the end: cut it, so appended samples stay aligned.
     this.dataBytes = wavJournalSamples(file) * BYTES_PER_SAMPLE;

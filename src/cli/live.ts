@@ -3,8 +3,9 @@
 // line the moment it is final; a meeting prints the speaker-labelled transcript when it stops. --events prints
 // every event and the result as JSON lines instead (for scripts and tests). Ctrl-C stops gracefully: phrases
 // already spoken are still transcribed; a second Ctrl-C leaves at once (the recording stays on disk).
-import * as fs from 'fs';
 import { CancelledError } from '../errors';
+import { writeOutputFile } from '../files/writeOutput';
+import { removeStaleJobFolders } from '../files/jobFolders';
 import { render } from '../output';
 import { renderMeetingNotes } from '../output/meetingNotes';
 import type { LiveEvent } from '../protocol/client';
@@ -12,6 +13,8 @@ import type { CliCommand } from './arguments';
 import { debugEvent, errorLine, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): Promise<void> {
+  const stale = removeStaleJobFolders();
+  if (cmd.verbose && stale.length) process.stderr.write(`transcrevai: removed ${stale.length} job folder(s) left by killed runs: ${stale.join(', ')}\n`);
   const { LiveSession } = require('../engine/live') as typeof import('../engine/live');
   const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');
   const supervisor = new Supervisor({ distDir: __dirname, onEvent: debugEvent });
@@ -60,7 +63,7 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
       : cmd.params.mode === 'meeting' || cmd.out
         ? render(result.transcript, cmd.format)
         : '';
-    if (cmd.out) fs.writeFileSync(cmd.out, text);
+    if (cmd.out) writeOutputFile(cmd.out, text, result.recording ? [result.recording] : []);
     else if (text && !cmd.events) await writeStdout(text);
     if (result.recording && !cmd.events) process.stderr.write(`transcrevai: recording kept at ${result.recording}\n`);
   } finally {

@@ -7,6 +7,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { whichSync } from '../audio/ffmpeg';
 import type { WorkerKind } from '../protocol/worker';
 
@@ -75,11 +76,20 @@ export async function applyAffinity(pid: number, cores: number[]): Promise<strin
     }
     if (process.platform === 'win32') {
       const mask = cores.reduce((m, c) => m + 2 ** c, 0);
-      await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid}).ProcessorAffinity = ${mask}`]);
+      await run(windowsPowerShell(), ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid}).ProcessorAffinity = ${mask}`]);
       return `cores ${list}`;
     }
     return `not applied: ${process.platform} has no CPU affinity API`;
   } catch (err) {
     return `not applied: ${(err as Error).message.split('\n')[0]}`;
   }
+}
+
+/**
+ * Windows PowerShell by its absolute path: a bare "powershell.exe" is looked up in the current folder first, so a
+ * repository holding a file of that name would run instead.
+ */
+export function windowsPowerShell(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
+  return path.win32.join(root, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
 }

@@ -6,7 +6,8 @@ import type { StageAccount } from '../transcript';
 
 const s1 = (x: number) => `${x.toFixed(1)} s`;
 
-export function stageAccounts(duration: number, stats: DecodeStats | undefined): StageAccount[] {
+/** `vadSkipped`: why the VAD did not run although its model is there (clipped audio), for the account. */
+export function stageAccounts(duration: number, stats: DecodeStats | undefined, vadSkipped?: string): StageAccount[] {
   const out: StageAccount[] = [{ stage: 'media', kept: duration, dropped: 0, detail: `${s1(duration)} decoded to 16 kHz mono` }];
   if (!stats) return out;
   if (stats.vadSpeechSeconds !== undefined) {
@@ -18,7 +19,7 @@ export function stageAccounts(duration: number, stats: DecodeStats | undefined):
       detail: `${s1(speech)} of speech in ${stats.vadRegions} region${stats.vadRegions === 1 ? '' : 's'}; ${s1(Math.max(0, duration - speech))} judged silence by Silero VAD`,
     });
   } else {
-    out.push({ stage: 'vad', kept: duration, dropped: 0, detail: 'no VAD model: the whole input goes to Whisper' });
+    out.push({ stage: 'vad', kept: duration, dropped: 0, detail: vadSkipped ?? 'no VAD model: the whole input goes to Whisper' });
   }
   const skipped = stats.digitalSilenceSeconds + stats.noSpeechSeconds;
   out.push({

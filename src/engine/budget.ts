@@ -7,6 +7,7 @@
 // work, so halving Whisper for its whole run would waste the cores once diarization is done (measured on the 330 s
 // meeting, 2 cores: an even 1 + 1 split took 14.9 s, 2 + 1 sharing the 2 cores 11.2 s).
 import * as os from 'os';
+import { allowedCores } from './affinity';
 
 export function coreBudget(): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -20,8 +21,19 @@ export interface ThreadSplit {
   diarization: number;
 }
 
-/** `threads` (undefined = the core budget) → each stage's intra-op threads; never 0. */
-export function threadSplit(threads: number | undefined, budget = coreBudget()): ThreadSplit {
-  const cores = threads ?? budget;
+/**
+ * `threads` (undefined = the core budget) → each stage's intra-op threads; never 0, never more than the cores
+ * this process may run on (`available`): 256 threads on 2 cores starved the children's heartbeats until the
+ * watchdog killed them, and no job is faster with more threads than cores.
+ */
+export function threadSplit(threads: number | undefined, budget = coreBudget(), available = allowedCores().length): ThreadSplit {
+  const cores = Math.max(1, Math.min(threads ?? budget, available));
   return { cores, transcription: cores, diarization: Math.max(1, Math.floor(cores / 2)) };
+}
+
+/** What the user is told when `threads` asks for more cores than there are (undefined when it does not). */
+export function threadsWarning(threads: number | undefined, available = allowedCores().length): string | undefined {
+  return threads !== undefined && threads > available
+    ? `${threads} threads asked for, but this process may use ${available} core${available === 1 ? '' : 's'}: using ${available}.`
+    : undefined;
 }

@@ -13,7 +13,8 @@ import type { TranscribeParams } from '../protocol/client';
 import type { Transcript } from '../transcript';
 import { PRECISIONS } from '../vocabulary';
 import { modelKey, modelLabel } from '../whisper/modelKey';
-import { threadSplit } from './budget';
+import { threadSplit, threadsWarning } from './budget';
+import { checkLanguage, checkLanguageForModel, modelDirIsMultilingual } from '../whisper/languages';
 import { runTranscription, type JobHooks, type PreparedJob } from './pipeline';
 import { inProcessRunner, supervisedRunner, type StageRunner } from './stages/runner';
 import type { Supervisor } from './supervisor';
@@ -49,6 +50,7 @@ export function validateParams(params: TranscribeParams): void {
   if (!params.input) throw new TranscrevError('usage', 'no input file given');
   if (!params.model) throw new TranscrevError('usage', 'no model given');
   if (!params.language) throw new TranscrevError('usage', 'no language given (use auto or a code such as pt, en)');
+  checkLanguage(params.language);
 }
 
 export interface EngineOptions {
@@ -83,6 +85,13 @@ export class Engine {
     const ffmpeg = findFfmpeg({ explicit: params.ffmpegPath });
     const probe = await probeMedia(input, { ffmpeg, signal: hooks.signal });
     const modelDir = resolveModelDir(params.model, params.modelsPath);
+    const multilingual = modelDirIsMultilingual(modelDir);
+    if (multilingual !== undefined) checkLanguageForModel(params.language, multilingual, path.basename(modelDir));
+    const tw = threadsWarning(params.threads);
+    if (tw) {
+      warnings.push(tw);
+      hooks.onWarning?.(tw);
+    }
     const vadFile = path.join(auxiliaryModelDir('vad', params.modelsPath), 'silero_vad.onnx');
     const haveVad = fs.existsSync(vadFile);
     if (!haveVad) {

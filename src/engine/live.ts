@@ -8,7 +8,6 @@
 // keeps going to disk) and nothing is dropped. A crashed child is restarted by its WorkerProcess and given its
 // request again; a restarted capture child appends to the same journal and reports the gap.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PhraseSegmenter, DICTATION_PHRASES, MEETING_PHRASES, type PhraseEvent } from '../audio/phrases';
 import { VAD_WINDOW_SAMPLES } from '../audio/vad';
@@ -21,7 +20,9 @@ import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, RecordingGap 
 import type { LoadModelParams, RecordResult, VadStreamState, WorkerEvent } from '../protocol/worker';
 import type { Segment, Transcript } from '../transcript';
 import { BoundedQueue, DEFAULT_QUEUE_CAPACITY } from './boundedQueue';
-import { threadSplit } from './budget';
+import { threadSplit, threadsWarning } from './budget';
+import { makePrivateFolder } from '../files/jobFolders';
+import { checkLanguage, checkLanguageForModel, modelDirIsMultilingual } from '../whisper/languages';
 import type { Supervisor } from './supervisor';
 import { SAMPLE_RATE } from '../vocabulary';
 
@@ -76,6 +77,8 @@ export class LiveSession {
   // Bookkeeping
   readonly gaps: RecordingGap[] = [];
   private readonly warnings: string[] = [];
+  /** The folder this session made for its recording (none when the caller chose where the recording goes). */
+  private readonly privateFolder?: string;
   private failure?: Error;
   /** Wall time of journal sample 0 (live sources), for latency figures. */
   private clockZero?: number;
@@ -88,7 +91,12 @@ export class LiveSession {
     private readonly sup: Supervisor,
     private readonly emit: (event: LiveEvent) => void,
   ) {
+    checkLanguage(params.language);
     const modelDir = resolveModelDir(params.model, params.modelsPath);
+    const multilingual = modelDirIsMultilingual(modelDir);
+    if (multilingual !== undefined) checkLanguageForModel(params.language, multilingual, path.basename(modelDir));
+    const tw = threadsWarning(params.threads);
+    if (tw) this.warn(tw);
     const vadFile = path.join(auxiliaryModelDir('vad', params.modelsPath), 'silero_vad.onnx');
     if (!fs.existsSync(vadFile)) {
       throw new TranscrevError(
@@ -103,7 +111,10 @@ export class LiveSession {
     this.segmenter = new PhraseSegmenter(params.mode === 'meeting' ? MEETING_PHRASES : DICTATION_PHRASES);
     this.queue = new BoundedQueue(params.queueCapacity ?? DEFAULT_QUEUE_CAPACITY);
     this.language = params.language;
-    this.journal = params.recording ?? path.join(os.tmpdir(), `transcrevai-${params.mode}-${process.pid}-${id}.wav`);
+    // Without a recording path the audio goes to a private folder of its own (0700, unpredictable name): the
+    // shared temporary folder under a guessable name let any local user read it, or plant a file there first.
+    if (!params.recording) this.privateFolder = makePrivateFolder('live');
+    this.journal = params.recording ?? path.join(this.privateFolder!, `${params.mode}.wav`);
     if (params.recording) fs.mkdirSync(path.dirname(params.recording), { recursive: true });
     if (fs.existsSync(this.journal)) throw new TranscrevError('usage', `The recording file already exists: ${this.journal}`);
   }
@@ -435,6 +446,7 @@ export class LiveSession {
 
   private deleteRecording(): void {
     fs.rmSync(this.journal, { force: true });
+    if (this.privateFolder) fs.rmSync(this.privateFolder, { recursive: true, force: true });
   }
 
   /** The client went away: stop capturing, drop the temporary recording of a dictation. */

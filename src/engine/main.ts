@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { CancelledError, toErrorInfo, TranscrevError } from '../errors';
+import { removeStaleJobFolders } from '../files/jobFolders';
 import { auxiliaryModelDir } from '../models/paths';
 import type { ClientToEngine, EngineStatus, EngineToClient, RequestMap, RequestMessage, RequestMethod } from '../protocol/client';
 import { coreBudget } from './budget';
@@ -164,3 +165,8 @@ process.on('unhandledRejection', (reason) => {
 });
 
 send({ type: 'ready', pid: process.pid, startupMs: Math.round(process.uptime() * 1000) });
+// After `ready`, so it never delays the first job; the folders are of processes that are gone.
+setImmediate(() => {
+  const stale = removeStaleJobFolders();
+  if (stale.length) send({ type: 'log', level: 'info', message: `removed ${stale.length} job folder(s) left by killed runs: ${stale.join(', ')}` });
+});

@@ -9,10 +9,11 @@
 // journal is a temporary file removed when the job ends; every stage reads it, so a supervised child that
 // crashes is given its request again and finds the audio where it was.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { clippingWarning } from '../audio/clipping';
 import { assignSpeakers } from '../diarization/assign';
+import { makePrivateFolder } from '../files/jobFolders';
 import type { ProgressListener } from '../progress';
 import type { TranscribeParams } from '../protocol/client';
 import type { DiarizeJournalParams, DiarizeJournalResult, LoadModelParams } from '../protocol/worker';
@@ -64,7 +65,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
   };
   const diarizing = wantsDiarization(params);
   const split = threadSplit(params.threads);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-job-'));
+  const dir = makePrivateFolder('job');
   const journal = path.join(dir, 'audio.f32');
   const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
     signal,
@@ -87,7 +88,9 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     runner.release('capture').catch(() => undefined);
     const x0 = performance.now();
     // The VAD needs only the journal: it runs while Whisper is still loading, in a thread of its own (speechInThread.ts).
-    const vadFile = job.vadFile;
+    const clipped = clippingWarning(audio.clippedSamples, audio.samples);
+    if (clipped && job.vadFile) warn(clipped);
+    const vadFile = clipped ? undefined : job.vadFile;
     const finding = vadFile
       ? (async () => {
           onProgress?.({ component: 'vad', percent: 0 });
@@ -136,7 +139,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
       segments: tr.segments,
       timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
       rtf: 0,
-      audit: stageAccounts(audio.duration, tr.stats),
+      audit: stageAccounts(audio.duration, tr.stats, clipped && job.vadFile ? 'clipped audio: the whole input goes to Whisper' : undefined),
     };
     if (diarization) {
       const dr = await diarization;

@@ -59,6 +59,7 @@ export class Supervisor {
       new WorkerProcess(kind, path.join(options.distDir, ENTRY[kind]), {
         maxRestarts: options.restartLimits?.[kind] ?? restartLimitsFrom(process.env.TRANSCREVAI_RESTART_LIMITS)[kind] ?? RESTART_LIMITS[kind],
         heartbeatMs: options.heartbeatMs ?? (Number(process.env.TRANSCREVAI_HEARTBEAT_MS) || 2000),
+        startTimeoutMs: Number(process.env.TRANSCREVAI_START_TIMEOUT_MS) || undefined,
         env: options.env,
         onEvent: options.onEvent,
         affinity: plan[kind],

@@ -28,6 +28,8 @@ export interface WorkerOptions {
   onEvent?: (message: string) => void;
   /** Cores to pin the child to after each start (best-effort; see affinity.ts). */
   affinity?: number[];
+  /** How long a child may take to say `ready` before it counts as hung (default 20 s). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -98,6 +100,8 @@ export class WorkerProcess<K extends WorkerKind> {
   private state: WorkerStatus['state'] = 'stopped';
   private disposed = false;
   private affinity?: string;
+  /** Children killed because they did not start in time, so their exit is reported as that. */
+  private readonly startTimedOut = new WeakSet<ChildProcess>();
 
   constructor(
     readonly kind: K,
@@ -134,10 +138,15 @@ export class WorkerProcess<K extends WorkerKind> {
     });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TranscrevError('internal', `the ${this.kind} process did not start within ${START_TIMEOUT_MS / 1000} s`)),
-        START_TIMEOUT_MS,
-      );
+      // A child that never says `ready` is hung like one that stops beating: killed, and restarted by onExit
+      // within the request's restart limit. Rejecting without the kill left it running and this.ready rejected
+      // for good, so every later request failed.
+      const startTimeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        this.startTimedOut.add(child);
+        this.options.onEvent?.(`${this.kind} process ${child.pid} did not start within ${startTimeoutMs / 1000} s: killing it`);
+        child.kill('SIGKILL');
+      }, startTimeoutMs);
       child.once('exit', () => {
         clearTimeout(timer);
         reject(new ExitedWhileStarting('internal', `the ${this.kind} process exited while starting`));
@@ -255,7 +264,11 @@ export class WorkerProcess<K extends WorkerKind> {
     this.ready = undefined;
     this.state = 'stopped';
     if (this.disposed || !this.pending.size) return;
-    const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    const how = this.startTimedOut.has(child)
+      ? `did not start within ${(this.options.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`
+      : signal
+        ? `was killed (${signal})`
+        : `exited with code ${code}`;
     let worst = 0;
     for (const [id, p] of this.pending) {
       if (p.hooks.signal?.aborted) {

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LiveHandle } from '../engine/client';
+import { isInside } from '../files/isInside';
+import { writeOutputFile } from '../files/writeOutput';
 import type { LiveEvent, LiveResult } from '../protocol/client';
 import type { LiveMode } from '../vocabulary';
 import { formatSpec, render, type OutputFormat } from '../output';
@@ -64,6 +66,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       export: (format) => void this.exportAs(format),
       copyTimestamp: (seconds) => void vscode.env.clipboard.writeText(`[${clockTime(seconds)}]`),
       reveal: (seconds) => void this.reveal(seconds),
+      ignored: (message) => ctx.log.warn(`The transcript panel sent a message that is not one of its own; ignored: ${message}`),
     });
     this.disposables.push(
       this.panel,
@@ -307,7 +310,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     }
     this.setPanel(applyTranscript(this.panelState, result.transcript));
     const file = result.recording?.replace(/\.wav$/, '.md');
-    const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && file.startsWith(vscode.workspace.workspaceFolders[0].uri.fsPath);
+    const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && isInside(vscode.workspace.workspaceFolders[0].uri.fsPath, file);
     this.lastMeeting = {
       transcript: result.transcript,
       startedAt: new Date(result.startedAt),
@@ -317,7 +320,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const text = this.notesText();
     let doc: vscode.TextDocument;
     if (inWorkspace) {
-      fs.writeFileSync(file!, text);
+      writeOutputFile(file!, text, [result.recording!]);
       doc = await vscode.workspace.openTextDocument(file!);
     } else {
       doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });

@@ -16,7 +16,9 @@ export function transcriptName(mediaName: string, format: OutputFormat): string 
   const base = path.posix.basename(mediaName.replace(/\\/g, '/'));
   const ext = path.posix.extname(base);
   const stem = ext ? base.slice(0, -ext.length) : base;
-  return `${stem}${formatSpec(format).extension}`;
+  const name = `${stem}${formatSpec(format).extension}`;
+  // A recording whose extension is the format's ("talk.json") would otherwise be offered for overwriting.
+  return name.toLowerCase() === base.toLowerCase() ? `${stem}.transcript${formatSpec(format).extension}` : name;
 }
 
 /** "talk.md" → "talk (2).md", the first n ≥ 2 for which `exists` is false. */

@@ -3,7 +3,7 @@
 // so transcript strings and file names are never parsed as HTML. Host ↔ panel messages: src/protocol/panel.ts.
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import type { HostToPanel, PanelState, PanelToHost } from '../protocol/panel';
+import { parsePanelMessage, type HostToPanel, type PanelState, type PanelToHost } from '../protocol/panel';
 import { emptyPanelState } from './panelState';
 
 export interface PanelActions {
@@ -11,6 +11,8 @@ export interface PanelActions {
   export(format: import('../output/formats').OutputFormat): void;
   copyTimestamp(seconds: number): void;
   reveal(seconds: number): void;
+  /** A message that is not one the panel sends (parsePanelMessage): logged, never acted on. */
+  ignored?(message: string): void;
 }
 
 /** The HTML shell: the CSP allows only this nonce's script and the media/ stylesheet. */
@@ -66,7 +68,11 @@ export class TranscriptPanel implements vscode.Disposable {
     const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.js')).toString();
     const style = panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString();
     panel.webview.html = panelHtml(panel.webview.cspSource, script, style, nonce, this.state.title);
-    panel.webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m));
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const m = parsePanelMessage(raw);
+      if (m) this.onMessage(m);
+      else this.actions.ignored?.(JSON.stringify(raw)?.slice(0, 200) ?? String(raw));
+    });
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;

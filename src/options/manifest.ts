@@ -43,3 +43,13 @@ export function settingsManifest(): Record<string, Record<string, unknown>> {
   }
   return out;
 }
+
+/** package.json's `capabilities.untrustedWorkspaces`: limited support, the restricted settings ignored there. */
+export function untrustedWorkspaces(): Record<string, unknown> {
+  const restricted = (OPTIONS as readonly OptionSpec[]).filter((o) => o.setting?.restricted).map((o) => `transcrevai.${o.setting!.key}`);
+  return {
+    supported: 'limited',
+    description: `In a workspace you have not trusted, TranscrevAI ignores the workspace's ${restricted.join(', ')}: they name folders it reads models from or writes notes to.`,
+    restrictedConfigurations: restricted,
+  };
+}

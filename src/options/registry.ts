@@ -25,7 +25,7 @@ export const OPTIONS = [
     value: { type: 'string', nonEmpty: true },
     default: 'base',
     cli: { flag: 'model', short: 'm', placeholder: '<name|dir>', commands: ALL },
-    setting: { key: 'model', order: 1 },
+    setting: { key: 'model', order: 1, restricted: true },
   },
   {
     key: 'language',
@@ -250,7 +250,7 @@ export const OPTIONS = [
     description: 'Model for dictation; empty = `#transcrevai.model#`. A smaller model (e.g. `tiny`) answers faster.',
     value: { type: 'string' },
     default: '',
-    setting: { key: 'dictation.model', order: 15 },
+    setting: { key: 'dictation.model', order: 15, restricted: true },
   },
   {
     key: 'dictationKeepRecording',
@@ -272,7 +272,7 @@ export const OPTIONS = [
       "Where meeting recordings and notes go: relative to the first workspace folder, or absolute. Without a workspace, the extension's storage folder is used and the notes open as an untitled document.",
     value: { type: 'string', nonEmpty: true },
     default: 'meetings',
-    setting: { key: 'meetings.folder', order: 18 },
+    setting: { key: 'meetings.folder', order: 18, restricted: true },
   },
 ] as const satisfies readonly OptionSpec[];
 

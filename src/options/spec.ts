@@ -33,6 +33,12 @@ export interface SettingSpec {
   order: number;
   /** 'machine': a workspace cannot set it (paths of programs and models). */
   scope?: 'machine';
+  /**
+   * A path the extension reads models from or writes files to: in a workspace the user has not trusted, VS Code
+   * ignores the workspace's value (package.json `capabilities.untrustedWorkspaces.restrictedConfigurations`), so
+   * opening a repository cannot point the model at its own files or the meeting notes at any folder.
+   */
+  restricted?: true;
   enumDescriptions?: readonly string[];
   /** Overrides for settings.json: other values, another default. */
   values?: readonly string[];

@@ -40,7 +40,8 @@ export function humanDuration(seconds: number): string {
 
 /** Display name of a speaker id: the transcript's summary name if any, else the id itself. */
 export function speakerNamer(transcript: Transcript): (id: string | undefined) => string | undefined {
-  const names = new Map((transcript.speakers ?? []).map((s) => [s.id, s.name]));
+  // A name is typed by a person (rename): on one line, so it cannot end a subtitle cue or a Markdown block.
+  const names = new Map((transcript.speakers ?? []).map((s) => [s.id, oneLine(s.name)]));
   return (id) => (id === undefined ? undefined : (names.get(id) ?? id));
 }
 

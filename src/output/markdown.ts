@@ -3,11 +3,11 @@
 // speaker grouped under `**Speaker 1** [00:01:12]`. Text is escaped so it cannot turn into markup.
 import * as path from 'path';
 import type { Transcript } from '../transcript';
-import { cleanSegments, clockTime, humanDuration, speakerNamer, speakerTurns } from './common';
+import { cleanSegments, clockTime, humanDuration, oneLine, speakerNamer, speakerTurns } from './common';
 
-/** Escapes inline markup characters, and block markers at the start of a line. */
+/** One line (oneLine), with inline markup characters escaped, and block markers at its start. */
 export function mdEscape(text: string): string {
-  return text
+  return oneLine(text)
     .replace(/([\\`*_[\]<>|~])/g, '\\$1')
     .replace(/^(\s*)([#+\-=>])/, '$1\\$2')
     .replace(/^(\s*\d+)([.)])/, '$1\\$2');

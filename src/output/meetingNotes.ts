@@ -22,10 +22,16 @@ const localTime = (d: Date) => `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d
 /** A YAML scalar that is always a string (JSON strings are valid YAML). */
 const yaml = (s: string) => JSON.stringify(s);
 
-/** Link target for a file: relative to the notes, with spaces and parentheses escaped for Markdown. */
+/**
+ * Link target for a file: relative to the notes, each path segment percent-encoded, so a name with spaces,
+ * parentheses, "#" or "?" (which encodeURI leaves alone, making them a fragment or a query) still links to it.
+ */
 function linkTo(file: string, from?: string): string {
   const rel = from ? path.relative(path.dirname(from), file) : file;
-  return encodeURI(rel.split(path.sep).join('/')).replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return rel
+    .split(path.sep)
+    .map((part) => encodeURIComponent(part).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/');
 }
 
 export function renderMeetingNotes(transcript: Transcript, info: MeetingInfo): string {

@@ -33,8 +33,13 @@ export function transcriptTurns(transcript: Transcript): Turn[] {
   return turns;
 }
 
-/** File id: the input's base name without extension. */
+/** File id: the input's base name without extension, whitespace as underscores. */
 export function renderRttm(transcript: Transcript): string {
-  const id = path.basename(transcript.input || 'audio').replace(/\.[^.]*$/, '') || 'audio';
+  // RTTM fields are separated by spaces: a name's whitespace (and line breaks) would shift every column.
+  const id =
+    path
+      .basename(transcript.input || 'audio')
+      .replace(/\.[^.]*$/, '')
+      .replace(/\s+/g, '_') || 'audio';
   return writeRttm(id, transcriptTurns(transcript));
 }

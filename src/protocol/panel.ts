@@ -1,7 +1,7 @@
 // Every message between the extension host and the transcript webview, declared once (GitLens style: the host
 // sends one whole State, the panel renders it; the panel sends back what the user did).
 import type { Component } from '../progress';
-import type { OutputFormat } from '../output/formats';
+import { EXPORT_FORMATS, type OutputFormat } from '../output/formats';
 
 export interface PanelSegment {
   start: number;
@@ -38,3 +38,35 @@ export type PanelToHost =
   | { type: 'export'; format: OutputFormat }
   | { type: 'copyTimestamp'; seconds: number }
   | { type: 'reveal'; seconds: number };
+
+/** Longest speaker name the panel may send (a name, not a document). */
+export const MAX_SPEAKER_NAME = 200;
+
+/**
+ * The webview is a web page: what it posts is checked at run time before the host acts on it (TypeScript's types
+ * end at the postMessage boundary). A message that is not one of PanelToHost, exactly, is undefined.
+ */
+export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  const time = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'rename':
+      return typeof m.speaker === 'string' &&
+        m.speaker.length > 0 &&
+        m.speaker.length <= MAX_SPEAKER_NAME &&
+        typeof m.name === 'string' &&
+        m.name.length <= MAX_SPEAKER_NAME
+        ? { type: 'rename', speaker: m.speaker, name: m.name }
+        : undefined;
+    case 'export':
+      return (EXPORT_FORMATS as readonly unknown[]).includes(m.format) ? { type: 'export', format: m.format as OutputFormat } : undefined;
+    case 'copyTimestamp':
+    case 'reveal':
+      return time(m.seconds) ? { type: m.type, seconds: m.seconds as number } : undefined;
+    default:
+      return undefined;
+  }
+}

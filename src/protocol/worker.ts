@@ -140,7 +140,7 @@ export type WorkerEvent = { kind: 'level'; rms: number; peak: number; samples: n
 /** Requests per child kind: the engine sends them, the child answers each id exactly once. */
 export interface WorkerRequestMap {
   capture: {
-    decode: { params: DecodeToJournalParams; result: { duration: number; samples: number } };
+    decode: { params: DecodeToJournalParams; result: { duration: number; samples: number; clippedSamples: number } };
     /** Records until cancelled (or the file source ends), appending to the journal as audio arrives. */
     record: { params: RecordParams; result: RecordResult };
   };

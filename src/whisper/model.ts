@@ -5,12 +5,10 @@ import type { LoadOptions, WhisperModel } from './api';
 import type { Precision } from '../vocabulary';
 import { TranscrevError } from '../errors';
 import { WhisperInference } from './inference';
+import { MULTILINGUAL_VOCAB } from './languages';
 import { collectGarbage } from './collectGarbage';
 import { checkModelDir, openSessions, readConfig, type WhisperConfig, type WhisperSessions } from './session';
 import { type GenerationConfig, WhisperTokenizer } from './tokenizer';
-
-/** Vocabulary size of multilingual checkpoints (English-only ones have 51864). */
-const MULTILINGUAL_VOCAB = 51865;
 
 export class LoadedWhisperModel implements WhisperModel {
   readonly name: string;

@@ -18,6 +18,7 @@ function send(message: WorkerToEngine): void {
 /**
  * Fault injection for the supervisor's tests: TRANSCREVAI_WORKER_FAULT="<kind>:crash|hang:<afterMs>[:<flagFile>]"
  * makes every <kind> child crash (SIGKILL itself) or hang <afterMs> after it starts, while <flagFile> exists;
+ * "<kind>:nostart:0[:<flagFile>]" never says `ready` (a child stuck in its start-up);
  * "<kind>:slow:<ms>" delays every answer by <ms> (a child that falls behind, for the backpressure test).
  */
 function faultSpec(kind: WorkerKind): string[] | undefined {
@@ -96,5 +97,7 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: StageHandle
   });
   process.on('disconnect', () => process.exit(0));
   armFault(kind);
+  const [, fault, , flag] = faultSpec(kind) ?? [];
+  if (fault === 'nostart' && (!flag || fs.existsSync(flag))) return;
   send({ type: 'ready', pid: process.pid });
 }

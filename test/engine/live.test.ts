@@ -236,7 +236,7 @@ test(
 
 test('no input device, no recorder program: exit code 6 and a message that says what to do', { skip: micSkip, timeout: 60_000 }, () => {
   const env = typeof mic === 'string' ? {} : mic.env;
-  const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('transcrevai-dictation-'));
+  const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('transcrevai-live-'));
   const before = leftovers();
   const noDevice = runCli(['dictate', '--device', 'no-such-microphone', '--seconds', '2'], env);
   assert.equal(noDevice.code, 6, noDevice.stderr);

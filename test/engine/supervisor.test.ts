@@ -121,6 +121,31 @@ test('a child that always crashes is restarted exactly 3 times, then the job fai
   }
 });
 
+test('a child that never finishes starting is killed at the start timeout and restarted 3 times; the engine serves the next job', { skip }, async () => {
+  const flag = path.join(dir, 'nostart-transcription');
+  fs.writeFileSync(flag, '');
+  const client = await EngineClient.start({
+    enginePath: ENGINE,
+    env: { ...process.env, TRANSCREVAI_WORKER_FAULT: `transcription:nostart:0:${flag}`, TRANSCREVAI_START_TIMEOUT_MS: '3000' },
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  try {
+    const params = { input: JFK, model: tiny!, language: 'en', precision: 'int8' as const, threads: 2 };
+    const warnings: string[] = [];
+    await assert.rejects(
+      client.transcribe(params, { onWarning: (m) => warnings.push(m) }),
+      /The transcription process did not start within 3 s again after 3 restarts \(limit 3\)/,
+    );
+    assert.equal(warnings.filter((w) => /did not start within 3 s; restarted it/.test(w)).length, 3, warnings.join('\n'));
+    // Before the fix the rejected start stuck: every later request failed without a new child.
+    fs.rmSync(flag);
+    const t = await client.transcribe(params);
+    assert.match(t.segments.map((s) => s.text).join(' '), /ask not what your country can do for you/i);
+  } finally {
+    await client.dispose();
+  }
+});
+
 test('a hung diarization child (no heartbeat) is killed and restarted 3 times, then MFCC diarization stands in, reported', { skip }, async () => {
   const r = runCli(
     ['transcribe', TWO_SPEAKERS, ...ARGS, '--diarize'],

@@ -99,3 +99,29 @@ test('ffmpeg errors are summarized to one line without the path', () => {
     'moov atom not found',
   );
 });
+
+test('PATH lookup: absolute entries only, and on Windows .exe only (no .cmd/.bat through cmd.exe)', async () => {
+  const { whichSync } = await import('../../src/audio/ffmpeg');
+  const { windowsPowerShell } = await import('../../src/engine/affinity');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-which-'));
+  const batches = path.join(root, 'batches');
+  const programs = path.join(root, 'programs');
+  fs.mkdirSync(batches);
+  fs.mkdirSync(programs);
+  for (const f of ['ffmpeg.cmd', 'ffmpeg.bat']) fs.writeFileSync(path.join(batches, f), '@echo off\n');
+  fs.writeFileSync(path.join(programs, 'ffmpeg.exe'), 'MZ');
+  assert.equal(whichSync('ffmpeg', { PATH: `${batches};${programs}`, PATHEXT: '.CMD;.BAT;.EXE' }, 'win32'), path.join(programs, 'ffmpeg.exe'));
+  assert.equal(whichSync('ffmpeg', { PATH: batches }, 'win32'), null);
+  assert.throws(
+    () => findFfmpeg({ explicit: path.join(batches, 'ffmpeg.cmd'), platform: 'win32' }),
+    /ffmpeg must be a program \(ffmpeg\.exe\), not a batch file/,
+  );
+  // A relative PATH entry ("." or "bin") would find a program in whatever folder the editor started in.
+  const local = path.join(root, 'local');
+  fs.mkdirSync(local);
+  fs.writeFileSync(path.join(local, 'ffmpeg'), '#!/bin/sh\n', { mode: 0o755 });
+  assert.equal(whichSync('ffmpeg', { PATH: path.relative(process.cwd(), local) }, 'linux'), null);
+  assert.equal(whichSync('ffmpeg', { PATH: local }, 'linux'), path.join(local, 'ffmpeg'));
+  assert.equal(windowsPowerShell({ SystemRoot: 'D:\\Windows' }), 'D:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
+  fs.rmSync(root, { recursive: true, force: true });
+});

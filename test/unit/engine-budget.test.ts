@@ -2,14 +2,22 @@
 // their override from the extension's setting.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { threadSplit } from '../../src/engine/budget';
+import { threadSplit, threadsWarning } from '../../src/engine/budget';
 import { RESTART_LIMITS, restartLimitsFrom } from '../../src/engine/supervisor';
 
 test('threads = the cores a job may use: Whisper takes them all, diarization shares them with half as many threads', () => {
-  assert.deepEqual(threadSplit(undefined, 6), { cores: 6, transcription: 6, diarization: 3 });
-  assert.deepEqual(threadSplit(undefined, 1), { cores: 1, transcription: 1, diarization: 1 }); // never 0
-  assert.deepEqual(threadSplit(undefined, 5), { cores: 5, transcription: 5, diarization: 2 });
-  assert.deepEqual(threadSplit(4, 1), { cores: 4, transcription: 4, diarization: 2 }); // --threads replaces the budget
+  assert.deepEqual(threadSplit(undefined, 6, 8), { cores: 6, transcription: 6, diarization: 3 });
+  assert.deepEqual(threadSplit(undefined, 1, 8), { cores: 1, transcription: 1, diarization: 1 }); // never 0
+  assert.deepEqual(threadSplit(undefined, 5, 8), { cores: 5, transcription: 5, diarization: 2 });
+  assert.deepEqual(threadSplit(4, 1, 8), { cores: 4, transcription: 4, diarization: 2 }); // --threads replaces the budget
+});
+
+test('threads never exceed the cores the process may use, and the user is told', () => {
+  assert.deepEqual(threadSplit(256, 1, 2), { cores: 2, transcription: 2, diarization: 1 });
+  assert.deepEqual(threadSplit(undefined, 6, 4), { cores: 4, transcription: 4, diarization: 2 });
+  assert.equal(threadsWarning(256, 2), '256 threads asked for, but this process may use 2 cores: using 2.');
+  assert.equal(threadsWarning(2, 2), undefined);
+  assert.equal(threadsWarning(undefined, 1), undefined);
 });
 
 test('restart limits: capture 5, others 3; the setting overrides valid entries only', () => {

@@ -7,7 +7,7 @@ import pkg from '../../package.json';
 import { usage } from '../../src/cli/help';
 import { parseCli } from '../../src/cli/arguments';
 import { DEFAULT_SETTINGS, readSettings } from '../../src/extension/settings';
-import { settingsManifest } from '../../src/options/manifest';
+import { settingsManifest, untrustedWorkspaces } from '../../src/options/manifest';
 import { OPTIONS } from '../../src/options/registry';
 import { checkCliValue, checkSettingValue, defaultOf, type OptionSpec } from '../../src/options/spec';
 
@@ -15,6 +15,16 @@ const records = OPTIONS as readonly OptionSpec[];
 
 test('package.json declares exactly the settings of the option records (npm run sync:settings writes them)', () => {
   assert.deepEqual(pkg.contributes.configuration.properties, settingsManifest());
+});
+
+test('an untrusted workspace cannot set the model or the meetings folder (package.json restricts them)', () => {
+  const declared = (pkg as { capabilities?: { untrustedWorkspaces?: unknown } }).capabilities?.untrustedWorkspaces;
+  assert.deepEqual(declared, untrustedWorkspaces());
+  const restricted = (declared as { restrictedConfigurations: string[] }).restrictedConfigurations;
+  for (const key of ['transcrevai.model', 'transcrevai.dictation.model', 'transcrevai.meetings.folder']) assert.ok(restricted.includes(key), key);
+  // Paths of programs and of the models folder are machine settings: no workspace sets them, trusted or not.
+  const props = pkg.contributes.configuration.properties as Record<string, { scope?: string }>;
+  for (const key of ['transcrevai.ffmpegPath', 'transcrevai.modelsPath']) assert.equal(props[key].scope, 'machine', key);
 });
 
 test('flags, short flags, setting keys and record keys are each unique', () => {

@@ -83,3 +83,25 @@ test('panel HTML: strict CSP with a nonce, only the webview source, the title es
   assert.equal((html.match(/<script/g) ?? []).length, 1, 'no inline script');
   assert.ok(!/https?:\/\//.test(html), 'no remote resource');
 });
+
+test('messages from the webview are checked at run time: only the messages the panel sends, with valid values, pass', async () => {
+  const { parsePanelMessage } = await import('../../src/protocol/panel');
+  assert.deepEqual(parsePanelMessage({ type: 'ready' }), { type: 'ready' });
+  assert.deepEqual(parsePanelMessage({ type: 'rename', speaker: 'SPEAKER_1', name: 'Ana', extra: 1 }), { type: 'rename', speaker: 'SPEAKER_1', name: 'Ana' });
+  assert.deepEqual(parsePanelMessage({ type: 'export', format: 'srt' }), { type: 'export', format: 'srt' });
+  assert.deepEqual(parsePanelMessage({ type: 'reveal', seconds: 12.5 }), { type: 'reveal', seconds: 12.5 });
+  for (const bad of [
+    null,
+    'ready',
+    { type: 'export', format: 'docx' }, // threw in an unhandled promise before
+    { type: 'export', format: 'rttm' }, // a format, but not one the panel exports
+    { type: 'rename', speaker: 'SPEAKER_1' },
+    { type: 'rename', speaker: 'SPEAKER_1', name: 'x'.repeat(201) },
+    { type: 'rename', speaker: 7, name: 'Ana' },
+    { type: 'reveal', seconds: -1 },
+    { type: 'copyTimestamp', seconds: Infinity },
+    { type: 'copyTimestamp', seconds: '12' },
+    { type: 'runCommand', command: 'workbench.action.terminal.new' },
+  ])
+    assert.equal(parsePanelMessage(bad), undefined, JSON.stringify(bad));
+});
