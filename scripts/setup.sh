@@ -11,7 +11,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 need_apt=()
 for tool in ffmpeg sox; do command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool"); done
 if [ "${TRANSCREVAI_SKIP_AUDIO_TEST_TOOLS:-0}" != 1 ]; then
-  for tool in pulseaudio pactl paplay arecord; do command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool"); done
+  # openssl: the downloader's tests serve the model hub over https with a certificate of their own.
+  for tool in pulseaudio pactl paplay arecord openssl; do command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool"); done
   [ -e /usr/lib/x86_64-linux-gnu/sox/libsox_fmt_pulse.so ] || ls /usr/lib/*/sox/libsox_fmt_pulse.so >/dev/null 2>&1 || need_apt+=(libsox-fmt-pulse)
 fi
 if ((${#need_apt[@]})); then
@@ -19,7 +20,7 @@ if ((${#need_apt[@]})); then
     log "installing Debian packages (missing: ${need_apt[*]})"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      ffmpeg sox libsox-fmt-all libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins >/dev/null
+      ffmpeg sox libsox-fmt-all libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils libasound2-plugins openssl >/dev/null
   else
     log "missing tools: ${need_apt[*]} — install them with your package manager, e.g."
     log "  sudo apt-get install ffmpeg sox libsox-fmt-pulse pulseaudio pulseaudio-utils alsa-utils"

@@ -1,10 +1,11 @@
 // argv → a command, with every flag declared, typed, checked and defaulted by its option record
 // (src/options/registry.ts). The rules between options (a speaker count implies --diarize, --realtime needs
 // --input, …) are here; single values are the records' business. Errors are TranscrevError('usage'), exit 2.
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { TranscrevError } from '../errors';
-import { isWhisperModelName } from '../models/paths';
+import { isWhisperModelName, modelsRoot } from '../models/paths';
 import { checkCliValue, defaultOf, type Command, type OptionSpec } from '../options/spec';
 import { OPTIONS, type OptionKey } from '../options/registry';
 import type { OutputFormat } from '../output/formats';
@@ -90,8 +91,11 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   if (minSpeakers !== undefined && maxSpeakers !== undefined && minSpeakers > maxSpeakers) {
     throw usage(`--min-speakers (${minSpeakers}) is greater than --max-speakers (${maxSpeakers})`);
   }
-  // A model given as a relative folder is resolved here, against the caller's directory.
-  const modelArg = isWhisperModelName(model) ? model : path.resolve(cwd, model);
+  // A model given as a relative folder is resolved here, against the caller's directory; a bare name stays a name
+  // (the engine looks in the models folder) unless only the caller's directory holds a folder of that name.
+  const looksLikePath = /[/\\]/.test(model) || model.startsWith('.') || model.startsWith('~');
+  const inModels = fs.existsSync(path.join(modelsRoot(), model));
+  const modelArg = looksLikePath || (!isWhisperModelName(model) && !inModels && fs.existsSync(path.resolve(cwd, model))) ? path.resolve(cwd, model) : model;
   const out = str('out') !== undefined ? path.resolve(cwd, str('out')!) : undefined;
   const ffmpegPath = str('ffmpegPath') !== undefined ? path.resolve(cwd, str('ffmpegPath')!) : undefined;
   const verbose = flag('verbose') ? { verbose: true } : {};

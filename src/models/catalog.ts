@@ -12,8 +12,10 @@ export interface CatalogFile {
   path: string;
   /** Size in bytes, when the catalogue knows it. */
   size: number | null;
-  /** Lower-case hex sha256, when the catalogue knows it. */
+  /** Lower-case hex sha256, when the catalogue knows it (else the hub's listing gives it, or a git blob id). */
   sha256: string | null;
+  /** Git blob sha1 (from the hub's listing, for files kept in git rather than LFS). */
+  gitSha1?: string;
   /** Set for graphs only one precision needs; undefined for files every precision needs. */
   precision?: Precision;
 }
@@ -24,8 +26,16 @@ export interface CatalogModel {
   description?: string;
   multilingual?: boolean;
   paramsMillions?: number;
-  /** Base URL every file path is resolved against; ends with "/". */
+  /** Base URL every file path is resolved against; ends with "/". Always https. */
   baseUrl: string;
+  /**
+   * The hub's listing of the pinned revision (paths, sizes, digests): every file is checked against it before
+   * and after its download (hubListing.ts). Set for hub models; a catalogue without it must give each file's
+   * size and sha256 itself.
+   */
+  listingUrl?: string;
+  /** The commit the files are pinned to. */
+  revision?: string;
   files: CatalogFile[];
 }
 
@@ -34,6 +44,9 @@ export interface Catalog {
 }
 
 type Json = Record<string, unknown>;
+
+/** The model hub (Hugging Face). */
+const HUB = 'https://huggingface.co';
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -87,7 +100,17 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
   if (typeof name !== 'string' || !name) bad(where, 'model name missing');
   const at = `${where} "${name}"`;
   let baseUrl = (raw.url_base ?? raw.baseUrl ?? raw.base_url ?? raw.url ?? raw.base) as unknown;
-  if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl)) bad(at, 'baseUrl must be an http(s) URL');
+  let listingUrl: string | undefined;
+  let revision: string | undefined;
+  if (raw.hf_repo !== undefined) {
+    // A hub model: pinned to a commit (a branch moves under the user), its files listed by the hub for it.
+    if (typeof raw.hf_repo !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(raw.hf_repo)) bad(at, 'hf_repo must be "owner/name"');
+    if (typeof raw.revision !== 'string' || !/^[0-9a-f]{40}$/.test(raw.revision)) bad(at, 'revision must be a 40-hex commit (a branch name moves)');
+    revision = raw.revision;
+    baseUrl ??= `${HUB}/${raw.hf_repo}/resolve/${revision}/`;
+    listingUrl = `${HUB}/api/models/${raw.hf_repo}/tree/${revision}?recursive=true`;
+  }
+  if (typeof baseUrl !== 'string' || !/^https:\/\//.test(baseUrl)) bad(at, 'baseUrl must be an https URL');
   if (!baseUrl.endsWith('/')) baseUrl += '/';
   if (!Array.isArray(raw.files) || raw.files.length === 0) bad(at, 'files must be a non-empty list');
   const files = raw.files.map((f) => parseFile(f, at, precisionOf));
@@ -103,7 +126,7 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
     multilingual === undefined ? '' : multilingual ? 'multilingual' : 'English only',
   ];
   const description = typeof raw.description === 'string' ? raw.description : facts.filter(Boolean).join(' · ') || undefined;
-  const model: CatalogModel = { name, description, baseUrl: baseUrl as string, files };
+  const model: CatalogModel = { name, description, baseUrl: baseUrl as string, files, ...(listingUrl && { listingUrl, revision }) };
   if (multilingual !== undefined) model.multilingual = multilingual;
   if (paramsMillions !== undefined) model.paramsMillions = paramsMillions;
   return model;

@@ -1,6 +1,7 @@
-// Model downloader (pure Node, no vscode): fetches every file of a catalogue model into
-// <root>/<name>.partial/, each file through a "<file>.part" that is resumed with Range requests, verifies
-// sizes and sha256 when the catalogue knows them, and only then renames the folder to <root>/<name>/.
+// Model downloader (pure Node, no vscode): fetches every file of a catalogue model, over https only, from the
+// commit it is pinned to, into <root>/<name>.partial/, each file through a "<file>.part" that is resumed with
+// Range + If-Range requests; checks every file's size and digest against the hub's listing of that commit (or the
+// catalogue's own values), refuses files it cannot check, and only then renames the folder to <root>/<name>/.
 // So <root>/<name>/ never exists half-written, and an interrupted or cancelled download resumes where it
 // stopped on the next call. The HTTP client is http.ts, the cross-process lock lock.ts, the progress
 // bookkeeping downloadProgress.ts.
@@ -18,6 +19,7 @@ import { ProgressState, type DownloadProgress } from './downloadProgress';
 export type { DownloadProgress } from './downloadProgress';
 import { fileSize, isDirectory, isFile } from './files';
 import { inspectModelFolder } from './folder';
+import { fetchHubListing } from './hubListing';
 import { get, RetryableError, type HttpOptions } from './http';
 import { lockPartial } from './lock';
 
@@ -78,12 +80,18 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
   const root = path.resolve(options.modelsRoot);
   const finalDir = path.join(root, catalogModel.name);
   if (options.signal?.aborted) throw cancelled();
-  let model: CatalogModel = { ...catalogModel, files: filesFor(catalogModel, options.precision) };
+  if (!catalogModel.baseUrl.startsWith('https://')) {
+    throw new TranscrevError(
+      'model',
+      `Refusing to download model "${catalogModel.name}" over plain http (${catalogModel.baseUrl}): models come over https only.`,
+    );
+  }
+  if (isDirectory(finalDir) && isModelInstalled(catalogModel, root, options.precision)) return { dir: finalDir, alreadyInstalled: true, received: 0 };
+  let model: CatalogModel = { ...catalogModel, files: await verifiableFiles(catalogModel, filesFor(catalogModel, options.precision), options) };
   // Adding a precision to a model that is already installed and loadable (e.g. fp32 graphs next to int8):
   // only the missing files are fetched, then moved in one by one; the folder stays loadable throughout.
   let augment = false;
   if (isDirectory(finalDir)) {
-    if (isModelInstalled(catalogModel, root, options.precision)) return { dir: finalDir, alreadyInstalled: true, received: 0 };
     const { missing } = inspectModelFolder(finalDir);
     const sharedPresent = catalogModel.files.filter((f) => !f.precision).every((f) => isFile(path.join(finalDir, ...f.path.split('/'))));
     const hasAPrecision = (['int8', 'fp32'] as const).some((p) => isModelInstalled(catalogModel, root, p));
@@ -132,6 +140,60 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
   } finally {
     unlock();
   }
+}
+
+/**
+ * The files to fetch, each with the size and digest it must have: from the hub's listing of the pinned revision
+ * (checked against the catalogue's own values where it has them), plus the external-data files a graph keeps its
+ * weights in ("<graph>_data", large models). A catalogue file the revision does not hold, or a file with no size
+ * and digest to check it by, stops the download before any byte is fetched: the user is never handed a file
+ * nobody can vouch for, nor half a model.
+ */
+async function verifiableFiles(model: CatalogModel, files: CatalogFile[], options: DownloadOptions): Promise<CatalogFile[]> {
+  let out = files.map((f) => ({ ...f }));
+  if (model.listingUrl) {
+    const listing = await fetchHubListing(model.listingUrl, options, cancelled);
+    const missing = out.filter((f) => !listing.has(f.path)).map((f) => f.path);
+    if (missing.length) {
+      throw new TranscrevError(
+        'model',
+        `Model "${model.name}" cannot be downloaded: the catalogue lists ${missing.join(', ')}, which the pinned revision ${model.revision ?? ''} does not hold. Nothing was downloaded.`,
+      );
+    }
+    const extra: CatalogFile[] = [];
+    for (const f of out) {
+      const hub = listing.get(f.path)!;
+      if ((f.size !== null && f.size !== hub.size) || (f.sha256 && hub.sha256 && f.sha256 !== hub.sha256)) {
+        throw new TranscrevError(
+          'model',
+          `Model "${model.name}": the catalogue and the hub disagree about ${f.path} at the pinned revision. Nothing was downloaded.`,
+        );
+      }
+      f.size = hub.size;
+      f.sha256 = f.sha256 ?? hub.sha256 ?? null;
+      if (hub.gitSha1) f.gitSha1 = hub.gitSha1;
+      for (const [p, entry] of listing) {
+        if (p === `${f.path}_data` || p.startsWith(`${f.path}_data_`) || p === `${f.path}.data`) {
+          extra.push({
+            path: p,
+            size: entry.size,
+            sha256: entry.sha256 ?? null,
+            ...(entry.gitSha1 && { gitSha1: entry.gitSha1 }),
+            ...(f.precision && { precision: f.precision }),
+          });
+        }
+      }
+    }
+    out = [...out, ...extra.filter((e) => !out.some((f) => f.path === e.path))];
+  }
+  const unverifiable = out.filter((f) => f.size === null || (!f.sha256 && !f.gitSha1)).map((f) => f.path);
+  if (unverifiable.length) {
+    throw new TranscrevError(
+      'model',
+      `Model "${model.name}": no size and checksum known for ${unverifiable.join(', ')}; refusing to download files that cannot be verified.`,
+    );
+  }
+  return out;
 }
 
 /** Windows may refuse a rename for a moment while an antivirus scans the new files. */
@@ -207,26 +269,37 @@ async function verify(part: string, file: CatalogFile, modelName: string): Promi
   const size = fileSize(part) ?? 0;
   if (file.size !== null && size !== file.size) {
     fs.rmSync(part, { force: true });
+    fs.rmSync(`${part}.etag`, { force: true });
     throw new TranscrevError(
       'model',
       `Download of ${modelName}/${file.path} has ${size} bytes, the catalogue expects ${file.size}; the file was deleted, run the download again.`,
     );
   }
-  if (file.sha256) {
-    const actual = await sha256File(part);
-    if (actual !== file.sha256) {
-      fs.rmSync(part, { force: true });
-      throw new TranscrevError(
-        'model',
-        `Checksum mismatch for ${modelName}/${file.path}: expected sha256 ${file.sha256}, got ${actual}. ` +
-          `The file was deleted; run the download again (if it keeps failing, the server or a proxy is altering it).`,
-      );
-    }
+  const [kind, expected, actual] = file.sha256
+    ? ['sha256', file.sha256, await sha256File(part)]
+    : ['git blob sha1', file.gitSha1!, await gitBlobSha1File(part)];
+  if (actual !== expected) {
+    fs.rmSync(part, { force: true });
+    fs.rmSync(`${part}.etag`, { force: true });
+    throw new TranscrevError(
+      'model',
+      `Checksum mismatch for ${modelName}/${file.path}: expected ${kind} ${expected}, got ${actual}. ` +
+        `The file was deleted; run the download again (if it keeps failing, the server or a proxy is altering it).`,
+    );
   }
+  fs.rmSync(`${part}.etag`, { force: true });
 }
 
 export async function sha256File(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/** Git's id of a file's content: sha1 of "blob <size>\0" then the bytes (what the hub lists for non-LFS files). */
+export async function gitBlobSha1File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha1');
+  hash.update(`blob ${fileSize(file) ?? 0}\0`);
   await pipeline(fs.createReadStream(file), hash);
   return hash.digest('hex');
 }
@@ -251,7 +324,19 @@ async function fetchOnce(
     return; // complete .part from an earlier run, verified by the caller
   }
   const headers: http.OutgoingHttpHeaders = { 'User-Agent': 'TranscrevAI', 'Accept-Encoding': 'identity' };
-  if (start > 0) headers.Range = `bytes=${start}-`;
+  // A resume asks for the rest only if the file is still the one the .part began with (If-Range: its ETag);
+  // otherwise the server sends the whole new file, and two versions are never stitched into one. A .part whose
+  // ETag is unknown starts over.
+  const etagFile = `${part}.etag`;
+  const etag = start > 0 && isFile(etagFile) ? fs.readFileSync(etagFile, 'utf8').trim() : '';
+  if (start > 0 && !etag) {
+    options.log?.(`${file.path}: no validator for the ${formatBytes(start)} kept; restarting the file`);
+    start = 0;
+  }
+  if (start > 0) {
+    headers.Range = `bytes=${start}-`;
+    headers['If-Range'] = etag;
+  }
   const res = await get(url, headers, options, cancelled);
   const status = res.statusCode ?? 0;
   let append: boolean;
@@ -295,6 +380,12 @@ async function fetchOnce(
       'model',
       `Download of ${file.path}: the server reports ${total} bytes, the catalogue expects ${file.size}. The catalogue may be out of date.`,
     );
+  }
+  if (!append) {
+    // The validator of what this .part now holds, for the next resume (a weak ETag cannot serve: If-Range needs a strong one).
+    const tag = res.headers.etag;
+    if (typeof tag === 'string' && !tag.startsWith('W/')) fs.writeFileSync(etagFile, tag);
+    else fs.rmSync(etagFile, { force: true });
   }
   state.setTotal(total ?? file.size);
   let done = start;

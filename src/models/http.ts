@@ -1,6 +1,7 @@
 // HTTP(S) GET for the model downloader: redirects (Hugging Face → CDN) and HTTP/HTTPS proxies (a CONNECT tunnel
 // for https targets) from an explicit setting or the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). Node's
 // http/https only: no dependency.
+import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
@@ -11,8 +12,14 @@ export interface HttpOptions {
   signal?: AbortSignal;
   /** Explicit proxy URL (VS Code's http.proxy); otherwise HTTPS_PROXY / HTTP_PROXY from `env`. */
   proxy?: string;
-  /** Verify TLS certificates (VS Code's http.proxyStrictSSL). Default true. */
+  /**
+   * VS Code's http.proxyStrictSSL: false lets a proxy that intercepts TLS (a corporate one) present its own
+   * certificate. It is a proxy setting, so it applies only to connections through a proxy; a direct connection
+   * always verifies the server's certificate. Default true.
+   */
   strictSSL?: boolean;
+  /** Certificates to trust besides the system's (PEM): a local hub in the tests, an internal mirror. */
+  ca?: string;
   /** Environment consulted for proxies (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Abort a request after this long without data. Default 30 s. */
@@ -39,8 +46,10 @@ export async function get(url: string, headers: http.OutgoingHttpHeaders, option
     res.resume();
     if (hop >= max) throw new TranscrevError('model', `Too many redirects (${max}) downloading ${url}`);
     const next = new URL(location, current);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new TranscrevError('model', `Refusing redirect to ${next.protocol} while downloading ${url}`);
+    // A redirect may change host (hub → CDN), never drop encryption: an http hop would let anyone on the path
+    // replace the file (the checksum would catch it, but not before the bytes were fetched) or read the request.
+    if (next.protocol !== 'https:' && !(next.protocol === 'http:' && current.protocol === 'http:')) {
+      throw new TranscrevError('model', `Refusing redirect from ${current.protocol} to ${next.protocol} (${next.host}) while downloading ${url}`);
     }
     current = next;
   }
@@ -81,8 +90,10 @@ function proxyAuth(proxy: URL): http.OutgoingHttpHeaders {
 
 function request(target: URL, headers: http.OutgoingHttpHeaders, options: HttpOptions, cancelled: Cancelled): Promise<http.IncomingMessage> {
   const signal = options.signal;
-  const rejectUnauthorized = options.strictSSL ?? true;
   const proxy = proxyFor(target, options.proxy, options.env ?? process.env);
+  const rejectUnauthorized = proxy ? (options.strictSSL ?? true) : true;
+  const extra = options.ca ?? extraCertificates(options.env ?? process.env);
+  const ca = extra ? [...tls.rootCertificates, extra] : undefined;
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
     let req: http.ClientRequest | undefined;
@@ -104,7 +115,7 @@ function request(target: URL, headers: http.OutgoingHttpHeaders, options: HttpOp
     const timeout = options.idleTimeoutMs ?? 30_000;
 
     if (!proxy) {
-      req = (secure ? https : http).request(target, { headers, rejectUnauthorized, timeout }, onResponse);
+      req = (secure ? https : http).request(target, { headers, rejectUnauthorized, timeout, ...(secure && ca && { ca }) }, onResponse);
     } else if (!secure) {
       // Plain HTTP through a proxy: absolute-form request line.
       const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
@@ -142,7 +153,15 @@ function request(target: URL, headers: http.OutgoingHttpHeaders, options: HttpOp
           {
             headers,
             timeout,
-            createConnection: () => tls.connect({ socket, servername: net.isIP(target.hostname) ? undefined : target.hostname, rejectUnauthorized }),
+            // `host` is what the certificate is checked against (without it, "localhost"); SNI takes names only.
+            createConnection: () =>
+              tls.connect({
+                socket,
+                host: target.hostname,
+                servername: net.isIP(target.hostname) ? undefined : target.hostname,
+                rejectUnauthorized,
+                ...(ca && { ca }),
+              }),
           },
           onResponse,
         );
@@ -156,4 +175,18 @@ function request(target: URL, headers: http.OutgoingHttpHeaders, options: HttpOp
     req.on('timeout', () => req?.destroy(new Error('connection timed out')));
     req.end();
   });
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS, read here as well: Node reads it only when the process starts, and the extension host
+ * was started by VS Code, so a certificate file named later (an internal mirror's CA) would otherwise be ignored.
+ */
+function extraCertificates(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

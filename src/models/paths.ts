@@ -33,18 +33,28 @@ function expandHome(p: string): string {
  */
 export function resolveModelDir(model: string, configuredRoot?: string): string {
   const looksLikePath = model.includes('/') || model.includes('\\') || model.startsWith('.') || model.startsWith('~');
-  if (looksLikePath || !isWhisperModelName(model)) {
+  const isDir = (dir: string) => fs.existsSync(dir) && fs.statSync(dir).isDirectory();
+  if (looksLikePath) {
     const dir = path.resolve(expandHome(model));
-    if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
-    if (looksLikePath) throw new TranscrevError('model', `Model directory not found: ${dir}`);
-    throw new TranscrevError('model', `Unknown model "${model}": use one of ${WHISPER_MODEL_NAMES.join(', ')} or a model directory.`);
+    if (isDir(dir)) return dir;
+    throw new TranscrevError('model', `Model directory not found: ${dir}`);
   }
-  const dir = path.join(modelsRoot(configuredRoot), model);
-  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return dir;
+  // A name: the models folder first (catalogue downloads, and folders a user put there, e.g. a medium built by
+  // hand), then a folder of that name in the working directory.
+  const installed = path.join(modelsRoot(configuredRoot), model);
+  if (isDir(installed)) return installed;
+  const local = path.resolve(model);
+  if (isDir(local)) return local;
+  if (isWhisperModelName(model)) {
+    throw new TranscrevError(
+      'model',
+      `Model "${model}" is not installed (looked in ${installed}). Download it from VS Code (TranscrevAI: Download Model), ` +
+        `run "npm run models" in the TranscrevAI source folder, or pass --model <dir>.`,
+    );
+  }
   throw new TranscrevError(
     'model',
-    `Model "${model}" is not installed (looked in ${dir}). Download it from VS Code (TranscrevAI: Download Model), ` +
-      `run "npm run models" in the TranscrevAI source folder, or pass --model <dir>.`,
+    `Model "${model}" is not installed (looked in ${installed}) and is not in the catalogue: use one of ${WHISPER_MODEL_NAMES.join(', ')}, or a model directory.`,
   );
 }
 

@@ -33,7 +33,7 @@ export function checkLanguageForModel(language: string, multilingual: boolean, m
   if (multilingual || code === 'auto' || code === 'en') return;
   throw new TranscrevError(
     'usage',
-    `The model ${modelName} is English-only: it cannot transcribe language "${language}". Use a multilingual model (tiny, base, small, medium, large-v3-turbo) or --language en.`,
+    `The model ${modelName} is English-only: it cannot transcribe language "${language}". Use a multilingual model (tiny, base, small, large-v3-turbo) or --language en.`,
   );
 }
 

@@ -150,15 +150,32 @@ test('a damaged file decoded only in part says so instead of a silently short tr
 });
 
 test('a file name with a newline, quotes, $() and backticks stays one line in the Markdown heading', { skip }, () => {
-  const name = path.join(dir, 'a "talk" $(id) `x`\n# injected heading.wav');
+  const name = path.join(dir, 'a "talk" $(id) `x` ção 日本\n# injected heading.wav');
   fs.copyFileSync(JFK, name);
   const r = runCli(['transcribe', name, ...ARGS, '--format', 'md']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(lines.filter((l) => l.startsWith('#')).length, 1, r.stdout);
-  assert.match(lines[0], /^# Transcript: a "talk" \$\(id\) \\`x\\` # injected heading\.wav$/);
+  assert.match(lines[0], /^# Transcript: a "talk" \$\(id\) \\`x\\` ção 日本 # injected heading\.wav$/);
   const rttm = runCli(['transcribe', name, ...ARGS, '--format', 'rttm', '--diarize']);
   if (rttm.code === 0) for (const l of rttm.stdout.trim().split('\n')) assert.equal(l.split(' ').length, 10, l);
+});
+
+test('8 channels at 96 kHz are mixed down and transcribed like the original', { skip }, () => {
+  const wide = path.join(dir, 'jfk-8ch-96k.wav');
+  ffmpeg('-i', JFK, '-af', 'pan=7.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0|c6=c0|c7=c0', '-ar', '96000', '-c:a', 'pcm_s24le', wide);
+  const r = runCli(['transcribe', wide, ...ARGS, '--format', 'txt']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(normalizeWords(r.stdout), /ask not what your country can do for you ask what you can do for your country/);
+});
+
+test('an hour of silence ends with no speech and no invented text, in bounded time', { skip, timeout: 300_000 }, () => {
+  const hour = path.join(dir, 'silence-1h.flac');
+  ffmpeg('-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '3600', '-c:a', 'flac', hour);
+  const r = runCli(['transcribe', hour, ...ARGS, '--format', 'md', '--verbose'], {}, 280_000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /_No speech detected\._/);
+  assert.match(r.stderr, /stage vad: kept 0\.0 s, set aside 3600\.0 s/);
 });
 
 test('kill -9 mid-job: the children exit, and the next run removes the job folder it left', { skip }, async () => {

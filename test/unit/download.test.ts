@@ -1,5 +1,7 @@
-// Model downloader against a local HTTP server on 127.0.0.1: full download, resume after a dropped
-// connection, servers that ignore Range, 404, checksum mismatch, cancellation, redirects, proxies.
+// Model downloader against a local HTTPS server on 127.0.0.1 with its own certificate, answering like the model
+// hub (files, and the listing of a pinned revision): full download, resume after a dropped connection (Range +
+// If-Range), servers that ignore Range, 404, checksum mismatch, cancellation, redirects, proxies, and the refusals:
+// plain http, a redirect down to http, files missing from the revision or without a digest, TLS without a proxy.
 import { test, describe, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'crypto';
@@ -15,6 +17,9 @@ import { proxyFor } from '../../src/models/http';
 import type { CatalogModel } from '../../src/models/catalog';
 import { CancelledError, TranscrevError } from '../../src/errors';
 import { tmpDir } from '../fixtures/tmp';
+import { localhostCert } from '../fixtures/tlsCert';
+
+const TLS = localhostCert();
 
 function bytes(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
@@ -46,28 +51,38 @@ interface ServerBehaviour {
   corrupt: Set<string>;
   /** Path → number of remaining requests that send `dropAfter` bytes and then go silent (socket open). */
   stalls: Map<string, number>;
+  /** Send no ETag (a server without validators: a resume must start over). */
+  noEtag: boolean;
 }
 
 interface Server {
   url: string;
   server: http.Server;
-  log: { path: string; range?: string }[];
+  log: { path: string; range?: string; ifRange?: string; status?: number }[];
   behaviour: ServerBehaviour;
 }
 
 function startServer(): Promise<Server> {
-  const behaviour: ServerBehaviour = { ignoreRange: false, drops: new Map(), dropAfter: 0, slowMs: 0, corrupt: new Set(), stalls: new Map() };
+  const behaviour: ServerBehaviour = { ignoreRange: false, drops: new Map(), dropAfter: 0, slowMs: 0, corrupt: new Set(), stalls: new Map(), noEtag: false };
   const log: Server['log'] = [];
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    log.push({ path: url.pathname, range: req.headers.range });
+  const server = https.createServer(TLS, async (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://x');
+    const entry: Server['log'][number] = { path: url.pathname, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined };
+    log.push(entry);
+    const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => http.ServerResponse;
+    (res as { writeHead: unknown }).writeHead = (status: number, ...rest: unknown[]) => ((entry.status = status), writeHead(status, ...rest));
+    if (url.pathname.startsWith('/api/models/')) return listing(url, res, server);
+    if (url.pathname.startsWith('/plain/')) {
+      res.writeHead(302, { Location: `http://127.0.0.1:1/files/${url.pathname.slice('/plain/'.length)}` });
+      return res.end();
+    }
     if (url.pathname.startsWith('/redirect/')) {
       res.writeHead(302, { Location: `/files/${url.pathname.slice('/redirect/'.length)}` });
       return res.end();
     }
     if (url.pathname.startsWith('/hop1/')) {
       // Absolute redirect, then a relative one (HF → CDN style chains).
-      res.writeHead(307, { Location: `http://127.0.0.1:${(server.address() as AddressInfo).port}/redirect/${url.pathname.slice(6)}` });
+      res.writeHead(307, { Location: `https://127.0.0.1:${(server.address() as AddressInfo).port}/redirect/${url.pathname.slice(6)}` });
       return res.end();
     }
     const rel = decodeURIComponent(url.pathname.replace(/^\/files\//, ''));
@@ -81,16 +96,20 @@ function startServer(): Promise<Server> {
       body[10] ^= 0xff;
     }
     let start = 0;
+    // A strong ETag of the current content; If-Range that names another one gets the whole (new) file.
+    const etag = `"${sha(body).slice(0, 16)}"`;
+    const tag = behaviour.noEtag ? {} : { ETag: etag };
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range && !behaviour.ignoreRange) {
+    const current = !req.headers['if-range'] || req.headers['if-range'] === etag;
+    if (range && !behaviour.ignoreRange && current) {
       start = Number(range[1]);
       if (start >= body.length) {
         res.writeHead(416, { 'Content-Range': `bytes */${body.length}` });
         return res.end();
       }
-      res.writeHead(206, { 'Content-Length': body.length - start, 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, { 'Content-Length': body.length - start, 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`, ...tag });
     } else {
-      res.writeHead(200, { 'Content-Length': body.length });
+      res.writeHead(200, { 'Content-Length': body.length, ...tag });
     }
     const slice = body.subarray(start);
     const drops = behaviour.drops.get(rel) ?? 0;
@@ -114,21 +133,46 @@ function startServer(): Promise<Server> {
     res.end();
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, log, behaviour })),
+    server.listen(0, '127.0.0.1', () => resolve({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, server, log, behaviour })),
   );
 }
 
-function model(baseUrl: string, opts: { withSha?: boolean; withSize?: boolean; name?: string } = {}): CatalogModel {
+/**
+ * The hub's tree API for a revision, in two pages (Link: rel="next"): .onnx files as LFS objects (sha256), the
+ * others as git blobs (sha1 of "blob <size>\0<content>"), plus whatever EXTRA holds (external-data files).
+ */
+const EXTRA: Record<string, Buffer> = {};
+function listing(url: URL, res: http.ServerResponse, server: https.Server): void {
+  const all = Object.entries({ ...FILES, ...EXTRA }).map(([p, b]) =>
+    p.endsWith('.onnx') || p.includes('.onnx_data')
+      ? { type: 'file', path: p, size: 134, oid: 'a'.repeat(40), lfs: { oid: sha(b), size: b.length, pointerSize: 134 } }
+      : { type: 'file', path: p, size: b.length, oid: crypto.createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex') },
+  );
+  const items = [{ type: 'directory', path: 'onnx', oid: 'b'.repeat(40), size: 0 }, ...all];
+  const page = url.searchParams.get('cursor') === '2' ? 2 : 1;
+  const half = Math.ceil(items.length / 2);
+  const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/json' };
+  if (page === 1) headers.Link = `<https://127.0.0.1:${(server.address() as AddressInfo).port}${url.pathname}?recursive=true&cursor=2>; rel="next"`;
+  res.writeHead(200, headers);
+  res.end(JSON.stringify(page === 1 ? items.slice(0, half) : items.slice(half)));
+}
+
+function model(baseUrl: string, opts: { withSha?: boolean; withSize?: boolean; name?: string; listing?: boolean } = {}): CatalogModel {
+  const origin = new URL(baseUrl).origin;
   return {
     name: opts.name ?? 'tiny',
     baseUrl,
+    ...(opts.listing && { listingUrl: `${origin}/api/models/onnx-community/whisper-tiny/tree/${'c'.repeat(40)}?recursive=true`, revision: 'c'.repeat(40) }),
     files: Object.entries(FILES).map(([p, b]) => ({
       path: p,
-      size: opts.withSize === false ? null : b.length,
-      sha256: opts.withSha === false ? null : sha(b),
+      size: opts.withSize === false || opts.listing ? null : b.length,
+      sha256: opts.withSha === false || opts.listing ? null : sha(b),
     })),
   };
 }
+
+/** downloadModel trusting the local hub's certificate. */
+const dl = (m: CatalogModel, o: Parameters<typeof downloadModel>[1]) => downloadModel(m, { ca: TLS.cert, ...o });
 
 function tmpRoot(): string {
   return tmpDir('dl');
@@ -158,12 +202,13 @@ describe('downloadModel', () => {
     srv.behaviour.slowMs = 0;
     srv.behaviour.corrupt.clear();
     srv.behaviour.stalls.clear();
+    srv.behaviour.noEtag = false;
   });
 
   test('full download verifies sha256, reports progress and publishes the folder', async () => {
     const root = tmpRoot();
     const events: DownloadProgress[] = [];
-    const result = await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, onProgress: (p) => events.push(p), progressIntervalMs: 0 });
+    const result = await dl(model(`${srv.url}/files/`), { modelsRoot: root, onProgress: (p) => events.push(p), progressIntervalMs: 0 });
     assert.equal(result.dir, path.join(root, 'tiny'));
     assert.equal(result.alreadyInstalled, false);
     const total = Object.values(FILES).reduce((s, b) => s + b.length, 0);
@@ -178,20 +223,110 @@ describe('downloadModel', () => {
     for (let i = 1; i < events.length; i++) assert.ok(events[i].bytes >= events[i - 1].bytes);
     assert.ok(isModelInstalled(model(`${srv.url}/files/`), root));
     // A second call is a no-op.
-    const again = await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    const again = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assert.equal(again.alreadyInstalled, true);
     assert.equal(again.received, 0);
   });
 
-  test('sizes unknown and no sha: totals learned from Content-Length', async () => {
+  test("sizes and digests from the hub's listing of the pinned revision (two pages): LFS sha256 and git blob ids verified", async () => {
     const root = tmpRoot();
     let last: DownloadProgress | undefined;
-    await downloadModel(model(`${srv.url}/files/`, { withSha: false, withSize: false }), { modelsRoot: root, onProgress: (p) => (last = p) });
+    await dl(model(`${srv.url}/files/`, { listing: true }), { modelsRoot: root, onProgress: (p) => (last = p) });
     assertInstalled(root);
     assert.equal(
       last?.total,
       Object.values(FILES).reduce((s, b) => s + b.length, 0),
     );
+    assert.deepEqual(
+      srv.log.filter((l) => l.path.startsWith('/api/')).map((l) => l.status),
+      [200, 200],
+    );
+    // A small file (a git blob) that arrives altered fails its git id.
+    srv.behaviour.corrupt.add('config.json');
+    await assert.rejects(
+      dl(model(`${srv.url}/files/`, { listing: true }), { modelsRoot: tmpRoot() }),
+      /Checksum mismatch for tiny\/config\.json: expected git blob sha1 [0-9a-f]{40}/,
+    );
+  });
+
+  test('a catalogue file the pinned revision does not hold stops the download before any file is fetched', async () => {
+    const m = model(`${srv.url}/files/`, { listing: true });
+    m.files.push({ path: 'onnx/encoder_model_q4.onnx', size: null, sha256: null });
+    await assert.rejects(
+      dl(m, { modelsRoot: tmpRoot() }),
+      /the catalogue lists onnx\/encoder_model_q4\.onnx, which the pinned revision c{40} does not hold\. Nothing was downloaded\./,
+    );
+    assert.ok(!srv.log.some((l) => l.path.startsWith('/files/')));
+  });
+
+  test('the catalogue and the hub disagreeing about a file stops the download', async () => {
+    const m = model(`${srv.url}/files/`, { listing: true });
+    m.files[1].size = 12;
+    await assert.rejects(dl(m, { modelsRoot: tmpRoot() }), /the catalogue and the hub disagree about tokenizer\.json/);
+  });
+
+  test('external-data files of a graph are fetched with it and verified', async () => {
+    EXTRA['onnx/encoder_model_int8.onnx_data'] = bytes(120_000, 23);
+    FILES['onnx/encoder_model_int8.onnx_data'] = EXTRA['onnx/encoder_model_int8.onnx_data'];
+    try {
+      const m = model(`${srv.url}/files/`, { listing: true });
+      m.files = m.files.filter((f) => !f.path.endsWith('_data'));
+      const root = tmpRoot();
+      await dl(m, { modelsRoot: root });
+      assert.ok(fs.readFileSync(path.join(root, 'tiny', 'onnx', 'encoder_model_int8.onnx_data')).equals(EXTRA['onnx/encoder_model_int8.onnx_data']));
+    } finally {
+      delete EXTRA['onnx/encoder_model_int8.onnx_data'];
+      delete FILES['onnx/encoder_model_int8.onnx_data'];
+    }
+  });
+
+  test('a file with no size and digest known anywhere is refused, not downloaded unverified', async () => {
+    await assert.rejects(
+      dl(model(`${srv.url}/files/`, { withSha: false }), { modelsRoot: tmpRoot() }),
+      /no size and checksum known for config\.json, tokenizer\.json, .*refusing to download files that cannot be verified/,
+    );
+    assert.equal(srv.log.length, 0);
+  });
+
+  test('https only: a plain http catalogue URL and a redirect down to http are refused', async () => {
+    await assert.rejects(dl(model('http://127.0.0.1:1/files/'), { modelsRoot: tmpRoot() }), /over plain http/);
+    await assert.rejects(dl(model(`${srv.url}/plain/`), { modelsRoot: tmpRoot() }), /Refusing redirect from https: to http:/);
+  });
+
+  test('without a proxy the certificate is always checked, whatever http.proxyStrictSSL says', async () => {
+    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: tmpRoot(), strictSSL: false, retries: 0 }), /certificate/i);
+  });
+
+  test('a resume names the ETag it began with (If-Range): a file changed upstream restarts whole, never stitched', async () => {
+    const root = tmpRoot();
+    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.dropAfter = 100_000;
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
+    const old = FILES['onnx/encoder_model_int8.onnx'];
+    FILES['onnx/encoder_model_int8.onnx'] = bytes(300_000, 99);
+    try {
+      srv.log.length = 0;
+      await dl(model(`${srv.url}/files/`), { modelsRoot: root });
+      assertInstalled(root);
+      const enc = srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))!;
+      assert.equal(enc.range, 'bytes=100000-');
+      assert.equal(enc.ifRange, `"${sha(old).slice(0, 16)}"`);
+      assert.equal(enc.status, 200, 'the changed file came whole');
+    } finally {
+      FILES['onnx/encoder_model_int8.onnx'] = old;
+    }
+  });
+
+  test('a server without ETags: a kept .part cannot be vouched for, so the file starts over', async () => {
+    const root = tmpRoot();
+    srv.behaviour.noEtag = true;
+    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.dropAfter = 100_000;
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
+    srv.log.length = 0;
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root });
+    assertInstalled(root);
+    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, undefined);
   });
 
   test('interrupted download: no final folder, .part kept, next call resumes with Range', async () => {
@@ -199,7 +334,7 @@ describe('downloadModel', () => {
     srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
     srv.behaviour.dropAfter = 100_000;
     await assert.rejects(
-      downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }),
+      dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }),
       (err: unknown) => err instanceof TranscrevError && err.kind === 'model' && /resume/.test(err.message),
     );
     assert.equal(fs.existsSync(path.join(root, 'tiny')), false, 'final folder must not exist');
@@ -209,7 +344,7 @@ describe('downloadModel', () => {
     assert.ok(fs.existsSync(path.join(partialDirFor(root, 'tiny'), 'tokenizer.json')));
 
     srv.log.length = 0;
-    const result = await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    const result = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
     const enc = srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'));
     assert.equal(enc?.range, 'bytes=100000-');
@@ -222,7 +357,7 @@ describe('downloadModel', () => {
     srv.behaviour.drops.set('onnx/decoder_model_merged_int8.onnx', 2);
     srv.behaviour.dropAfter = 70_000;
     const lines: string[] = [];
-    await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, retries: 3, retryDelayMs: 10, log: (l) => lines.push(l) });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 3, retryDelayMs: 10, log: (l) => lines.push(l) });
     assertInstalled(root);
     const ranges = srv.log.filter((l) => l.path.endsWith('decoder_model_merged_int8.onnx')).map((l) => l.range);
     assert.deepEqual(ranges, [undefined, 'bytes=70000-', 'bytes=140000-']);
@@ -235,7 +370,7 @@ describe('downloadModel', () => {
     srv.behaviour.dropAfter = 20_000;
     const lines: string[] = [];
     const t0 = Date.now();
-    await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, idleTimeoutMs: 300, retryDelayMs: 10, log: (l) => lines.push(l) });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root, idleTimeoutMs: 300, retryDelayMs: 10, log: (l) => lines.push(l) });
     assertInstalled(root);
     assert.ok(Date.now() - t0 < 5000);
     assert.deepEqual(
@@ -252,31 +387,33 @@ describe('downloadModel', () => {
     const root = tmpRoot();
     srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
     srv.behaviour.dropAfter = 120_000;
-    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
     srv.behaviour.ignoreRange = true;
     srv.log.length = 0;
-    const result = await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    const result = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
     assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, 'bytes=120000-');
     assert.equal(result.received, 300_000 + 200_000, 'whole encoder fetched again, plus the decoder');
   });
 
-  test('a .part that already holds the whole file is not fetched again (416 or size match)', async () => {
+  test('a .part that already holds the whole file is verified, not fetched again', async () => {
     const root = tmpRoot();
     const dir = partialDirFor(root, 'tiny');
     fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'onnx', 'encoder_model_int8.onnx.part'), FILES['onnx/encoder_model_int8.onnx']);
-    // Without catalogue sizes the server's 416 tells the file is complete.
-    await downloadModel(model(`${srv.url}/files/`, { withSize: false }), { modelsRoot: root });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
-    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, `bytes=${300_000}-`);
+    assert.equal(
+      srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx')),
+      undefined,
+    );
   });
 
   test('404: clear error naming the file and the status, no final folder', async () => {
     const root = tmpRoot();
     const m = model(`${srv.url}/files/`);
-    m.files.push({ path: 'onnx/missing.onnx', size: null, sha256: null });
-    await assert.rejects(downloadModel(m, { modelsRoot: root }), (err: unknown) => {
+    m.files.push({ path: 'onnx/missing.onnx', size: 10, sha256: 'd'.repeat(64) });
+    await assert.rejects(dl(m, { modelsRoot: root }), (err: unknown) => {
       assert.ok(err instanceof TranscrevError);
       assert.equal(err.kind, 'model');
       assert.match(err.message, /onnx\/missing\.onnx/);
@@ -290,7 +427,7 @@ describe('downloadModel', () => {
   test('sha256 mismatch: the file is deleted and the error says so', async () => {
     const root = tmpRoot();
     srv.behaviour.corrupt.add('tokenizer.json');
-    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }), (err: unknown) => {
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root }), (err: unknown) => {
       assert.ok(err instanceof TranscrevError);
       assert.match(err.message, /Checksum mismatch for tiny\/tokenizer\.json/);
       assert.match(err.message, /deleted/);
@@ -302,7 +439,7 @@ describe('downloadModel', () => {
     assert.equal(fs.existsSync(path.join(root, 'tiny')), false);
     // Fixed server → the retry succeeds.
     srv.behaviour.corrupt.clear();
-    await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
   });
 
@@ -310,7 +447,7 @@ describe('downloadModel', () => {
     const root = tmpRoot();
     srv.behaviour.slowMs = 15;
     const controller = new AbortController();
-    const started = downloadModel(model(`${srv.url}/files/`), {
+    const started = dl(model(`${srv.url}/files/`), {
       modelsRoot: root,
       signal: controller.signal,
       progressIntervalMs: 0,
@@ -325,7 +462,7 @@ describe('downloadModel', () => {
     assert.ok(kept > 0 && kept < 300_000, `kept ${kept}`);
     srv.behaviour.slowMs = 0;
     srv.log.length = 0;
-    await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
     assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, `bytes=${kept}-`);
   });
@@ -334,13 +471,13 @@ describe('downloadModel', () => {
     const root = tmpRoot();
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, signal: controller.signal }), CancelledError);
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, signal: controller.signal }), CancelledError);
     assert.equal(srv.log.length, 0);
   });
 
   test('redirects (absolute then relative) are followed, Range kept across hops', async () => {
     const root = tmpRoot();
-    await downloadModel(model(`${srv.url}/hop1/`), { modelsRoot: root });
+    await dl(model(`${srv.url}/hop1/`), { modelsRoot: root });
     assertInstalled(root);
     assert.ok(srv.log.some((l) => l.path.startsWith('/hop1/')));
     assert.ok(srv.log.some((l) => l.path.startsWith('/redirect/')));
@@ -349,7 +486,7 @@ describe('downloadModel', () => {
     srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
     srv.behaviour.dropAfter = 50_000;
     srv.log.length = 0;
-    await downloadModel(model(`${srv.url}/hop1/`, { name: 'base' }), { modelsRoot: root2, retryDelayMs: 5 });
+    await dl(model(`${srv.url}/hop1/`, { name: 'base' }), { modelsRoot: root2, retryDelayMs: 5 });
     assertInstalled(root2, 'base');
     const final = srv.log.filter((l) => l.path === '/files/onnx/encoder_model_int8.onnx').map((l) => l.range);
     assert.deepEqual(final, [undefined, 'bytes=50000-']);
@@ -357,14 +494,14 @@ describe('downloadModel', () => {
 
   test('too many redirects is an error', async () => {
     const root = tmpRoot();
-    await assert.rejects(downloadModel(model(`${srv.url}/hop1/`), { modelsRoot: root, maxRedirects: 1 }), /Too many redirects/);
+    await assert.rejects(dl(model(`${srv.url}/hop1/`), { modelsRoot: root, maxRedirects: 1 }), /Too many redirects/);
   });
 
   test('an existing incomplete final folder is reported, not overwritten', async () => {
     const root = tmpRoot();
     fs.mkdirSync(path.join(root, 'tiny'), { recursive: true });
     fs.writeFileSync(path.join(root, 'tiny', 'config.json'), '{}');
-    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }), /exists but is not a complete "tiny" model/);
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root }), /exists but is not a complete "tiny" model/);
     assert.equal(srv.log.length, 0);
   });
 
@@ -377,7 +514,7 @@ describe('downloadModel', () => {
     try {
       fs.writeFileSync(path.join(dir, '.download.lock'), String(holder.pid));
       await assert.rejects(
-        downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }),
+        dl(model(`${srv.url}/files/`), { modelsRoot: root }),
         new RegExp(`already being downloaded by another process \\(pid ${holder.pid}\\)`),
       );
       assert.equal(srv.log.length, 0);
@@ -385,7 +522,7 @@ describe('downloadModel', () => {
       holder.kill();
     }
     await new Promise((r) => holder.once('exit', r));
-    await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
     assert.equal(fs.existsSync(path.join(root, 'tiny', '.download.lock')), false, 'lock not published with the model');
   });
@@ -393,9 +530,9 @@ describe('downloadModel', () => {
   test('two downloads of one model in one process: the second is refused, the first completes', async () => {
     const root = tmpRoot();
     srv.behaviour.slowMs = 5;
-    const first = downloadModel(model(`${srv.url}/files/`), { modelsRoot: root });
+    const first = dl(model(`${srv.url}/files/`), { modelsRoot: root });
     await new Promise((r) => setTimeout(r, 20));
-    await assert.rejects(downloadModel(model(`${srv.url}/files/`), { modelsRoot: root }), /already being downloaded\./);
+    await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root }), /already being downloaded\./);
     await first;
     assertInstalled(root);
   });
@@ -411,7 +548,7 @@ describe('downloadModel', () => {
         [undefined, undefined, undefined, undefined, undefined, undefined],
       );
       for (const f of m.files) f.precision = f.path.endsWith('_int8.onnx') ? 'int8' : f.path.startsWith('onnx/') ? 'fp32' : undefined;
-      await downloadModel(m, { modelsRoot: root, precision: 'int8' });
+      await dl(m, { modelsRoot: root, precision: 'int8' });
       const dir = path.join(root, 'tiny');
       assert.ok(fs.existsSync(path.join(dir, 'onnx', 'encoder_model_int8.onnx')));
       assert.equal(fs.existsSync(path.join(dir, 'onnx', 'encoder_model.onnx')), false);
@@ -419,42 +556,45 @@ describe('downloadModel', () => {
       assert.equal(isModelInstalled(m, root, 'int8'), true);
       assert.equal(isModelInstalled(m, root, 'fp32'), false);
       srv.log.length = 0;
-      const r = await downloadModel(m, { modelsRoot: root, precision: 'fp32' });
+      const r = await dl(m, { modelsRoot: root, precision: 'fp32' });
       assert.equal(r.received, 70_000);
       assert.deepEqual(srv.log.map((l) => l.path).sort(), ['/files/onnx/decoder_model_merged.onnx', '/files/onnx/encoder_model.onnx']);
       assert.ok(fs.readFileSync(path.join(dir, 'onnx', 'encoder_model.onnx')).equals(FILES['onnx/encoder_model.onnx']));
       assert.equal(isModelInstalled(m, root, 'fp32'), true);
       assert.equal(fs.existsSync(partialDirFor(root, 'tiny')), false);
-      assert.equal((await downloadModel(m, { modelsRoot: root })).alreadyInstalled, true);
+      assert.equal((await dl(m, { modelsRoot: root })).alreadyInstalled, true);
     } finally {
       delete FILES['onnx/encoder_model.onnx'];
       delete FILES['onnx/decoder_model_merged.onnx'];
     }
   });
 
-  test('HTTP proxy (absolute-form) from the environment, with NO_PROXY bypass', async () => {
+  test('a proxy from the environment (HTTP_PROXY, with credentials) tunnels https (CONNECT); NO_PROXY bypasses it', async () => {
     const seen: string[] = [];
-    const proxy = http.createServer((req, res) => {
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req, socket: net.Socket, head) => {
       seen.push(`${req.method} ${req.url} ${req.headers['proxy-authorization'] ?? ''}`);
-      const target = new URL(req.url!);
-      const up = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
+      const [host, port] = req.url!.split(':');
+      const up = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
       });
-      up.on('error', () => res.destroy());
-      req.pipe(up);
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const proxyUrl = `http://user:p%40ss@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     try {
       const root = tmpRoot();
-      await downloadModel(model(`${srv.url}/files/`), { modelsRoot: root, env: { HTTP_PROXY: proxyUrl } });
+      await dl(model(`${srv.url}/files/`), { modelsRoot: root, env: { HTTP_PROXY: proxyUrl } });
       assertInstalled(root);
       assert.equal(seen.length, 4);
-      assert.match(seen[0], new RegExp(`^GET ${srv.url}/files/config.json Basic ${Buffer.from('user:p@ss').toString('base64')}$`));
+      assert.equal(seen[0], `CONNECT ${new URL(srv.url).host} Basic ${Buffer.from('user:p@ss').toString('base64')}`);
       // NO_PROXY bypasses it.
       seen.length = 0;
-      await downloadModel(model(`${srv.url}/files/`), { modelsRoot: tmpRoot(), env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
+      await dl(model(`${srv.url}/files/`), { modelsRoot: tmpRoot(), env: { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' } });
       assert.equal(seen.length, 0);
     } finally {
       proxy.closeAllConnections();

@@ -2,15 +2,17 @@
 // (test/unit/helpers/fakeVscode.ts) and a scripted engine process that speaks the real protocol:
 // activation, lazy engine start, progress, output next to the media (Keep both / Cancel), untitled
 // fallback on read-only file systems, model-missing prompt, engine restart after a crash, model download
-// through the catalogue from a local HTTP server, and shutdown on deactivate.
+// through the catalogue from a local HTTPS server, and shutdown on deactivate.
 import { test, describe, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
+import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { createFakeVscode, FakeDocument, FakeEditor, installFakeVscode, Uri } from './helpers/fakeVscode';
+import { localhostCert } from '../fixtures/tlsCert';
 
 const FAKE_ENGINE = `
 const fs = require('fs');
@@ -68,7 +70,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
   const mediaDir = path.join(root, 'media');
   const engineLog = path.join(root, 'engine.log');
   const crashFlag = path.join(root, 'crash');
-  let server: http.Server;
+  let server: https.Server;
   let fake: ReturnType<typeof createFakeVscode>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let ext: any;
@@ -85,20 +87,28 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       : [];
 
   before(async () => {
-    server = http.createServer((req, res) => {
-      const rel = decodeURIComponent(new URL(req.url!, 'http://x').pathname.replace(/^\/m\//, ''));
+    // The hub over https with a certificate of its own, trusted the standard way (NODE_EXTRA_CA_CERTS).
+    const tlsCert = localhostCert();
+    fs.writeFileSync(path.join(root, 'ca.pem'), tlsCert.cert);
+    process.env.NODE_EXTRA_CA_CERTS = path.join(root, 'ca.pem');
+    server = https.createServer(tlsCert, (req, res) => {
+      const rel = decodeURIComponent(new URL(req.url!, 'https://x').pathname.replace(/^\/m\//, ''));
       const body = MODEL_FILES[rel];
       if (!body) return res.writeHead(404).end();
       res.writeHead(200, { 'Content-Length': Buffer.byteLength(body) }).end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m/`;
+    const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/m/`;
     fs.mkdirSync(path.join(extDir, 'dist'), { recursive: true });
     fs.mkdirSync(path.join(extDir, 'models'), { recursive: true });
     fs.writeFileSync(path.join(extDir, 'dist', 'engine.js'), FAKE_ENGINE);
-    const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: Buffer.byteLength(b), sha256: null }));
+    const sha256 = (b: string) => crypto.createHash('sha256').update(b).digest('hex');
+    const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: Buffer.byteLength(b), sha256: sha256(b) }));
     // fp32 graphs are listed (and would 404): an int8 download must not ask for them.
-    files.push({ path: 'onnx/encoder_model.onnx', bytes: 99, sha256: null }, { path: 'onnx/decoder_model_merged.onnx', bytes: 99, sha256: null });
+    files.push(
+      { path: 'onnx/encoder_model.onnx', bytes: 99, sha256: 'e'.repeat(64) },
+      { path: 'onnx/decoder_model_merged.onnx', bytes: 99, sha256: 'd'.repeat(64) },
+    );
     const layout = {
       int8: ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'],
       fp32: ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx'],

@@ -104,11 +104,21 @@ describe('parseCatalog', () => {
     }
   });
 
-  test('the shipped catalogue: url_base, bytes, and graphs tagged by precision from its layout', (t) => {
+  test('the shipped catalogue: every model pinned to a commit, fetched and listed over https, graphs tagged by precision', (t) => {
     const file = catalogPath(path.join(__dirname, '..', '..'));
     if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
-    const base = findModel(loadCatalog(file), 'base')!;
-    assert.equal(base.baseUrl, 'https://huggingface.co/onnx-community/whisper-base/resolve/main/');
+    const catalog = loadCatalog(file);
+    for (const m of catalog.models) {
+      assert.match(m.revision ?? '', /^[0-9a-f]{40}$/, m.name);
+      assert.equal(m.baseUrl, `https://huggingface.co/onnx-community/whisper-${m.name}/resolve/${m.revision}/`);
+      assert.equal(m.listingUrl, `https://huggingface.co/api/models/onnx-community/whisper-${m.name}/tree/${m.revision}?recursive=true`);
+    }
+    // No model the product could not pin (medium: see tools/models/catalog.py).
+    assert.deepEqual(
+      catalog.models.map((m) => m.name),
+      ['tiny', 'tiny.en', 'base', 'small', 'large-v3-turbo'],
+    );
+    const base = findModel(catalog, 'base')!;
     assert.deepEqual(
       filesFor(base, 'int8')
         .filter((f) => f.precision)
@@ -125,6 +135,14 @@ describe('parseCatalog', () => {
     );
     assert.equal(filesFor(base).length, base.files.length);
     assert.ok(filesFor(base, 'int8').some((f) => f.path === 'tokenizer.json'));
+  });
+
+  test('a hub model needs a commit, not a branch; download URLs must be https', () => {
+    const files = ['config.json'];
+    assert.throws(() => parseCatalog({ models: { x: { hf_repo: 'o/x', revision: 'main', files } } }), /revision must be a 40-hex commit/);
+    assert.throws(() => parseCatalog({ models: { x: { base_url: 'http://example.com/x/', files } } }), /baseUrl must be an https URL/);
+    const c = parseCatalog({ models: { x: { hf_repo: 'o/x', revision: 'a'.repeat(40), files } } });
+    assert.equal(c.models[0].baseUrl, `https://huggingface.co/o/x/resolve/${'a'.repeat(40)}/`);
   });
 
   test('precision from file names when the catalogue has no layout', () => {
@@ -275,4 +293,16 @@ test('a local build with external weights (onnx/*.onnx_data) is a complete folde
   const { info, missing } = inspectModelFolder(dir);
   assert.deepEqual(missing, []);
   assert.deepEqual(info.precisions, ['q4', 'fp32']);
+});
+
+test('a model name outside the catalogue is found in the models folder (a folder put there by hand), else named as missing', async () => {
+  const { resolveModelDir } = await import('../../src/models/paths');
+  const root = tmpDir('models-root');
+  assert.throws(
+    () => resolveModelDir('medium', root),
+    /Model "medium" is not installed \(looked in .*medium\) and is not in the catalogue: use one of tiny, tiny\.en, base, small, large-v3-turbo/,
+  );
+  fs.mkdirSync(path.join(root, 'medium'));
+  assert.equal(resolveModelDir('medium', root), path.join(root, 'medium'));
+  assert.throws(() => resolveModelDir('base', root), /Model "base" is not installed .*Download it from VS Code/);
 });

