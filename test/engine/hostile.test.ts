@@ -1,12 +1,13 @@
 // Hostile and careless input (issue #15), through the CLI as a user runs it: each gets its exit code and one clear
 // line, nothing the user had is overwritten, and no process or temporary folder is left behind.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
-import { alive, ffmpeg, JFK, modelDir, normalizeWords, runCli, runCliAsync, tmpDir, waitFor } from './helpers';
+import { alive, ffmpeg, JFK, modelDir, normalizeWords, ROOT, runCli, runCliAsync, tmpDir, waitFor } from './helpers';
 
 const dir = tmpDir('hostile');
 const tiny = modelDir('tiny.en');
@@ -15,6 +16,26 @@ const ARGS = ['--model', 'tiny.en', '--language', 'en', '--threads', '2'];
 const TESTDATA_EN = path.dirname(JFK);
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+// After every hostile input: no job folder left in the temporary folder, no worker process left running.
+const jobFolders = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('transcrevai-job-'));
+const workers = () => {
+  try {
+    return execFileSync('pgrep', ['-f', path.join(ROOT, 'dist', 'worker-')], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+const foldersBefore = jobFolders();
+after(async () => {
+  assert.ok(await waitFor(() => workers().length === 0, 15_000), `worker processes left running: ${workers()}`);
+  assert.deepEqual(
+    jobFolders().filter((f) => !foldersBefore.includes(f)),
+    [],
+  );
+});
 
 function oneErrorLine(r: { code: number | null; stderr: string; stdout: string }, code: number, pattern: RegExp): void {
   assert.equal(r.code, code, r.stderr);
