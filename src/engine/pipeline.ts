@@ -79,10 +79,32 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
       onProgress?.({ component: 'load', percent: 100 });
       return r;
     });
-    loading.catch(() => undefined);
+    // A model that fails to load fails the job at once: the decode (minutes, for a long recording) is stopped
+    // instead of finished for nothing, and the model's error is the one reported.
+    const decodeStop = new AbortController();
+    const stopDecode = () => decodeStop.abort();
+    if (signal?.aborted) stopDecode();
+    signal?.addEventListener('abort', stopDecode, { once: true });
+    let loadError: unknown;
+    loading.catch((err) => {
+      loadError = err;
+      stopDecode();
+    });
     const d0 = performance.now();
     onProgress?.({ component: 'decode', percent: 0 });
-    const audio = await runner.run('capture', 'decode', { input: job.input, ffmpegPath: job.ffmpegPath, probe: job.probe, journal }, hooksFor('decode'));
+    let audio;
+    try {
+      audio = await runner.run(
+        'capture',
+        'decode',
+        { input: job.input, ffmpegPath: job.ffmpegPath, probe: job.probe, journal },
+        { ...hooksFor('decode'), signal: decodeStop.signal },
+      );
+    } catch (err) {
+      throw loadError ?? err;
+    } finally {
+      signal?.removeEventListener('abort', stopDecode);
+    }
     const decodeSeconds = (performance.now() - d0) / 1000;
     // The capture child has done its part (the audio is in the journal): its 50 MB go back for the rest of the job.
     runner.release('capture').catch(() => undefined);

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
-import { alive, ffmpeg, JFK, modelDir, normalizeWords, ROOT, runCli, runCliAsync, tmpDir, waitFor } from './helpers';
+import { alive, ffmpeg, JFK, modelDir, normalizeWords, realtimeFfmpeg, ROOT, runCli, runCliAsync, tmpDir, waitFor } from './helpers';
 
 const dir = tmpDir('hostile');
 const tiny = modelDir('tiny.en');
@@ -197,6 +197,21 @@ test('an hour of silence ends with no speech and no invented text, in bounded ti
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /_No speech detected\._/);
   assert.match(r.stderr, /stage vad: kept 0\.0 s, set aside 3600\.0 s/);
+});
+
+test('a model whose graphs cannot load fails the job at once, without decoding the whole recording first', { skip }, () => {
+  const broken = path.join(dir, 'broken-model');
+  fs.mkdirSync(path.join(broken, 'onnx'), { recursive: true });
+  for (const f of fs.readdirSync(tiny!)) if (f.endsWith('.json')) fs.copyFileSync(path.join(tiny!, f), path.join(broken, f));
+  for (const g of fs.readdirSync(path.join(tiny!, 'onnx'))) fs.writeFileSync(path.join(broken, 'onnx', g), 'not an onnx graph');
+  const long = path.join(dir, 'long-for-model.wav');
+  ffmpeg('-stream_loop', '10', '-i', JFK, '-c', 'copy', long); // 121 s, decoded in real time below: 2 minutes
+  const t0 = Date.now();
+  const r = runCli(['transcribe', long, '--model', broken, '--language', 'en', '--threads', '2', '--ffmpeg', realtimeFfmpeg(dir)]);
+  const seconds = (Date.now() - t0) / 1000;
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /^transcrevai: error: .*broken-model/m);
+  assert.ok(seconds < 30, `took ${seconds.toFixed(1)} s: the decode was not stopped`);
 });
 
 test('kill -9 mid-job: the children exit, and the next run removes the job folder it left', { skip }, async () => {
