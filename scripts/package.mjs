@@ -1,5 +1,5 @@
 // `npm run package`: one .vsix per platform with @vscode/vsce, each carrying only its own onnxruntime binaries
-// (the other platforms' are left out through a per-target ignore file). ffmpeg: ffmpeg-static fetches the binary
+// (the other platforms' are left out through a per-target ignore file) and the VAD and speaker models. ffmpeg: ffmpeg-static fetches the binary
 // of the platform it is installed on, so a package carries the packaging machine's ffmpeg only when it matches
 // the target; otherwise the extension finds ffmpeg on PATH or in the transcrevai.ffmpegPath setting.
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,23 @@ const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.key
 const outDir = path.join(root, 'dist-vsix');
 fs.mkdirSync(outDir, { recursive: true });
 const base = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+
+// The models every user needs and no user should have to build: Silero VAD (MIT) and the speaker embedder
+// (Apache-2.0), 8 MB together, with their licences. Shipped in models/vad and models/speaker, where the engine
+// looks when the models folder has none (src/models/paths.ts auxiliaryModelDir). They come from `npm run models`.
+const SHIPPED = { vad: ['silero_vad.onnx', 'vad.json', 'LICENSE', 'README.md'], speaker: ['model.onnx', 'frontend.json', 'LICENSE', 'README.md'] };
+const modelsRoot = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
+const staged = [];
+for (const [name, files] of Object.entries(SHIPPED)) {
+  const from = path.join(modelsRoot, name);
+  const to = path.join(root, 'models', name);
+  const missing = files.filter((f) => !fs.existsSync(path.join(from, f)));
+  if (missing.length) throw new Error(`package: ${from} lacks ${missing.join(', ')}: run "npm run models" first`);
+  fs.mkdirSync(to, { recursive: true });
+  staged.push(to);
+  for (const f of files) fs.copyFileSync(path.join(from, f), path.join(to, f));
+}
+process.on('exit', () => staged.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 const host = `${process.platform}-${process.arch}`;
 for (const target of wanted) {
   const own = TARGETS[target];

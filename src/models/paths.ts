@@ -58,7 +58,28 @@ export function resolveModelDir(model: string, configuredRoot?: string): string 
   );
 }
 
-/** Shared models that are not Whisper checkpoints (VAD, speaker embeddings) live beside them. */
+/**
+ * The models that are not Whisper checkpoints (Silero VAD, the speaker embedder): the models folder's copy when
+ * it has one (a newer build, or the transcrevai.modelsPath the user chose), else the copy the extension ships in
+ * its own models/ folder (scripts/package.mjs puts them in every .vsix), else the models folder's path, for the
+ * "not found" message.
+ */
 export function auxiliaryModelDir(name: 'vad' | 'speaker', configuredRoot?: string): string {
-  return path.join(modelsRoot(configuredRoot), name);
+  const inModels = path.join(modelsRoot(configuredRoot), name);
+  if (fs.existsSync(inModels)) return inModels;
+  const root = packageRoot();
+  const shipped = root ? path.join(root, 'models', name) : undefined;
+  return shipped && fs.existsSync(shipped) ? shipped : inModels;
+}
+
+/** The installed extension's (or the checkout's) folder: the nearest one above this file with TranscrevAI's package.json. */
+function packageRoot(): string | undefined {
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'transcrevai') return dir;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
 }

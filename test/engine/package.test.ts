@@ -1,11 +1,17 @@
 // Packaging: `node scripts/package.mjs linux-x64` makes a .vsix with @vscode/vsce that carries the built
-// entries, the catalogue and only linux-x64's onnxruntime, and leaves sources, tests, tools and models out.
+// entries, the catalogue, the VAD and speaker models with their licences, and only linux-x64's onnxruntime, and
+// leaves sources, tests, tools and Whisper models out. Installed as a user gets it (only a Whisper folder in the
+// models folder), it transcribes with its own VAD and speaker model, without a warning.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from './helpers';
+import { modelDir, ROOT, tmpDir } from './helpers';
+import { TESTDATA } from '../fixtures/shared';
+
+const tiny = modelDir('tiny.en');
+const TWO_SPEAKERS = path.join(TESTDATA, 'diarization', 'pyannote_sample.wav');
 
 test('the linux-x64 .vsix holds the extension and its own native binaries only', { timeout: 180_000 }, () => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), 'linux-x64'], { cwd: ROOT, stdio: 'pipe' });
@@ -24,6 +30,12 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
     'extension/dist/speech-thread.js',
     'extension/models/catalog.json',
     'extension/LICENSE.txt',
+    'extension/models/vad/silero_vad.onnx',
+    'extension/models/vad/vad.json',
+    'extension/models/vad/LICENSE',
+    'extension/models/speaker/model.onnx',
+    'extension/models/speaker/frontend.json',
+    'extension/models/speaker/LICENSE',
   ]) {
     assert.ok(files.includes(f), `${f} missing`);
   }
@@ -34,10 +46,42 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
   );
   const foreign = files.filter((f) => /napi-v6\/(win32|darwin|linux\/arm64)/.test(f));
   assert.deepEqual(foreign, []);
+  const shipped = ['extension/models/vad/silero_vad.onnx', 'extension/models/speaker/model.onnx'];
   const leaked = files.filter(
-    (f) => /^extension\/(src|test|bench|tools|scripts|docs)\//.test(f) || (/\.ts$/.test(f) && !f.endsWith('.d.ts')) || /\.onnx$/.test(f),
+    (f) =>
+      /^extension\/(src|test|bench|tools|scripts|docs)\//.test(f) ||
+      (/\.ts$/.test(f) && !f.endsWith('.d.ts')) ||
+      (/\.onnx$/.test(f) && !shipped.includes(f)) ||
+      /\.prepared\.json$/.test(f),
   );
   assert.deepEqual(leaked, []);
+  // Staged for packaging only: the checkout is left as it was.
+  assert.equal(fs.existsSync(path.join(ROOT, 'models', 'vad')), false);
+
+  // As a user has it: the package unpacked, a models folder holding one Whisper model and nothing else.
+  if (tiny) {
+    const unpacked = tmpDir('vsix');
+    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', vsix, unpacked]);
+    const models = path.join(unpacked, 'user-models');
+    fs.mkdirSync(models);
+    fs.symlinkSync(tiny, path.join(models, 'tiny.en'));
+    const cli = path.join(unpacked, 'extension', 'dist', 'cli.js');
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'transcribe', TWO_SPEAKERS, '--model', 'tiny.en', '--language', 'en', '--diarize', '--verbose', '--format', 'json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, TRANSCREVAI_MODELS: models },
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /warning/, 'no degraded mode');
+    assert.match(r.stderr, /stage vad: kept [\d.]+ s, set aside [\d.]+ s — .* judged silence by Silero VAD/);
+    const j = JSON.parse(r.stdout);
+    assert.notEqual(j.diarization.method, 'fallback-mfcc');
+    assert.equal(j.speakers.length, 2);
+  }
   const mb = fs.statSync(vsix).size / 1e6;
   console.log(`# linux-x64 vsix: ${mb.toFixed(1)} MB, ${files.length} files`);
   assert.ok(mb < 40, `${mb} MB`);
