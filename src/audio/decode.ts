@@ -10,7 +10,7 @@ import * as path from 'path';
 import { CancelledError, TranscrevError, throwIfCancelled } from '../errors';
 import { SAMPLE_RATE, type MediaProbe } from '../vocabulary';
 import { findFfmpeg, type FfmpegLocation } from './ffmpeg';
-import { mediaInputArgs, refusedFormat } from './ffmpegInput';
+import { ffmpegInputName, mediaInputArgs, refusedFormat } from './ffmpegInput';
 
 /** Longest input decoded at this stage: 4 h of 16 kHz float32 mono is ~0.9 GB of samples. */
 export const MAX_DECODE_SECONDS = 4 * 3600;
@@ -161,7 +161,7 @@ export async function probeMedia(input: string, options: { ffmpeg?: FfmpegLocati
   const ffmpeg = options.ffmpeg ?? findFfmpeg({ explicit: options.ffmpegPath });
   const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostdin', ...mediaInputArgs(file)], options.signal);
   if (!/^Input #\d+/m.test(stderr)) {
-    throw badInput(`Not a readable media file: ${file} (${refusedFormat(stderr) ?? `ffmpeg: ${summarizeFfmpegError(stderr, `file:${path.resolve(file)}`)}`})`);
+    throw badInput(`Not a readable media file: ${file} (${refusedFormat(stderr) ?? `ffmpeg: ${summarizeFfmpegError(stderr, ffmpegInputName(file))}`})`);
   }
   const probe = parseProbe(stderr);
   if (probe.audioStreams.length === 0) {
@@ -293,7 +293,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
       if (settled) return;
       if (signal?.aborted) return finish(new CancelledError());
       if (tooLong) return finish(badInput(`Input is too long: more than ${formatHours(maxSeconds)} of audio decoded; split it first.`));
-      if (code !== 0) return finish(badInput(`Cannot decode ${file} (ffmpeg: ${summarizeFfmpegError(stderr, `file:${file}`)})`));
+      if (code !== 0) return finish(badInput(`Cannot decode ${file} (ffmpeg: ${summarizeFfmpegError(stderr, ffmpegInputName(file))})`));
       const count = Math.floor(used / 4);
       if (count === 0) return finish(badInput(`No audio in ${file}: the audio stream is empty (0 s)`));
       // Copy into an aligned, exactly-sized buffer (the Buffer pool may not be 4-byte aligned).
@@ -301,7 +301,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
       if (!options.sink) new Uint8Array(samples.buffer).set(buf.subarray(0, count * 4));
       if (onProgress && lastPercent < 100) onProgress(100);
       const duration = count / SAMPLE_RATE;
-      const shortfall = decodeShortfall(file, probe, duration, stderr.trim() ? summarizeFfmpegError(stderr, `file:${file}`) : undefined);
+      const shortfall = decodeShortfall(file, probe, duration, stderr.trim() ? summarizeFfmpegError(stderr, ffmpegInputName(file)) : undefined);
       finish(null, { samples, sampleCount: count, sampleRate: SAMPLE_RATE, duration, probe, ffmpeg, ...(shortfall && { shortfall }) });
     });
   });

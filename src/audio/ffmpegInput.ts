@@ -30,9 +30,14 @@ export const MEDIA_DEMUXERS = [
   'wv',
 ];
 
+/** How ffmpeg is told the input's name, and so how its messages name the input. */
+export function ffmpegInputName(file: string): string {
+  return `file:${path.resolve(file)}`;
+}
+
 /** ffmpeg arguments that open `file` (before any output options). */
 export function mediaInputArgs(file: string): string[] {
-  return ['-protocol_whitelist', 'file', '-format_whitelist', MEDIA_DEMUXERS.join(','), '-i', `file:${path.resolve(file)}`];
+  return ['-protocol_whitelist', 'file', '-format_whitelist', MEDIA_DEMUXERS.join(','), '-i', ffmpegInputName(file)];
 }
 
 /** ffmpeg's complaint when the input was refused by the format whitelist, in words; undefined otherwise. */

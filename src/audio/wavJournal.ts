@@ -4,6 +4,7 @@
 // capture child reopens the file, repairs the header from the file's real length (the last header write may
 // be a second old), and appends. Other processes read sample ranges straight from the data chunk while it grows.
 import * as fs from 'fs';
+import { explainDiskFull } from '../files/diskFull';
 import { SAMPLE_RATE } from '../vocabulary';
 
 const HEADER_BYTES = 44;
@@ -82,7 +83,11 @@ export class WavJournalWriter {
       chunk = chunk.subarray(0, chunk.length - 1);
     }
     if (!chunk.length) return;
-    fs.writeSync(this.fd, chunk, 0, chunk.length, HEADER_BYTES + this.dataBytes);
+    try {
+      fs.writeSync(this.fd, chunk, 0, chunk.length, HEADER_BYTES + this.dataBytes);
+    } catch (err) {
+      throw explainDiskFull(err, this.file);
+    }
     this.dataBytes += chunk.length;
     if (Date.now() - this.headerAt >= HEADER_EVERY_MS) this.writeHeader();
   }

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { TranscrevError } from '../errors';
-import { isWhisperModelName, modelsRoot } from '../models/paths';
+import { isWhisperModelName, looksLikeModelPath, modelsRoot } from '../models/paths';
 import { checkCliValue, defaultOf, type Command, type OptionSpec } from '../options/spec';
 import { OPTIONS, type OptionKey } from '../options/registry';
 import type { OutputFormat } from '../output/formats';
@@ -93,9 +93,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   }
   // A model given as a relative folder is resolved here, against the caller's directory; a bare name stays a name
   // (the engine looks in the models folder) unless only the caller's directory holds a folder of that name.
-  const looksLikePath = /[/\\]/.test(model) || model.startsWith('.') || model.startsWith('~');
   const inModels = fs.existsSync(path.join(modelsRoot(), model));
-  const modelArg = looksLikePath || (!isWhisperModelName(model) && !inModels && fs.existsSync(path.resolve(cwd, model))) ? path.resolve(cwd, model) : model;
+  const modelArg =
+    looksLikeModelPath(model) || (!isWhisperModelName(model) && !inModels && fs.existsSync(path.resolve(cwd, model))) ? path.resolve(cwd, model) : model;
   const out = str('out') !== undefined ? path.resolve(cwd, str('out')!) : undefined;
   const ffmpegPath = str('ffmpegPath') !== undefined ? path.resolve(cwd, str('ffmpegPath')!) : undefined;
   const verbose = flag('verbose') ? { verbose: true } : {};

@@ -5,16 +5,14 @@
 // already spoken are still transcribed; a second Ctrl-C leaves at once (the recording stays on disk).
 import { CancelledError } from '../errors';
 import { writeOutputFile } from '../files/writeOutput';
-import { removeStaleJobFolders } from '../files/jobFolders';
 import { render } from '../output';
 import { renderMeetingNotes } from '../output/meetingNotes';
 import type { LiveEvent } from '../protocol/client';
 import type { CliCommand } from './arguments';
-import { debugEvent, errorLine, resourceReport, warningLine, writeStdout } from './reports';
+import { cleanUpKilledRuns, debugEvent, errorLine, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): Promise<void> {
-  const stale = removeStaleJobFolders();
-  if (cmd.verbose && stale.length) process.stderr.write(`transcrevai: removed ${stale.length} job folder(s) left by killed runs: ${stale.join(', ')}\n`);
+  cleanUpKilledRuns(cmd.verbose);
   const { LiveSession } = require('../engine/live') as typeof import('../engine/live');
   const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');
   const supervisor = new Supervisor({ distDir: __dirname, onEvent: debugEvent });

@@ -2,6 +2,7 @@
 // `--verbose` report of every process's resources.
 import * as os from 'os';
 import { TranscrevError } from '../errors';
+import { removeStaleJobFolders } from '../files/jobFolders';
 import type { ProgressEvent } from '../progress';
 import type { ChildStatus } from '../protocol/worker';
 
@@ -84,4 +85,10 @@ export function resourceReport(children: ChildStatus[]): string {
   }
   lines.push(`transcrevai: all processes: at most ${mb(total)} (sum of peaks); system memory free ${mb(os.freemem())} of ${mb(os.totalmem())}`);
   return lines.join('\n') + '\n';
+}
+
+/** Removes the job folders killed runs left behind (jobFolders.ts); says so with --verbose. */
+export function cleanUpKilledRuns(verbose: boolean | undefined): void {
+  const stale = removeStaleJobFolders();
+  if (verbose && stale.length) process.stderr.write(`transcrevai: removed ${stale.length} job folder(s) left by killed runs: ${stale.join(', ')}\n`);
 }

@@ -5,10 +5,9 @@ import * as path from 'path';
 import { CancelledError, TranscrevError } from '../errors';
 import { renderStageAccounts } from '../engine/audit';
 import { writeOutputFile } from '../files/writeOutput';
-import { removeStaleJobFolders } from '../files/jobFolders';
 import { render } from '../output';
 import type { CliCommand } from './arguments';
-import { debugEvent, errorLine, progressPrinter, resourceReport, warningLine, writeStdout } from './reports';
+import { cleanUpKilledRuns, debugEvent, errorLine, progressPrinter, resourceReport, warningLine, writeStdout } from './reports';
 
 export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transcribe' }>): Promise<void> {
   if (cmd.out) {
@@ -16,8 +15,7 @@ export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transc
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TranscrevError('usage', `--out: folder does not exist: ${dir}`);
     if (fs.existsSync(cmd.out) && fs.statSync(cmd.out).isDirectory()) throw new TranscrevError('usage', `--out is a folder, not a file: ${cmd.out}`);
   }
-  const stale = removeStaleJobFolders();
-  if (cmd.verbose && stale.length) process.stderr.write(`transcrevai: removed ${stale.length} job folder(s) left by killed runs: ${stale.join(', ')}\n`);
+  cleanUpKilledRuns(cmd.verbose);
   // Lazily required so --help, --version and status do not load onnxruntime.
   const { Engine } = require('../engine/engine') as typeof import('../engine/engine');
   const { Supervisor } = require('../engine/supervisor') as typeof import('../engine/supervisor');

@@ -14,7 +14,7 @@ import type { Transcript } from '../transcript';
 import { PRECISIONS } from '../vocabulary';
 import { modelKey, modelLabel } from '../whisper/modelKey';
 import { threadSplit, threadsWarning } from './budget';
-import { checkLanguage, checkLanguageForModel, modelDirIsMultilingual } from '../whisper/languages';
+import { checkLanguage, checkLanguageForModelDir } from '../whisper/languages';
 import { runTranscription, type JobHooks, type PreparedJob } from './pipeline';
 import { inProcessRunner, supervisedRunner, type StageRunner } from './stages/runner';
 import type { Supervisor } from './supervisor';
@@ -85,8 +85,7 @@ export class Engine {
     const ffmpeg = findFfmpeg({ explicit: params.ffmpegPath });
     const probe = await probeMedia(input, { ffmpeg, signal: hooks.signal });
     const modelDir = resolveModelDir(params.model, params.modelsPath);
-    const multilingual = modelDirIsMultilingual(modelDir);
-    if (multilingual !== undefined) checkLanguageForModel(params.language, multilingual, path.basename(modelDir));
+    checkLanguageForModelDir(params.language, modelDir);
     const tw = threadsWarning(params.threads);
     if (tw) {
       warnings.push(tw);

@@ -22,7 +22,7 @@ import type { Segment, Transcript } from '../transcript';
 import { BoundedQueue, DEFAULT_QUEUE_CAPACITY } from './boundedQueue';
 import { threadSplit, threadsWarning } from './budget';
 import { makePrivateFolder } from '../files/jobFolders';
-import { checkLanguage, checkLanguageForModel, modelDirIsMultilingual } from '../whisper/languages';
+import { checkLanguage, checkLanguageForModelDir } from '../whisper/languages';
 import type { Supervisor } from './supervisor';
 import { SAMPLE_RATE } from '../vocabulary';
 
@@ -93,8 +93,7 @@ export class LiveSession {
   ) {
     checkLanguage(params.language);
     const modelDir = resolveModelDir(params.model, params.modelsPath);
-    const multilingual = modelDirIsMultilingual(modelDir);
-    if (multilingual !== undefined) checkLanguageForModel(params.language, multilingual, path.basename(modelDir));
+    checkLanguageForModelDir(params.language, modelDir);
     const tw = threadsWarning(params.threads);
     if (tw) this.warn(tw);
     const vadFile = path.join(auxiliaryModelDir('vad', params.modelsPath), 'silero_vad.onnx');

@@ -110,8 +110,9 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     runner.release('capture').catch(() => undefined);
     const x0 = performance.now();
     // The VAD needs only the journal: it runs while Whisper is still loading, in a thread of its own (speechInThread.ts).
-    const clipped = clippingWarning(audio.clippedSamples, audio.samples);
-    if (clipped && job.vadFile) warn(clipped);
+    // Clipped audio misleads the VAD: the whole recording goes to Whisper instead, and the user is told.
+    const clipped = job.vadFile ? clippingWarning(audio.clippedSamples, audio.samples) : undefined;
+    if (clipped) warn(clipped);
     const vadFile = clipped ? undefined : job.vadFile;
     const finding = vadFile
       ? (async () => {
@@ -161,7 +162,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
       segments: tr.segments,
       timing: { load: loaded.loadSeconds, decode: decodeSeconds, transcribe: (performance.now() - x0) / 1000, total: 0 },
       rtf: 0,
-      audit: stageAccounts(audio.duration, tr.stats, clipped && job.vadFile ? 'clipped audio: the whole input goes to Whisper' : undefined),
+      audit: stageAccounts(audio.duration, tr.stats, clipped ? 'clipped audio: the whole input goes to Whisper' : undefined),
     };
     if (diarization) {
       const dr = await diarization;

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { processAlive } from '../processAlive';
 
 export type FolderKind = 'job' | 'live';
 
@@ -15,15 +16,6 @@ const OWNED = /^transcrevai-(job|live)-(\d+)-[A-Za-z0-9]{6}$/;
 
 export function makePrivateFolder(kind: FolderKind, root = os.tmpdir()): string {
   return fs.mkdtempSync(path.join(root, `transcrevai-${kind}-${process.pid}-`));
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
-  }
 }
 
 /** Removes job folders of processes that are gone; returns what was removed (for --verbose and the tests). */
@@ -37,7 +29,7 @@ export function removeStaleJobFolders(root = os.tmpdir()): string[] {
   }
   for (const name of names) {
     const m = OWNED.exec(name);
-    if (!m || m[1] !== 'job' || Number(m[2]) === process.pid || running(Number(m[2]))) continue;
+    if (!m || m[1] !== 'job' || Number(m[2]) === process.pid || processAlive(Number(m[2]))) continue;
     const dir = path.join(root, name);
     try {
       // Only our own folders: in a shared /tmp another user's are not ours to judge.

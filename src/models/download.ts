@@ -266,10 +266,11 @@ async function fetchFile(model: CatalogModel, file: CatalogFile, dir: string, st
 }
 
 async function verify(part: string, file: CatalogFile, modelName: string): Promise<void> {
+  // The resume validator is done with: the .part is complete, and either kept (renamed) or deleted below.
+  fs.rmSync(`${part}.etag`, { force: true });
   const size = fileSize(part) ?? 0;
   if (file.size !== null && size !== file.size) {
     fs.rmSync(part, { force: true });
-    fs.rmSync(`${part}.etag`, { force: true });
     throw new TranscrevError(
       'model',
       `Download of ${modelName}/${file.path} has ${size} bytes, the catalogue expects ${file.size}; the file was deleted, run the download again.`,
@@ -280,14 +281,12 @@ async function verify(part: string, file: CatalogFile, modelName: string): Promi
     : ['git blob sha1', file.gitSha1!, await gitBlobSha1File(part)];
   if (actual !== expected) {
     fs.rmSync(part, { force: true });
-    fs.rmSync(`${part}.etag`, { force: true });
     throw new TranscrevError(
       'model',
       `Checksum mismatch for ${modelName}/${file.path}: expected ${kind} ${expected}, got ${actual}. ` +
         `The file was deleted; run the download again (if it keeps failing, the server or a proxy is altering it).`,
     );
   }
-  fs.rmSync(`${part}.etag`, { force: true });
 }
 
 export async function sha256File(file: string): Promise<string> {

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
+import { processAlive } from '../processAlive';
 
 const LOCK_FILE = '.download.lock';
 const HELD_LOCKS = new Set<string>();
@@ -38,13 +39,4 @@ export function lockPartial(partialDir: string, name: string): () => void {
     }
   }
   throw new TranscrevError('model', `Cannot lock ${partialDir} for the download of "${name}".`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import catalog from '../../models/catalog.json';
 import { TranscrevError } from '../errors';
+import { isDirectory } from './files';
 
 /** The catalogue's Whisper models (models/catalog.json, bundled): adding a model there is all it takes. */
 export const WHISPER_MODEL_NAMES: readonly string[] = Object.entries(catalog.models as Record<string, { kind: string }>)
@@ -27,24 +28,27 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
+/** `--model` / transcrevai.model names a folder (a path), not a model by name. */
+export function looksLikeModelPath(model: string): boolean {
+  return model.includes('/') || model.includes('\\') || model.startsWith('.') || model.startsWith('~');
+}
+
 /**
  * Resolves `--model` (a catalogue name or a directory) to an existing model directory.
  * Throws a 'model' error naming every place that was looked at, so the user knows what to fix.
  */
 export function resolveModelDir(model: string, configuredRoot?: string): string {
-  const looksLikePath = model.includes('/') || model.includes('\\') || model.startsWith('.') || model.startsWith('~');
-  const isDir = (dir: string) => fs.existsSync(dir) && fs.statSync(dir).isDirectory();
-  if (looksLikePath) {
+  if (looksLikeModelPath(model)) {
     const dir = path.resolve(expandHome(model));
-    if (isDir(dir)) return dir;
+    if (isDirectory(dir)) return dir;
     throw new TranscrevError('model', `Model directory not found: ${dir}`);
   }
   // A name: the models folder first (catalogue downloads, and folders a user put there, e.g. a medium built by
   // hand), then a folder of that name in the working directory.
   const installed = path.join(modelsRoot(configuredRoot), model);
-  if (isDir(installed)) return installed;
+  if (isDirectory(installed)) return installed;
   const local = path.resolve(model);
-  if (isDir(local)) return local;
+  if (isDirectory(local)) return local;
   if (isWhisperModelName(model)) {
     throw new TranscrevError(
       'model',
@@ -58,6 +62,9 @@ export function resolveModelDir(model: string, configuredRoot?: string): string 
   );
 }
 
+/** packageRoot(), looked up once (its answer never changes for this process). */
+let packageRootFound: { dir: string | undefined } | undefined;
+
 /**
  * The models that are not Whisper checkpoints (Silero VAD, the speaker embedder): the models folder's copy when
  * it has one (a newer build, or the transcrevai.modelsPath the user chose), else the copy the extension ships in
@@ -67,7 +74,7 @@ export function resolveModelDir(model: string, configuredRoot?: string): string 
 export function auxiliaryModelDir(name: 'vad' | 'speaker', configuredRoot?: string): string {
   const inModels = path.join(modelsRoot(configuredRoot), name);
   if (fs.existsSync(inModels)) return inModels;
-  const root = packageRoot();
+  const root = (packageRootFound ??= { dir: packageRoot() }).dir;
   const shipped = root ? path.join(root, 'models', name) : undefined;
   return shipped && fs.existsSync(shipped) ? shipped : inModels;
 }

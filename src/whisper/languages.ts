@@ -37,11 +37,17 @@ export function checkLanguageForModel(language: string, multilingual: boolean, m
   );
 }
 
+/** checkLanguageForModel for the model in `dir`, read from its small JSON files (no weights loaded). */
+export function checkLanguageForModelDir(language: string, dir: string): void {
+  const multilingual = modelDirIsMultilingual(dir);
+  if (multilingual !== undefined) checkLanguageForModel(language, multilingual, path.basename(dir));
+}
+
 /**
  * Whether the model in `dir` is multilingual, from its small JSON files (no weights loaded); undefined when they
  * cannot be read, which loading the model then reports as a model error.
  */
-export function modelDirIsMultilingual(dir: string): boolean | undefined {
+function modelDirIsMultilingual(dir: string): boolean | undefined {
   const read = (name: string): Record<string, unknown> | undefined => {
     try {
       return JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;

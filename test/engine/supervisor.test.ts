@@ -87,16 +87,27 @@ test('capture child killed while decoding: decoded again, same JSON', { skip }, 
   assert.deepEqual(withoutTiming(r.stdout), want);
 });
 
-test('a child that always crashes is restarted exactly 3 times, then the job fails; the engine serves the next job', { skip }, async () => {
-  const flag = path.join(dir, 'crash-transcription');
+/** The tiny.en job both fault tests run. */
+const params = { input: JFK, model: tiny!, language: 'en', precision: 'int8' as const, threads: 2 };
+
+/**
+ * An engine whose transcription child has `fault` (serve.ts's TRANSCREVAI_WORKER_FAULT) while `flag` exists;
+ * removing the flag heals the next child.
+ */
+async function engineWithFaultyTranscription(fault: string, env: NodeJS.ProcessEnv = {}): Promise<{ client: EngineClient; flag: string }> {
+  const flag = path.join(dir, `fault-${fault.split(':')[0]}`);
   fs.writeFileSync(flag, '');
   const client = await EngineClient.start({
     enginePath: ENGINE,
-    env: { ...process.env, TRANSCREVAI_WORKER_FAULT: `transcription:crash:100:${flag}` },
+    env: { ...process.env, ...env, TRANSCREVAI_WORKER_FAULT: `transcription:${fault}:${flag}` },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
+  return { client, flag };
+}
+
+test('a child that always crashes is restarted exactly 3 times, then the job fails; the engine serves the next job', { skip }, async () => {
+  const { client, flag } = await engineWithFaultyTranscription('crash:100');
   try {
-    const params = { input: JFK, model: tiny!, language: 'en', precision: 'int8' as const, threads: 2 };
     const warnings: string[] = [];
     await assert.rejects(
       client.transcribe(params, { onWarning: (m) => warnings.push(m) }),
@@ -122,15 +133,8 @@ test('a child that always crashes is restarted exactly 3 times, then the job fai
 });
 
 test('a child that never finishes starting is killed at the start timeout and restarted 3 times; the engine serves the next job', { skip }, async () => {
-  const flag = path.join(dir, 'nostart-transcription');
-  fs.writeFileSync(flag, '');
-  const client = await EngineClient.start({
-    enginePath: ENGINE,
-    env: { ...process.env, TRANSCREVAI_WORKER_FAULT: `transcription:nostart:0:${flag}`, TRANSCREVAI_START_TIMEOUT_MS: '3000' },
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
+  const { client, flag } = await engineWithFaultyTranscription('nostart:0', { TRANSCREVAI_START_TIMEOUT_MS: '3000' });
   try {
-    const params = { input: JFK, model: tiny!, language: 'en', precision: 'int8' as const, threads: 2 };
     const warnings: string[] = [];
     await assert.rejects(
       client.transcribe(params, { onWarning: (m) => warnings.push(m) }),

@@ -185,6 +185,31 @@ function assertInstalled(root: string, name = 'tiny') {
   assert.equal(fs.existsSync(partialDirFor(root, name)), false, 'partial folder removed');
 }
 
+/**
+ * A CONNECT proxy on 127.0.0.1 that tunnels to whatever host:port it is asked for. `admit` sees each CONNECT
+ * first; returning false answers 407 instead.
+ */
+async function connectProxy(admit: (req: http.IncomingMessage) => boolean = () => true): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req, socket: net.Socket, head) => {
+    if (!admit(req)) {
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+      return;
+    }
+    const [host, port] = req.url!.split(':');
+    const up = net.connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
 describe('downloadModel', () => {
   let srv: Server;
   before(async () => {
@@ -571,21 +596,11 @@ describe('downloadModel', () => {
 
   test('a proxy from the environment (HTTP_PROXY, with credentials) tunnels https (CONNECT); NO_PROXY bypasses it', async () => {
     const seen: string[] = [];
-    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req, socket: net.Socket, head) => {
+    const { server: proxy, port } = await connectProxy((req) => {
       seen.push(`${req.method} ${req.url} ${req.headers['proxy-authorization'] ?? ''}`);
-      const [host, port] = req.url!.split(':');
-      const up = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        up.write(head);
-        up.pipe(socket);
-        socket.pipe(up);
-      });
-      up.on('error', () => socket.destroy());
-      socket.on('error', () => up.destroy());
+      return true;
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-    const proxyUrl = `http://user:p%40ss@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxyUrl = `http://user:p%40ss@127.0.0.1:${port}`;
     try {
       const root = tmpRoot();
       await dl(model(`${srv.url}/files/`), { modelsRoot: root, env: { HTTP_PROXY: proxyUrl } });
@@ -650,26 +665,12 @@ describe('HTTPS through a CONNECT proxy', () => {
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
     const connects: string[] = [];
     let requireAuth = false;
-    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req, socket: net.Socket, head) => {
+    const { server: proxy, port } = await connectProxy((req) => {
       connects.push(req.url!);
-      if (requireAuth && !req.headers['proxy-authorization']) {
-        socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
-        return;
-      }
-      const [host, port] = req.url!.split(':');
-      const up = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        up.write(head);
-        up.pipe(socket);
-        socket.pipe(up);
-      });
-      up.on('error', () => socket.destroy());
-      socket.on('error', () => up.destroy());
+      return !requireAuth || !!req.headers['proxy-authorization'];
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const targetUrl = `https://127.0.0.1:${(target.address() as AddressInfo).port}/files/`;
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxyUrl = `http://127.0.0.1:${port}`;
     try {
       const root = tmpRoot();
       await downloadModel(model(targetUrl), { modelsRoot: root, proxy: proxyUrl, strictSSL: false, env: {} });

@@ -3,7 +3,6 @@
 import * as fs from 'fs';
 import { ClipMeter } from '../../audio/clipping';
 import { decodeAudio } from '../../audio/decode';
-import { explainDiskFull } from '../../files/diskFull';
 import { findFfmpeg } from '../../audio/ffmpeg';
 import { JournalWriter } from '../../audio/journal';
 import { endOrphanRecorder, levelOf, openSource } from '../../audio/recorder';
@@ -51,8 +50,9 @@ export const captureHandlers: StageHandlers<'capture'> = {
       try {
         onChunk(chunk);
       } catch (err) {
-        // A full disk: stop recording and fail the request with it (a crash would restart into the same disk).
-        writeFailure = explainDiskFull(err, journal);
+        // A full disk (the writer says so in words): stop recording and fail the request with it; a crash would
+        // restart into the same disk.
+        writeFailure = err;
         audio.stop();
       }
     });
