@@ -33,11 +33,81 @@ for (const [name, files] of Object.entries(SHIPPED)) {
   for (const f of files) fs.copyFileSync(path.join(from, f), path.join(to, f));
 }
 process.on('exit', () => staged.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+// A lean package: node_modules keeps what the bundles load at run time and nothing else. The roots are the
+// packages esbuild.js leaves external (native or path-sensitive); their dependencies are followed as Node resolves
+// them, except the ones only their install scripts use (downloads of binaries this package already carries).
+// @huggingface/tokenizers is bundled, so it stays out too. The package test requires every external of every
+// shipped bundle from the unpacked package, so a missing runtime dependency fails there.
+const RUNTIME_ROOTS = ['onnxruntime-node', 'ffmpeg-static', 'node-record-lpcm16'];
+const INSTALL_ONLY = new Set(['adm-zip', 'global-agent', '@derhuerst/http-basic', 'https-proxy-agent', 'progress', 'env-paths']);
+function runtimeClosure() {
+  const keep = new Set();
+  const resolveFrom = (dir, name) => {
+    for (let d = dir; d.startsWith(root); d = path.dirname(d)) {
+      const candidate = path.join(d, 'node_modules', name);
+      if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+      if (d === root) break;
+    }
+    throw new Error(`package: cannot resolve ${name} from ${path.relative(root, dir) || '.'}`);
+  };
+  const visit = (dir) => {
+    if (keep.has(dir)) return;
+    keep.add(dir);
+    const deps = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).dependencies ?? {};
+    for (const name of Object.keys(deps)) if (!INSTALL_ONLY.has(name)) visit(resolveFrom(dir, name));
+  };
+  for (const name of RUNTIME_ROOTS) visit(resolveFrom(root, name));
+  return keep;
+}
+/** Every installed package folder (nested ones too), relative to the root with forward slashes. */
+function installedPackages(dir = path.join(root, 'node_modules'), out = []) {
+  if (!fs.existsSync(dir)) return out;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.name.startsWith('@')) installedPackages(full, out);
+    else if (fs.existsSync(path.join(full, 'package.json'))) {
+      out.push(full);
+      installedPackages(path.join(full, 'node_modules'), out);
+    }
+  }
+  return out;
+}
+const runtime = runtimeClosure();
+const rel = (p) => path.relative(root, p).split(path.sep).join('/');
+const LEAN = [
+  '# lean: packages the shipped code never loads',
+  ...installedPackages()
+    .filter((p) => !runtime.has(p))
+    .map((p) => `${rel(p)}/**`),
+  '# lean: what a kept package carries besides its code (docs, examples, install and build scripts, dotfiles)',
+  'node_modules/**/*.md',
+  'node_modules/**/*.markdown',
+  'node_modules/**/.*',
+  'node_modules/**/example*',
+  'node_modules/**/examples/**',
+  'node_modules/**/test/**',
+  'node_modules/**/tests/**',
+  'node_modules/**/*.d.ts',
+  'node_modules/**/karma.conf.js',
+  'node_modules/**/Makefile',
+  'node_modules/**/component.json',
+  'node_modules/**/CHANGELOG*',
+  'node_modules/onnxruntime-node/script/**',
+  'node_modules/ffmpeg-static/install.js',
+  // …but every kept package's licence stays, whatever its name (LICENSE, license.md, LICENCE).
+  ...[...runtime].map((p) => `!${rel(p)}/[Ll][Ii][Cc][Ee][Nn][CcSs][Ee]*`),
+  '# lean: the project tool configuration',
+  'eslint.config.mjs',
+  '.prettierignore',
+  '.prettierrc*',
+];
 const host = `${process.platform}-${process.arch}`;
 for (const target of wanted) {
   const own = TARGETS[target];
   if (!own) throw new Error(`unknown target ${target}: one of ${Object.keys(TARGETS).join(', ')}`);
-  const ignore = [base, `# per target (${target})`, ...ALL.filter((p) => p !== own).map((p) => `${ORT}/${p}/**`)];
+  const ignore = [base, ...LEAN, `# per target (${target})`, ...ALL.filter((p) => p !== own).map((p) => `${ORT}/${p}/**`)];
   if (target !== host) ignore.push('node_modules/ffmpeg-static/ffmpeg', 'node_modules/ffmpeg-static/ffmpeg.exe');
   const file = path.join(os.tmpdir(), `transcrevai-vscodeignore-${target}`);
   fs.writeFileSync(file, ignore.join('\n') + '\n');

@@ -38,9 +38,14 @@ export function stageAccounts(duration: number, stats: DecodeStats | undefined, 
   return out;
 }
 
-/** One stderr line per stage. */
+/** One line per stage: "stage vad: kept 28.1 s, set aside 1.9 s — …". */
+export function stageAccountLines(accounts: readonly StageAccount[]): string[] {
+  return accounts.map((a) => `stage ${a.stage}: kept ${s1(a.kept)}${a.dropped > 0 ? `, set aside ${s1(a.dropped)}` : ''} — ${a.detail}`);
+}
+
+/** The stage lines for stderr (`--verbose`). */
 export function renderStageAccounts(accounts: readonly StageAccount[]): string {
-  return accounts
-    .map((a) => `transcrevai: stage ${a.stage}: kept ${s1(a.kept)}${a.dropped > 0 ? `, set aside ${s1(a.dropped)}` : ''} — ${a.detail}\n`)
+  return stageAccountLines(accounts)
+    .map((line) => `transcrevai: ${line}\n`)
     .join('');
 }

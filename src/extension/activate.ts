@@ -1,6 +1,7 @@
 // Extension entry (bundled to dist/extension.js). Registers the commands; everything with a lifetime
 // (output channel, engine process) belongs to the Ctx, which is disposed on deactivate.
 import * as vscode from 'vscode';
+import { chooseLanguageCommand } from './commands/chooseLanguage';
 import { downloadModelCommand } from './commands/downloadModel';
 import { transcribeFileCommand } from './commands/transcribeFile';
 import { useModelFolderCommand } from './commands/useModelFolder';
@@ -32,8 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('transcrevai.downloadModel', (name?: unknown) => downloadModelCommand(c, typeof name === 'string' ? name : undefined)),
     vscode.commands.registerCommand('transcrevai.useModelFolder', (uri?: unknown) => useModelFolderCommand(c, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
+    vscode.commands.registerCommand('transcrevai.chooseLanguage', () => chooseLanguageCommand(c)),
   );
-  c.log.info(`TranscrevAI ${context.extension.packageJSON.version ?? ''} activated (${process.platform}-${process.arch}, Node ${process.versions.node}).`);
+  c.log.info(
+    `TranscrevAI ${context.extension.packageJSON.version ?? ''} activated from ${context.extensionPath} (${process.platform}-${process.arch}, Node ${process.versions.node}).`,
+  );
 }
 
 export async function deactivate(): Promise<void> {

@@ -7,11 +7,11 @@ import { type CatalogModel, findModel } from '../models/catalog';
 import { isModelInstalled } from '../models/download';
 import { importModelFolder } from '../models/folder';
 import { isWhisperModelName } from '../models/paths';
-import { downloadWithProgress, sizeLabel } from './commands/downloadModel';
+import { downloadWithProgress, lookUpSize } from './commands/downloadModel';
 import { useModelFolderCommand } from './commands/useModelFolder';
 import type { Ctx } from './context';
 import { isModelPath, type Settings } from './settings';
-import { messageOf } from './ui';
+import { messageOf, updateSetting } from './ui';
 
 export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string | undefined> {
   const chooseFolder = 'Choose Folder…';
@@ -48,17 +48,33 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
     return undefined;
   }
 
-  const size = entry ? sizeLabel(entry, settings.precision) : undefined;
+  const known = entry;
+  const size = known
+    ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TranscrevAI: size of "${known.name}"…` }, () =>
+        lookUpSize(ctx, known, settings.precision),
+      )
+    : undefined;
   const download = entry ? (size === 'size unknown' ? 'Download' : `Download (${size})`) : undefined;
+  // Another catalogue model already on disk that can do this language: offered instead of a download.
+  const fits = (m: CatalogModel) => m.multilingual !== false || settings.language === 'en';
+  const other = entry ? ctx.catalog().models.find((m) => m !== entry && fits(m) && isModelInstalled(m, root, settings.precision)) : undefined;
+  const useOther = other ? `Use "${other.name}" (installed)` : undefined;
   const choice = await vscode.window.showWarningMessage(
-    `The Whisper model "${settings.model}" (${settings.precision}) is not installed.`,
+    `TranscrevAI needs a Whisper model: "${settings.model}" (${settings.precision}) is not installed yet.`,
     {
       modal: true,
-      detail: `TranscrevAI looked in ${path.join(root, settings.model)}. Download it once (it is then used offline), or choose a folder that already holds a Whisper ONNX model.`,
+      detail:
+        `${entry?.description ? `${entry.description}. ` : ''}It is downloaded once into ${root}, then used offline; ` +
+        `what you asked for continues by itself when it is ready. Or choose a folder that already holds a Whisper ONNX model.`,
     },
     ...(download ? [download] : []),
+    ...(useOther ? [useOther] : []),
     chooseFolder,
   );
+  if (useOther && choice === useOther && other) {
+    await updateSetting('model', other.name);
+    return other.name;
+  }
   if (choice === chooseFolder) return useModelFolderCommand(ctx);
   if (download && choice === download && entry) return (await downloadWithProgress(ctx, entry, settings.precision)) ? settings.model : undefined;
   return undefined;

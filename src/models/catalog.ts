@@ -45,8 +45,19 @@ export interface Catalog {
 
 type Json = Record<string, unknown>;
 
-/** The model hub (Hugging Face). */
-const HUB = 'https://huggingface.co';
+/**
+ * The model hub: Hugging Face, or the mirror HF_ENDPOINT names (the variable huggingface_hub reads, so a machine
+ * set up for a mirror or an offline copy of the hub needs nothing more). The paths and pinned commits stay the
+ * same, and so does the verification against the listing: a mirror cannot hand over other bytes.
+ */
+export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.HF_ENDPOINT?.trim();
+  if (!url) return 'https://huggingface.co';
+  if (!/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) {
+    throw new TranscrevError('model', `HF_ENDPOINT must be an https URL (models come over https only), not "${url}".`);
+  }
+  return url.replace(/\/+$/, '');
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -94,7 +105,7 @@ function parseFile(raw: unknown, where: string, precisionOf: PrecisionOf): Catal
   return file;
 }
 
-function parseModel(raw: unknown, fallbackName: string | undefined, where: string, precisionOf: PrecisionOf): CatalogModel {
+function parseModel(raw: unknown, fallbackName: string | undefined, where: string, precisionOf: PrecisionOf, hub: string): CatalogModel {
   if (!isObject(raw)) bad(where, 'a model entry must be an object');
   const name = (raw.name ?? raw.id ?? fallbackName) as unknown;
   if (typeof name !== 'string' || !name) bad(where, 'model name missing');
@@ -107,8 +118,8 @@ function parseModel(raw: unknown, fallbackName: string | undefined, where: strin
     if (typeof raw.hf_repo !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(raw.hf_repo)) bad(at, 'hf_repo must be "owner/name"');
     if (typeof raw.revision !== 'string' || !/^[0-9a-f]{40}$/.test(raw.revision)) bad(at, 'revision must be a 40-hex commit (a branch name moves)');
     revision = raw.revision;
-    baseUrl ??= `${HUB}/${raw.hf_repo}/resolve/${revision}/`;
-    listingUrl = `${HUB}/api/models/${raw.hf_repo}/tree/${revision}?recursive=true`;
+    baseUrl ??= `${hub}/${raw.hf_repo}/resolve/${revision}/`;
+    listingUrl = `${hub}/api/models/${raw.hf_repo}/tree/${revision}?recursive=true`;
   }
   if (typeof baseUrl !== 'string' || !/^https:\/\//.test(baseUrl)) bad(at, 'baseUrl must be an https URL');
   if (!baseUrl.endsWith('/')) baseUrl += '/';
@@ -147,12 +158,12 @@ function layoutPrecision(json: unknown): PrecisionOf {
  * Validates catalogue JSON. Accepts `{models: [{name, ...}]}`, `{models: {name: {...}}}` or a bare map of
  * name → model; file entries may be strings or `{path, size, sha256}` objects.
  */
-export function parseCatalog(json: unknown): Catalog {
+export function parseCatalog(json: unknown, hub: string = hubEndpoint()): Catalog {
   const root = isObject(json) && 'models' in json ? json.models : json;
   let models: CatalogModel[];
   const precisionOf = layoutPrecision(json);
-  if (Array.isArray(root)) models = root.map((m, i) => parseModel(m, undefined, `models[${i}]`, precisionOf));
-  else if (isObject(root)) models = Object.entries(root).map(([name, m]) => parseModel(m, name, 'model', precisionOf));
+  if (Array.isArray(root)) models = root.map((m, i) => parseModel(m, undefined, `models[${i}]`, precisionOf, hub));
+  else if (isObject(root)) models = Object.entries(root).map(([name, m]) => parseModel(m, name, 'model', precisionOf, hub));
   else bad('root', 'expected an object with "models"');
   const names = new Set<string>();
   for (const m of models) {
@@ -162,7 +173,8 @@ export function parseCatalog(json: unknown): Catalog {
   return { models };
 }
 
-export function loadCatalog(file: string): Catalog {
+/** `hub`: the model hub's address (default: HF_ENDPOINT, else huggingface.co). */
+export function loadCatalog(file: string, hub?: string): Catalog {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -175,7 +187,7 @@ export function loadCatalog(file: string): Catalog {
   } catch (err) {
     throw new TranscrevError('internal', `Model catalogue ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  return parseCatalog(json);
+  return parseCatalog(json, hub ?? hubEndpoint());
 }
 
 /** The catalogue shipped in the repository / extension: <root>/models/catalog.json. */

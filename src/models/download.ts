@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { CancelledError, TranscrevError } from '../errors';
-import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes } from './catalog';
+import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes, modelSize } from './catalog';
 import type { Precision } from '../vocabulary';
 import { ProgressState, type DownloadProgress } from './downloadProgress';
 
@@ -143,13 +143,26 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
 }
 
 /**
+ * The bytes a download of `model` (its `precision` graphs and shared files) will fetch, as the hub's listing of
+ * the pinned revision gives them (the catalogue carries no sizes of its own): the figure a user sees before
+ * agreeing to a download. One small request; the same checks as a download, so a model that cannot be
+ * downloaded fails here already.
+ */
+export async function downloadSize(model: CatalogModel, options: HttpOptions & { precision?: Precision }): Promise<number> {
+  const known = modelSize(model, options.precision);
+  if (known !== null && !model.listingUrl) return known;
+  const files = await verifiableFiles(model, filesFor(model, options.precision), options);
+  return files.reduce((sum, f) => sum + (f.size ?? 0), 0);
+}
+
+/**
  * The files to fetch, each with the size and digest it must have: from the hub's listing of the pinned revision
  * (checked against the catalogue's own values where it has them), plus the external-data files a graph keeps its
  * weights in ("<graph>_data", large models). A catalogue file the revision does not hold, or a file with no size
  * and digest to check it by, stops the download before any byte is fetched: the user is never handed a file
  * nobody can vouch for, nor half a model.
  */
-async function verifiableFiles(model: CatalogModel, files: CatalogFile[], options: DownloadOptions): Promise<CatalogFile[]> {
+async function verifiableFiles(model: CatalogModel, files: CatalogFile[], options: HttpOptions): Promise<CatalogFile[]> {
   let out = files.map((f) => ({ ...f }));
   if (model.listingUrl) {
     const listing = await fetchHubListing(model.listingUrl, options, cancelled);

@@ -5,15 +5,19 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
+import { isBuiltin } from 'module';
 import * as fs from 'fs';
 import * as path from 'path';
 import { modelDir, ROOT, tmpDir } from './helpers';
 import { TESTDATA } from '../fixtures/shared';
+import { startLocalHub } from '../fixtures/localHub';
+import { findModel, loadCatalog } from '../../src/models/catalog';
+import { downloadModel } from '../../src/models/download';
 
-const tiny = modelDir('tiny.en');
+const base = modelDir('base');
 const TWO_SPEAKERS = path.join(TESTDATA, 'diarization', 'pyannote_sample.wav');
 
-test('the linux-x64 .vsix holds the extension and its own native binaries only', { timeout: 180_000 }, () => {
+test('the linux-x64 .vsix holds the extension and its own native binaries only', { timeout: 180_000 }, async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), 'linux-x64'], { cwd: ROOT, stdio: 'pipe' });
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const vsix = path.join(ROOT, 'dist-vsix', `${pkg.name}-${pkg.version}-linux-x64.vsix`);
@@ -58,17 +62,60 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
   // Staged for packaging only: the checkout is left as it was.
   assert.equal(fs.existsSync(path.join(ROOT, 'models', 'vad')), false);
 
-  // As a user has it: the package unpacked, a models folder holding one Whisper model and nothing else.
-  if (tiny) {
-    const unpacked = tmpDir('vsix');
-    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', vsix, unpacked]);
+  const unpacked = tmpDir('vsix');
+  execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', vsix, unpacked]);
+  const extension = path.join(unpacked, 'extension');
+
+  // Lean: node_modules holds the packages the bundles load and what those load, with their licences, and no
+  // install scripts, docs, examples or tests.
+  const packages = files
+    .filter((f) => /^extension\/node_modules\/(.+\/)?package\.json$/.test(f) && !/\/dist\/(cjs|esm)\/package\.json$/.test(f))
+    .map((f) => f.slice('extension/'.length, -'/package.json'.length))
+    .sort();
+  assert.deepEqual(packages, [
+    'node_modules/ffmpeg-static',
+    'node_modules/node-record-lpcm16',
+    'node_modules/node-record-lpcm16/node_modules/debug',
+    'node_modules/node-record-lpcm16/node_modules/ms',
+    'node_modules/onnxruntime-common',
+    'node_modules/onnxruntime-node',
+  ]);
+  const clutter = files.filter((f) => /^extension\/node_modules\/.*(\/README[^/]*|\/examples?\/.*|\/script\/.*|\/install\.js|\/test\/.*|\/\.[^/]+)$/i.test(f));
+  assert.deepEqual(clutter, []);
+  assert.ok(files.includes('extension/node_modules/node-record-lpcm16/node_modules/ms/license.md'), 'licences stay');
+  // Complete: every module a shipped bundle requires (outside Node's own) loads from the unpacked package.
+  const bundles = fs.readdirSync(path.join(extension, 'dist')).filter((f) => f.endsWith('.js'));
+  const required = new Set<string>();
+  for (const b of bundles) {
+    for (const m of fs.readFileSync(path.join(extension, 'dist', b), 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
+      if (!isBuiltin(m[1]) && m[1] !== 'vscode') required.add(m[1]);
+    }
+  }
+  assert.deepEqual([...required].sort(), ['ffmpeg-static', 'node-record-lpcm16', 'onnxruntime-node']);
+  const load = spawnSync(process.execPath, ['-e', `for (const m of ${JSON.stringify([...required])}) require(m)`], {
+    cwd: path.join(extension, 'dist'),
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: '' },
+  });
+  assert.equal(load.status, 0, load.stderr);
+
+  // As a user has it: a models folder holding only the Whisper model the product downloaded (from a local stand-in
+  // for the hub, with the catalogue's pinned commit), and nothing else.
+  if (base) {
     const models = path.join(unpacked, 'user-models');
-    fs.mkdirSync(models);
-    fs.symlinkSync(tiny, path.join(models, 'tiny.en'));
-    const cli = path.join(unpacked, 'extension', 'dist', 'cli.js');
+    const entry = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'catalog.json'), 'utf8')).models.base;
+    const hub = await startLocalHub([{ repo: entry.hf_repo, revision: entry.revision, dir: base }]);
+    try {
+      const catalog = loadCatalog(path.join(extension, 'models', 'catalog.json'), hub.url);
+      await downloadModel(findModel(catalog, 'base')!, { modelsRoot: models, precision: 'int8', ca: fs.readFileSync(hub.caFile, 'utf8') });
+    } finally {
+      await hub.close();
+    }
+    assert.deepEqual(fs.readdirSync(models), ['base']);
+    const cli = path.join(extension, 'dist', 'cli.js');
     const r = spawnSync(
       process.execPath,
-      [cli, 'transcribe', TWO_SPEAKERS, '--model', 'tiny.en', '--language', 'en', '--diarize', '--verbose', '--format', 'json'],
+      [cli, 'transcribe', TWO_SPEAKERS, '--model', 'base', '--language', 'en', '--diarize', '--verbose', '--format', 'json'],
       {
         encoding: 'utf8',
         env: { ...process.env, TRANSCREVAI_MODELS: models },

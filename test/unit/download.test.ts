@@ -12,7 +12,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import type { AddressInfo } from 'net';
-import { downloadModel, isModelInstalled, partialDirFor, type DownloadProgress } from '../../src/models/download';
+import { downloadModel, downloadSize, isModelInstalled, partialDirFor, type DownloadProgress } from '../../src/models/download';
 import { proxyFor } from '../../src/models/http';
 import type { CatalogModel } from '../../src/models/catalog';
 import { CancelledError, TranscrevError } from '../../src/errors';
@@ -251,6 +251,22 @@ describe('downloadModel', () => {
     const again = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assert.equal(again.alreadyInstalled, true);
     assert.equal(again.received, 0);
+  });
+
+  test("downloadSize: what a download will fetch, from the hub's listing alone (no file requested)", async () => {
+    const before = srv.log.length;
+    const size = await downloadSize(model(`${srv.url}/files/`, { listing: true }), { ca: TLS.cert });
+    assert.equal(
+      size,
+      Object.values(FILES).reduce((s, b) => s + b.length, 0),
+    );
+    assert.deepEqual(
+      srv.log.slice(before).map((l) => l.path.split('/')[1]),
+      ['api', 'api'],
+    );
+    // Without a listing, the catalogue's own sizes; a hub that does not answer in time is an error the caller shows as "size unknown".
+    assert.equal(await downloadSize(model(`${srv.url}/files/`), {}), size);
+    await assert.rejects(downloadSize(model('https://127.0.0.1:1/files/', { listing: true }), { ca: TLS.cert }));
   });
 
   test("sizes and digests from the hub's listing of the pinned revision (two pages): LFS sha256 and git blob ids verified", async () => {

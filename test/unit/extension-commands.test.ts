@@ -143,6 +143,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
 
   test('activation registers the commands and starts no engine', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), [
+      'transcrevai.chooseLanguage',
       'transcrevai.downloadModel',
       'transcrevai.showLog',
       'transcrevai.showTranscript',
@@ -304,15 +305,22 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     fake.handlers.warning = undefined;
   });
 
-  test('model not installed: modal offers download (with size) or folder; declining runs nothing', async () => {
+  test('model not installed: modal offers download (with size), an installed model or a folder; declining runs nothing', async () => {
     fake.config['transcrevai.model'] = 'base';
     const count = requests().length;
     fake.handlers.warning = () => undefined;
     await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
     const prompt = fake.shown.at(-1)!;
     assert.match(prompt.message, /"base" \(int8\) is not installed/);
-    assert.deepEqual(prompt.items, ['Download (12 KB)', 'Choose Folder…']);
+    // tiny is installed and multilingual: offered instead of a download.
+    assert.deepEqual(prompt.items, ['Download (12 KB)', 'Use "tiny" (installed)', 'Choose Folder…']);
     assert.equal(requests().length, count);
+    fake.handlers.warning = (m) => (/not installed/.test(m) ? 'Use "tiny" (installed)' : 'Overwrite');
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    assert.equal(fake.config['transcrevai.model'], 'tiny');
+    assert.equal(requests().at(-1).params.model, 'tiny');
+    assert.equal(fs.existsSync(path.join(modelsDir, 'base')), false, 'nothing downloaded');
+    fake.config['transcrevai.model'] = 'base';
     fake.handlers.warning = undefined;
   });
 
@@ -324,6 +332,25 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.equal(requests().at(-1).params.model, 'base');
     assert.ok(fake.progress.some((p) => p.title === 'Downloading Whisper "base"' && p.increments === 100));
     fake.handlers.warning = undefined;
+  });
+
+  test('Choose Language: languages by name, Portuguese first; the pick becomes transcrevai.language', async () => {
+    const before = fake.config['transcrevai.language'];
+    let labels: string[] = [];
+    fake.handlers.quickPick = (items) => {
+      const list = items as { label: string; code?: string }[];
+      labels = list.map((i) => i.label);
+      return list.find((i) => i.code === 'de');
+    };
+    await fake.vscode.commands.executeCommand('transcrevai.chooseLanguage');
+    assert.deepEqual(labels.slice(0, 4), ['Portuguese', 'English', 'Spanish', 'Detect automatically']);
+    assert.ok(labels.includes('German') && labels.includes('Cantonese') && labels.includes('Javanese'), 'every Whisper language by name');
+    assert.equal(fake.config['transcrevai.language'], 'de');
+    fake.handlers.quickPick = () => undefined;
+    await fake.vscode.commands.executeCommand('transcrevai.chooseLanguage');
+    assert.equal(fake.config['transcrevai.language'], 'de', 'dismissed: unchanged');
+    fake.config['transcrevai.language'] = before;
+    fake.handlers.quickPick = undefined;
   });
 
   test('Download Model command: quick pick shows sizes and state', async () => {

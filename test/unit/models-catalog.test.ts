@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { catalogPath, fileUrl, filesFor, findModel, formatBytes, knownSize, loadCatalog, modelSize, parseCatalog } from '../../src/models/catalog';
+import { catalogPath, fileUrl, filesFor, findModel, formatBytes, hubEndpoint, knownSize, loadCatalog, modelSize, parseCatalog } from '../../src/models/catalog';
 import { importModelFolder, inspectModelFolder } from '../../src/models/folder';
 import { isModelInstalled, partialBytes } from '../../src/models/download';
 import { TranscrevError } from '../../src/errors';
@@ -143,6 +143,17 @@ describe('parseCatalog', () => {
     assert.throws(() => parseCatalog({ models: { x: { base_url: 'http://example.com/x/', files } } }), /baseUrl must be an https URL/);
     const c = parseCatalog({ models: { x: { hf_repo: 'o/x', revision: 'a'.repeat(40), files } } });
     assert.equal(c.models[0].baseUrl, `https://huggingface.co/o/x/resolve/${'a'.repeat(40)}/`);
+  });
+
+  test('HF_ENDPOINT: a mirror of the hub replaces it in every URL, with the same pinned commit; https only', () => {
+    const files = ['config.json'];
+    assert.equal(hubEndpoint({}), 'https://huggingface.co');
+    assert.equal(hubEndpoint({ HF_ENDPOINT: ' https://hf-mirror.example/ ' }), 'https://hf-mirror.example');
+    const c = parseCatalog({ models: { x: { hf_repo: 'o/x', revision: 'a'.repeat(40), files } } }, hubEndpoint({ HF_ENDPOINT: 'https://127.0.0.1:8443/hub/' }));
+    assert.equal(c.models[0].baseUrl, `https://127.0.0.1:8443/hub/o/x/resolve/${'a'.repeat(40)}/`);
+    assert.equal(c.models[0].listingUrl, `https://127.0.0.1:8443/hub/api/models/o/x/tree/${'a'.repeat(40)}?recursive=true`);
+    assert.throws(() => hubEndpoint({ HF_ENDPOINT: 'http://hf-mirror.example' }), /HF_ENDPOINT must be an https URL/);
+    assert.throws(() => hubEndpoint({ HF_ENDPOINT: 'hf-mirror.example' }), /HF_ENDPOINT must be an https URL/);
   });
 
   test('precision from file names when the catalogue has no layout', () => {

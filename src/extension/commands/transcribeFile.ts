@@ -14,6 +14,7 @@ import type { TranscribeParams } from '../../protocol/client';
 import { render } from '../../output';
 import type { Transcript } from '../../transcript';
 import type { Ctx } from '../context';
+import { stageAccountLines } from '../../engine/audit';
 import { ensureModel } from '../ensureModel';
 import { keepBothNameAsync, languageIdFor, MEDIA_EXTENSIONS, transcriptName } from '../outputPath';
 import { OverallProgress } from '../progressMath';
@@ -118,6 +119,9 @@ function logResult(ctx: Ctx, t: Transcript): void {
       `load ${t.timing.load.toFixed(1)} s, decode ${t.timing.decode.toFixed(1)} s, transcribe ${t.timing.transcribe.toFixed(1)} s, ` +
       `total ${t.timing.total.toFixed(1)} s, RTF ${t.rtf.toFixed(2)}`,
   );
+  // Where the audio went and how speakers were found: what --verbose prints in the CLI, so nothing is set aside unseen.
+  for (const line of stageAccountLines(t.audit ?? [])) ctx.log.info(line);
+  if (t.diarization) ctx.log.info(`speakers: ${t.speakers?.length ?? 0} by ${t.diarization.method} (${t.diarization.reason})`);
   for (const w of t.warnings ?? []) ctx.log.warn(w);
 }
 

@@ -150,6 +150,8 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
     ViewColumn: { Active: -1, Beside: -2, One: 1 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
+    QuickPickItemKind: { Separator: -1, Default: 0 },
+    env: { language: 'en' },
     commands: {
       registerCommand(id: string, fn: (...args: unknown[]) => unknown) {
         if (commands.has(id)) throw new Error(`command ${id} registered twice`);
@@ -193,6 +195,35 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       showErrorMessage: show('error'),
       async showQuickPick(list: unknown[]) {
         return handlers.quickPick?.(list);
+      },
+      /** A quick pick the handler answers once it is shown and no longer busy (its items are then final). */
+      createQuickPick() {
+        const accept: (() => void)[] = [];
+        const hide: (() => void)[] = [];
+        const pick = {
+          items: [] as unknown[],
+          activeItems: [] as unknown[],
+          selectedItems: [] as unknown[],
+          busy: false,
+          title: '',
+          placeholder: '',
+          onDidAccept: (l: () => void) => (accept.push(l), { dispose() {} }),
+          onDidHide: (l: () => void) => (hide.push(l), { dispose() {} }),
+          show() {
+            const answer = () => {
+              if (pick.busy) return void setTimeout(answer, 5);
+              const chosen = handlers.quickPick?.(pick.items);
+              if (chosen) {
+                pick.selectedItems = [chosen];
+                accept.forEach((l) => l());
+              } else pick.hide();
+            };
+            setTimeout(answer, 0);
+          },
+          hide: () => hide.forEach((l) => l()),
+          dispose() {},
+        };
+        return pick;
       },
       async showOpenDialog() {
         return handlers.openDialog?.();
