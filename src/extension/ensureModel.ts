@@ -7,11 +7,16 @@ import { type CatalogModel, findModel } from '../models/catalog';
 import { isModelInstalled } from '../models/download';
 import { importModelFolder } from '../models/folder';
 import { isWhisperModelName } from '../models/paths';
+import { OPTIONS } from '../options/registry';
+import { languageName } from './commands/chooseLanguage';
 import { downloadWithProgress, lookUpSize } from './commands/downloadModel';
 import { useModelFolderCommand } from './commands/useModelFolder';
 import type { Ctx } from './context';
 import { isModelPath, type Settings } from './settings';
 import { messageOf, updateSetting } from './ui';
+
+/** The model a new user gets (the setting's default: multilingual). */
+const DEFAULT_MODEL = OPTIONS.find((o) => o.key === 'model')!.default as string;
 
 export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string | undefined> {
   const chooseFolder = 'Choose Folder…';
@@ -48,23 +53,31 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
     return undefined;
   }
 
-  const known = entry;
-  const size = known
-    ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TranscrevAI: size of "${known.name}"…` }, () =>
-        lookUpSize(ctx, known, settings.precision),
-      )
-    : undefined;
-  const download = entry ? (size === 'size unknown' ? 'Download' : `Download (${size})`) : undefined;
-  // Another catalogue model already on disk that can do this language: offered instead of a download.
-  const fits = (m: CatalogModel) => m.multilingual !== false || settings.language === 'en';
-  const other = entry ? ctx.catalog().models.find((m) => m !== entry && fits(m) && isModelInstalled(m, root, settings.precision)) : undefined;
+  // What to offer: the configured model, unless it cannot do the language (an English-only model for Portuguese),
+  // then the default multilingual one; and a catalogue model already on disk that can, instead of a download.
+  const fits = (m: CatalogModel) => m.multilingual !== false || ['en', 'auto'].includes(settings.language.toLowerCase());
+  const models = entry ? ctx.catalog().models : [];
+  const offered = entry && !fits(entry) ? (models.find((m) => m.name === DEFAULT_MODEL && fits(m)) ?? models.find(fits)) : entry;
+  const size =
+    offered && !isModelInstalled(offered, root, settings.precision)
+      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TranscrevAI: size of "${offered.name}"…` }, () =>
+          lookUpSize(ctx, offered, settings.precision),
+        )
+      : undefined;
+  const offeredInstalled = offered !== undefined && isModelInstalled(offered, root, settings.precision);
+  const download = offered && !offeredInstalled ? (size === 'size unknown' ? `Download "${offered.name}"` : `Download (${size})`) : undefined;
+  const other = offeredInstalled ? offered : models.find((m) => m !== offered && fits(m) && isModelInstalled(m, root, settings.precision));
   const useOther = other ? `Use "${other.name}" (installed)` : undefined;
+  const why =
+    offered && offered !== entry
+      ? `TranscrevAI needs a Whisper model for ${languageName(settings.language)}: "${settings.model}" is English-only (and not installed); "${offered.name}" is offered instead.`
+      : `TranscrevAI needs a Whisper model: "${settings.model}" (${settings.precision}) is not installed yet.`;
   const choice = await vscode.window.showWarningMessage(
-    `TranscrevAI needs a Whisper model: "${settings.model}" (${settings.precision}) is not installed yet.`,
+    why,
     {
       modal: true,
       detail:
-        `${entry?.description ? `${entry.description}. ` : ''}It is downloaded once into ${root}, then used offline; ` +
+        `${offered?.description ? `${offered.description}. ` : ''}It is downloaded once into ${root}, then used offline; ` +
         `what you asked for continues by itself when it is ready. Or choose a folder that already holds a Whisper ONNX model.`,
     },
     ...(download ? [download] : []),
@@ -76,7 +89,11 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
     return other.name;
   }
   if (choice === chooseFolder) return useModelFolderCommand(ctx);
-  if (download && choice === download && entry) return (await downloadWithProgress(ctx, entry, settings.precision)) ? settings.model : undefined;
+  if (download && choice === download && offered) {
+    if (!(await downloadWithProgress(ctx, offered, settings.precision))) return undefined;
+    if (offered !== entry) await updateSetting('model', offered.name);
+    return offered.name;
+  }
   return undefined;
 }
 

@@ -115,7 +115,11 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     };
     fs.writeFileSync(
       path.join(extDir, 'models', 'catalog.json'),
-      JSON.stringify({ version: 1, layout, models: { tiny: { url_base: base, files }, base: { url_base: base, files } } }),
+      JSON.stringify({
+        version: 1,
+        layout,
+        models: { tiny: { url_base: base, files }, base: { url_base: base, files }, 'tiny.en': { url_base: base, files, multilingual: false } },
+      }),
     );
     // "tiny" installed, "base" not.
     for (const [p, b] of Object.entries(MODEL_FILES)) {
@@ -334,6 +338,24 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     fake.handlers.warning = undefined;
   });
 
+  test('an English-only model for Portuguese: the multilingual default is offered instead, and becomes the setting', async () => {
+    fs.rmSync(path.join(modelsDir, 'base'), { recursive: true, force: true });
+    fake.config['transcrevai.model'] = 'tiny.en';
+    const prompts: { message: string; items: string[] }[] = [];
+    fake.handlers.warning = (message, ...items) => {
+      prompts.push({ message, items: items as string[] });
+      return /English-only/.test(message) ? 'Download (12 KB)' : 'Overwrite';
+    };
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
+    assert.match(prompts[0].message, /for Portuguese: "tiny.en" is English-only .*"base" is offered instead/);
+    assert.deepEqual(prompts[0].items, ['Download (12 KB)', 'Use "tiny" (installed)', 'Choose Folder…']);
+    assert.ok(fs.existsSync(path.join(modelsDir, 'base', 'onnx', 'encoder_model_int8.onnx')));
+    assert.equal(fs.existsSync(path.join(modelsDir, 'tiny.en')), false, 'the English-only model is not fetched');
+    assert.equal(fake.config['transcrevai.model'], 'base');
+    assert.equal(requests().at(-1).params.model, 'base');
+    fake.handlers.warning = undefined;
+  });
+
   test('Choose Language: languages by name, Portuguese first; the pick becomes transcrevai.language', async () => {
     const before = fake.config['transcrevai.language'];
     let labels: string[] = [];
@@ -362,7 +384,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     await fake.vscode.commands.executeCommand('transcrevai.downloadModel');
     assert.deepEqual(
       listed.map((i) => i.label),
-      ['tiny', 'base'],
+      ['tiny', 'base', 'tiny.en'],
     );
     assert.equal(listed[1].description, 'int8: 12 KB · current setting');
     assert.equal(listed[0].detail, '$(check) Installed');
