@@ -5,18 +5,34 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { TranscrevError } from '../errors';
+import { isDirectory } from '../models/files';
 import { isWhisperModelName, looksLikeModelPath, modelsRoot } from '../models/paths';
 import { checkCliValue, defaultOf, type Command, type OptionSpec } from '../options/spec';
 import { OPTIONS, type OptionKey } from '../options/registry';
 import type { OutputFormat } from '../output/formats';
 import type { LiveStartParams, TranscribeParams } from '../protocol/client';
 import type { Precision, RecorderProgram } from '../vocabulary';
+import { parseShard, type Shard } from './batchPlan';
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'status'; ffmpegPath?: string }
   | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean }
+  | {
+      kind: 'batch';
+      /** Files and folders as given (absolute). */
+      inputs: string[];
+      /** Every file's parameters but its input. */
+      params: Omit<TranscribeParams, 'input'>;
+      format: OutputFormat;
+      outDir?: string;
+      shard?: Shard;
+      overwrite: boolean;
+      progress: boolean;
+      inProcess?: boolean;
+      verbose?: boolean;
+    }
   | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean };
 
 const usage = (message: string) => new TranscrevError('usage', message);
@@ -69,7 +85,6 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   if (command !== 'transcribe' && !live) throw usage(`unknown command "${command}": use "transcribe", "dictate", "meeting" or "status"`);
   if (live && rest.length) throw usage(`"${command}" takes no file argument (got "${rest[0]}"); use --input to read a file`);
   if (!live && rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
-  if (rest.length > 1) throw usage(`one input file at a time (got ${rest.length}: ${rest.join(', ')})`);
   if (live && (raw['min-speakers'] !== undefined || raw['max-speakers'] !== undefined))
     throw usage('meetings take --speakers N (or none for automatic), not a min/max range');
 
@@ -123,8 +138,13 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   }
   // Beam 1 is greedy, the engine's default: left out, as the setting does (extension/settings.ts).
   const beamSize = num('beamSize')!;
-  const params: TranscribeParams = {
-    input: path.resolve(cwd, rest[0]),
+  const inputs = rest.map((r) => path.resolve(cwd, r));
+  const outDir = str('outDir') !== undefined ? path.resolve(cwd, str('outDir')!) : undefined;
+  const shard = str('shard') !== undefined ? parseShard(str('shard')!) : undefined;
+  // Several inputs, a folder, or a batch option: a batch (one transcript file per input, a summary at the end).
+  const batch = inputs.length > 1 || outDir !== undefined || shard !== undefined || flag('overwrite') || inputs.some(isDirectory);
+  if (batch && out !== undefined) throw usage('--out names one file: with several inputs or a folder, use --out-dir <folder> (or nothing: beside each input)');
+  const shared: Omit<TranscribeParams, 'input'> = {
     model: modelArg,
     language,
     precision,
@@ -136,5 +156,20 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     ...(minSpeakers !== undefined && { minSpeakers }),
     ...(maxSpeakers !== undefined && { maxSpeakers }),
   };
-  return { kind: 'transcribe', params, format, out, progress: flag('progress'), ...(flag('inProcess') && { inProcess: true }), ...verbose };
+  const inProcess = flag('inProcess') ? { inProcess: true } : {};
+  if (batch) {
+    return {
+      kind: 'batch',
+      inputs,
+      params: shared,
+      format,
+      ...(outDir !== undefined && { outDir }),
+      ...(shard && { shard }),
+      overwrite: flag('overwrite'),
+      progress: flag('progress'),
+      ...inProcess,
+      ...verbose,
+    };
+  }
+  return { kind: 'transcribe', params: { input: inputs[0], ...shared }, format, out, progress: flag('progress'), ...inProcess, ...verbose };
 }

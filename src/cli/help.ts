@@ -29,6 +29,8 @@ export function usage(): string {
   return [
     'Usage:',
     '  transcrevai transcribe <input> [options]   transcribe a media file (audio or video)',
+    '  transcrevai transcribe <inputs and folders...> [--out-dir D] [--shard K/N]',
+    '                                              a batch: a transcript per file, existing ones skipped',
     '  transcrevai dictate [options]               live text from the microphone, a line per phrase',
     '  transcrevai meeting [options]               record a meeting; speaker-labelled transcript at the end',
     '  transcrevai status                          show ffmpeg, core budget and installed models',

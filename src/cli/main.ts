@@ -27,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'transcribe':
         await transcribeCommand(cmd);
         return 0;
+      case 'batch': {
+        const { batchCommand } = require('./batch') as typeof import('./batch');
+        return await batchCommand(cmd);
+      }
       case 'live': {
         const { liveCommand } = require('./live') as typeof import('./live');
         await liveCommand(cmd);

@@ -1,25 +1,7 @@
-// Where a transcript goes: next to the media as <name>.<ext>; on a clash "Keep both" picks
-// "<name> (2).<ext>", "<name> (3).<ext>", ... Pure (paths and a predicate), unit-tested without vscode.
+// On a clash beside the media, "Keep both" picks "<name> (2).<ext>", "<name> (3).<ext>", ... (the name itself:
+// src/output/mediaNames.ts). Pure (paths and a predicate), unit-tested without vscode.
 import * as path from 'path';
 import { formatSpec, type OutputFormat } from '../output/formats';
-
-/** Media the commands accept (file picker filter, explorer `when` clause). */
-export const MEDIA_EXTENSIONS = ['wav', 'mp3', 'mp4', 'm4a', 'ogg', 'webm', 'flac', 'mkv'] as const;
-
-export function isMediaFile(file: string): boolean {
-  const ext = path.extname(file).slice(1).toLowerCase();
-  return (MEDIA_EXTENSIONS as readonly string[]).includes(ext);
-}
-
-/** "talk.mp3" + md → "talk.md" (works on fs paths and on URI paths with posix separators). */
-export function transcriptName(mediaName: string, format: OutputFormat): string {
-  const base = path.posix.basename(mediaName.replace(/\\/g, '/'));
-  const ext = path.posix.extname(base);
-  const stem = ext ? base.slice(0, -ext.length) : base;
-  const name = `${stem}${formatSpec(format).extension}`;
-  // A recording whose extension is the format's ("talk.json") would otherwise be offered for overwriting.
-  return name.toLowerCase() === base.toLowerCase() ? `${stem}.transcript${formatSpec(format).extension}` : name;
-}
 
 /** "talk.md" → "talk (2).md", the first n ≥ 2 for which `exists` is false. */
 export function keepBothName(name: string, exists: (candidate: string) => boolean, limit = 10_000): string {

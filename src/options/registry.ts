@@ -123,6 +123,27 @@ export const OPTIONS = [
     cli: { flag: 'out', short: 'o', placeholder: '<file>', commands: ALL },
   },
   {
+    key: 'outDir',
+    description: "Batch: write each transcript under <folder>, keeping the inputs' folders below it (default: beside each input).",
+    value: { type: 'string', nonEmpty: true },
+    default: undefined,
+    cli: { flag: 'out-dir', placeholder: '<folder>', commands: ['transcribe'] },
+  },
+  {
+    key: 'shard',
+    description: 'Batch: only shard K of N of the sorted inputs (every N shards cover each input once): a Kubernetes indexed Job or a Slurm array.',
+    value: { type: 'string', pattern: /^\d+\/\d+$/, patternMessage: 'K/N, for example 1/4' },
+    default: undefined,
+    cli: { flag: 'shard', placeholder: '<K/N>', commands: ['transcribe'] },
+  },
+  {
+    key: 'overwrite',
+    description: 'Batch: transcribe inputs whose transcript exists again (default: skip them, so a batch run twice resumes).',
+    value: { type: 'boolean' },
+    default: false,
+    cli: { flag: 'overwrite', commands: ['transcribe'] },
+  },
+  {
     key: 'progress',
     description: 'Print progress on stderr even when it is not a terminal.',
     value: { type: 'boolean' },

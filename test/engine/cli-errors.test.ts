@@ -35,7 +35,20 @@ test('--min-speakers above --max-speakers → 2', () =>
   expectFailure(['transcribe', JFK, '--min-speakers', '3', '--max-speakers', '2'], 2, /--min-speakers \(3\) is greater than --max-speakers \(2\)/));
 
 test('missing file → 3', () => expectFailure(['transcribe', path.join(dir, 'nope.wav')], 3, /Input file not found: .*nope\.wav/));
-test('a directory → 3', () => expectFailure(['transcribe', dir], 3, /Input is a directory/));
+test('a folder is a batch: each unreadable recording in it fails alone, with its reason, → 3', () => {
+  const r = runCli(['transcribe', dir, '--model', emptyModel]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(
+    r.stderr,
+    /batch: 0 done, 0 skipped \(transcript exists\), 4 failed: empty\.wav \(Input file is empty.*\); notes\.mp3 \(Not a readable media file/,
+  );
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => /\.md$|transcrevai-batch/.test(f)),
+    [],
+    'no transcript, no manifest beside the inputs',
+  );
+});
+test('a folder without recordings → 2', () => expectFailure(['transcribe', emptyModel], 2, /no media files/));
 test('an empty (0-byte) file → 3', () => expectFailure(['transcribe', emptyFile], 3, /Input file is empty/));
 test('a text file renamed .mp3 → 3', () => expectFailure(['transcribe', fakeMp3], 3, /Not a readable media file: .*notes\.mp3 \(ffmpeg: .+\)/));
 test('a video-only file → 3', () => expectFailure(['transcribe', videoOnly], 3, /No audio stream in .*video-only\.mp4: it has only Video: h264/));

@@ -102,10 +102,29 @@ test('--beam-size reaches the request above 1; greedy (1, the default) is left t
   usageError(['transcribe', 'a', '--beam-size', '0'], /--beam-size must be a whole number from 1 to 10/);
 });
 
+test('several inputs, a folder, --out-dir or --shard make a batch; one file alone stays a transcribe', () => {
+  const b = parseCli(['transcribe', 'a.mp3', 'dir', '--out-dir', 'out', '--shard', '2/3', '--format', 'srt', '--overwrite', '--language', 'en'], '/w');
+  assert.equal(b.kind, 'batch');
+  if (b.kind !== 'batch') return;
+  assert.deepEqual(b.inputs, ['/w/a.mp3', '/w/dir']);
+  assert.equal(b.outDir, '/w/out');
+  assert.deepEqual(b.shard, { index: 2, count: 3 });
+  assert.equal(b.format, 'srt');
+  assert.equal(b.overwrite, true);
+  assert.equal(b.params.language, 'en');
+  assert.equal('input' in b.params, false);
+  assert.equal(parseCli(['transcribe', 'a.mp3', '--shard', '1/1'], '/w').kind, 'batch');
+  assert.equal(parseCli(['transcribe', 'a.mp3'], '/w').kind, 'transcribe');
+  // A folder alone is a batch (written beside each file).
+  assert.equal(parseCli(['transcribe', '.'], process.cwd()).kind, 'batch');
+});
+
 test('usage errors', () => {
   usageError([], /no command/);
   usageError(['transcribe'], /no input file/);
-  usageError(['transcribe', 'a', 'b'], /one input file/);
+  usageError(['transcribe', 'a', 'b', '--out', 'x.md'], /--out names one file: with several inputs or a folder, use --out-dir/);
+  usageError(['transcribe', 'a', 'b', '--shard', '3/2'], /--shard: expected K\/N/);
+  usageError(['transcribe', 'a', '--shard', '1'], /K\/N, for example 1\/4/);
   usageError(['transcrib', 'a'], /unknown command "transcrib"/);
   usageError(['transcribe', 'a', '--bogus'], /Unknown option '--bogus'/);
   usageError(['transcribe', 'a', '--format', 'docx'], new RegExp(`--format must be one of ${OUTPUT_FORMATS.join(', ')} \\(got "docx"\\)`));

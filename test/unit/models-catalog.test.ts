@@ -8,7 +8,7 @@ import { catalogPath, fileUrl, filesFor, findModel, formatBytes, hubEndpoint, kn
 import { importModelFolder, inspectModelFolder } from '../../src/models/folder';
 import { isModelInstalled, partialBytes } from '../../src/models/download';
 import { TranscrevError } from '../../src/errors';
-import { tmpDir } from '../fixtures/tmp';
+import { tmpDir, tmpTree } from '../fixtures/tmp';
 import { WHISPER_MODEL_NAMES } from '../../src/models/paths';
 
 const SHA = 'a'.repeat(64);
@@ -184,14 +184,7 @@ describe('parseCatalog', () => {
   });
 });
 
-function makeFolder(files: string[]): string {
-  const dir = tmpDir('model');
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), 'x');
-  }
-  return dir;
-}
+const makeFolder = (files: string[]) => tmpTree('model', files);
 
 describe('importModelFolder', () => {
   const text = ['config.json', 'generation_config.json', 'tokenizer.json', 'preprocessor_config.json'];
