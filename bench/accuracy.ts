@@ -24,7 +24,7 @@ import { cpuPersonalities } from '../test/fixtures/cpuPersonality';
 import { TESTDATA } from '../test/fixtures/shared';
 import { normalizedWords, wordErrorRate } from '../test/fixtures/whisper/helpers';
 import { decodeWithPauses, writeJoined } from './joinAudio';
-import { ct2Dir, fwPython, fwVersion } from './peer';
+import { fwPython, fwVersion, runPeerJobs } from './peer';
 import { median } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -129,16 +129,7 @@ function peer(py: string | undefined, clips: Clip[], beams: number[]): Map<strin
   const out = new Map<string, Run>();
   if (!py) return out;
   const jobs = beams.flatMap((beam) => clips.map((c) => ({ id: `${beam}|${c.id}`, file: c.file, language: c.language, beam })));
-  const r = spawnSync(py, [path.join(ROOT, 'bench', 'fw_accuracy.py'), ct2Dir(MODEL), String(THREADS)], {
-    input: JSON.stringify(jobs),
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) throw new Error(`faster-whisper failed: ${r.stderr.slice(-2000)}`);
-  for (const line of r.stdout.split('\n').filter(Boolean)) {
-    const j = JSON.parse(line) as { id: string; text: string; seconds: number };
-    out.set(j.id, { text: j.text, seconds: j.seconds });
-  }
+  for (const [id, run] of runPeerJobs(py, MODEL, THREADS, jobs)) out.set(id, run);
   return out;
 }
 

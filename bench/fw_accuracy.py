@@ -1,7 +1,7 @@
 """faster-whisper side of the accuracy benchmark (bench/accuracy.ts): one model load, then every job of the JSON
 list on stdin, printed as one JSON line each. Settings as faster-whisper's defaults (vad_filter=True with its own
 Silero VAD and VadOptions, temperature fallback, best_of 5, condition_on_previous_text) except the beam size,
-which each job gives. Usage: fw_accuracy.py <ct2_model_dir> <threads>  < jobs.json
+which each job gives, and `hotwords` when a job has them (bench/vocabulary.ts). Usage: fw_accuracy.py <ct2_model_dir> <threads>  < jobs.json
 """
 import json
 import sys
@@ -13,6 +13,7 @@ model_dir, threads = sys.argv[1], int(sys.argv[2])
 model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1)
 for job in json.load(sys.stdin):
     t0 = time.perf_counter()
-    segments, info = model.transcribe(job["file"], language=job["language"], beam_size=job["beam"], vad_filter=True)
+    segments, info = model.transcribe(job["file"], language=job["language"], beam_size=job["beam"], vad_filter=True,
+                                      hotwords=job.get("hotwords"))
     text = " ".join(s.text.strip() for s in segments)
     print(json.dumps({"id": job["id"], "text": text, "seconds": time.perf_counter() - t0}), flush=True)

@@ -1,6 +1,6 @@
 // The faster-whisper peer of the benchmarks: a Python with faster-whisper, from $FW_PYTHON or bench/.venv
 // (created from PyPI on first use). Build-time/benchmark only; never used by the extension.
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -36,4 +36,20 @@ export function fwPython(): string | undefined {
     console.error(`bench: faster-whisper unavailable (${(err as Error).message.split('\n')[0]})`);
     return undefined;
   }
+}
+
+/** Runs bench/fw_accuracy.py on `jobs` (one model load) and returns each job's text and seconds by id. */
+export function runPeerJobs(py: string, model: string, threads: number, jobs: object[]): Map<string, { text: string; seconds: number }> {
+  const r = spawnSync(py, [path.join(ROOT, 'bench', 'fw_accuracy.py'), ct2Dir(model), String(threads)], {
+    input: JSON.stringify(jobs),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`faster-whisper failed: ${r.stderr.slice(-2000)}`);
+  const out = new Map<string, { text: string; seconds: number }>();
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const j = JSON.parse(line) as { id: string; text: string; seconds: number };
+    out.set(j.id, { text: j.text, seconds: j.seconds });
+  }
+  return out;
 }

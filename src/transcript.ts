@@ -37,6 +37,29 @@ export interface SpeakerSummary {
   speakingTime: number;
 }
 
+/** A remembered voice. `space` names the embedding model: profiles of another model are never compared. */
+export interface VoiceProfile {
+  name: string;
+  space: string;
+  embedding: number[];
+  /** ISO date it was remembered, and from which recording (for the list). */
+  created: string;
+  source?: string;
+}
+
+/** The voices of one recording's speakers, by speaker id, in the embedding space `space`. */
+export interface SpeakerVoices {
+  space: string;
+  bySpeaker: Record<string, number[]>;
+}
+
+/** A recording's speaker named by a profile, and how similar the voices were (cosine). */
+export interface VoiceMatch {
+  speaker: string;
+  name: string;
+  similarity: number;
+}
+
 export interface Timing {
   load: number;
   decode: number;
@@ -61,6 +84,10 @@ export interface Transcript {
   turns?: SpeakerTurn[];
   /** How speakers were found, when they were: the clustering method and why it was chosen. */
   diarization?: { method: string; reason: string };
+  /** Each speaker's voice (an embedding, never audio), for "Remember this voice as…"; not in the exports. */
+  voices?: SpeakerVoices;
+  /** Speakers that voice profiles named. */
+  voiceMatches?: VoiceMatch[];
   timing: Timing;
   /** Real-time factor: total processing time / audio duration. */
   rtf: number;

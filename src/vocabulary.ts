@@ -63,4 +63,6 @@ export interface DecodeStats {
   loopsCut: number;
   /** ...and the seconds the text segments cover. */
   textSeconds: number;
+  /** Tokens of the vocabulary left out of the prompt for want of room (0 when it fit or none was given). */
+  vocabularyTokensCut?: number;
 }

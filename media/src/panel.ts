@@ -49,6 +49,7 @@ function render(state: PanelState): void {
     frag.append(row);
   }
   if (state.error) frag.append(el('div', { class: 'banner error', role: 'alert' }, state.error));
+  if (state.queue) frag.append(renderQueue(state.queue));
   for (const b of state.banners) frag.append(el('div', { class: 'banner warning', role: 'note' }, b));
   if (Object.keys(state.speakers).length) {
     const list = el('div', { class: 'speakers', 'aria-label': 'Speakers' });
@@ -56,6 +57,15 @@ function render(state: PanelState): void {
       const input = el('input', { type: 'text', value: name, 'aria-label': `Rename ${name}`, 'data-speaker': id });
       input.addEventListener('change', () => post({ type: 'rename', speaker: id, name: input.value }));
       list.append(input);
+      if (state.voices.includes(id)) {
+        const remember = el(
+          'button',
+          { class: 'remember', title: `Remember this voice as… (later recordings name ${name})`, 'data-remember': id },
+          'Remember voice…',
+        );
+        remember.addEventListener('click', () => post({ type: 'rememberVoice', speaker: id }));
+        list.append(remember);
+      }
     }
     frag.append(list);
   }
@@ -91,6 +101,48 @@ function render(state: PanelState): void {
   root.replaceChildren(frag);
   if (editing) (root.querySelector(`input[data-speaker="${CSS.escape(editing)}"]`) as HTMLInputElement | null)?.focus();
   if (follow) window.scrollTo(0, document.body.scrollHeight);
+}
+
+const QUEUE_STATUS: Record<string, string> = {
+  waiting: 'waiting',
+  running: 'transcribing',
+  done: 'done',
+  skipped: 'skipped',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/** The queue: a row per recording (state, progress bar while it runs, the reason when it did not finish), Cancel buttons. */
+function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
+  const section = el('section', { class: 'queue', 'aria-label': 'Transcription queue' });
+  const open = queue.items.some((i) => i.status === 'waiting' || i.status === 'running');
+  const head = el('div', { class: 'queue-head' }, `Queue: ${queue.items.length} recordings`);
+  if (open) {
+    const all = el('button', { class: 'queue-cancel-all', 'aria-label': 'Cancel the whole queue' }, 'Cancel all');
+    all.addEventListener('click', () => post({ type: 'cancelQueue' }));
+    head.append(all);
+  }
+  section.append(head);
+  queue.items.forEach((item, index) => {
+    const row = el('div', { class: `queue-item queue-${item.status}`, 'data-status': item.status });
+    row.append(el('span', { class: 'queue-name' }, item.name), el('span', { class: 'queue-status' }, QUEUE_STATUS[item.status] ?? item.status));
+    if (item.status === 'running') {
+      const percent = Math.round(item.percent ?? 0);
+      row.append(
+        el('progress', { max: '100', value: String(percent), 'aria-label': `${item.name} progress` }),
+        el('span', { class: 'queue-percent' }, `${percent} %`),
+      );
+    }
+    if (item.reason && item.status !== 'cancelled') row.append(el('span', { class: 'queue-reason' }, item.reason));
+    if (item.status === 'waiting' || item.status === 'running') {
+      const b = el('button', { class: 'queue-cancel', 'aria-label': `Cancel ${item.name}` }, 'Cancel');
+      b.addEventListener('click', () => post({ type: 'cancelQueued', index }));
+      row.append(b);
+    }
+    section.append(row);
+  });
+  if (queue.summary) section.append(el('div', { class: 'queue-summary', role: 'status' }, `Finished: ${queue.summary}`));
+  return section;
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {

@@ -5,14 +5,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { TranscrevError } from '../errors';
+import { readVoiceProfiles } from '../files/voiceStore';
 import { isDirectory } from '../models/files';
 import { isWhisperModelName, looksLikeModelPath, modelsRoot } from '../models/paths';
 import { checkCliValue, defaultOf, type Command, type OptionSpec } from '../options/spec';
 import { OPTIONS, type OptionKey } from '../options/registry';
+import { readVocabularyFile, vocabularyPrompt } from '../options/vocabularyList';
 import type { OutputFormat } from '../output/formats';
 import type { LiveStartParams, TranscribeParams } from '../protocol/client';
 import type { Precision, RecorderProgram } from '../vocabulary';
-import { parseShard, type Shard } from './batchPlan';
+import { parseShard, type Shard } from '../batch/plan';
 
 export type CliCommand =
   | { kind: 'help' }
@@ -114,6 +116,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
   const out = str('out') !== undefined ? path.resolve(cwd, str('out')!) : undefined;
   const ffmpegPath = str('ffmpegPath') !== undefined ? path.resolve(cwd, str('ffmpegPath')!) : undefined;
   const verbose = flag('verbose') ? { verbose: true } : {};
+  const vocabulary = cliVocabulary(str('vocabulary'), cwd);
+  const voices = str('voices') !== undefined ? readVoiceProfiles(path.resolve(cwd, str('voices')!)) : undefined;
+  if (voices?.length === 0) throw usage(`--voices ${str('voices')}: no such file, or no voice in it`);
   if (live) {
     if (flag('realtime') && str('input') === undefined) throw usage('--realtime paces an --input file; the microphone is real time already');
     const recorder = str('audioRecorder') as RecorderProgram | undefined;
@@ -130,6 +135,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
       language,
       precision,
       ...(threads !== undefined && { threads }),
+      ...(vocabulary !== undefined && { vocabulary }),
+      ...(voices && { voices }),
       ...(speakers !== undefined && { speakers }),
       ...(recording !== undefined && { recording: path.resolve(cwd, recording), keepRecording: true }),
       ...(num('queue') !== undefined && { queueCapacity: num('queue') }),
@@ -150,6 +157,8 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     precision,
     ...(threads !== undefined && { threads }),
     ...(beamSize > 1 && { beamSize }),
+    ...(vocabulary !== undefined && { vocabulary }),
+    ...(voices && { voices, diarize: true }),
     ...(ffmpegPath !== undefined && { ffmpegPath }),
     ...((flag('diarize') || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
     ...(speakers !== undefined && { speakers }),
@@ -172,4 +181,18 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     };
   }
   return { kind: 'transcribe', params: { input: inputs[0], ...shared }, format, out, progress: flag('progress'), ...inProcess, ...verbose };
+}
+
+/** `--vocabulary`: the terms themselves, or `@file` (a term per line, as .transcrevai/vocabulary.txt). */
+function cliVocabulary(value: string | undefined, cwd: string): string | undefined {
+  if (value === undefined || !value.startsWith('@')) return vocabularyPrompt(value);
+  const file = path.resolve(cwd, value.slice(1));
+  let text: string | undefined;
+  try {
+    text = readVocabularyFile(file);
+  } catch (err) {
+    throw usage(`--vocabulary ${value}: cannot read ${file} (${(err as Error).message})`);
+  }
+  if (text === undefined) throw usage(`--vocabulary ${value}: no such file: ${file}`);
+  return vocabularyPrompt(text);
 }

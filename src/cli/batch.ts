@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, TranscrevError } from '../errors';
 import { renderStageAccounts } from '../engine/audit';
-import { expandInputs, planOutputs, shardOf, type BatchItem } from './batchPlan';
+import { expandInputs, planOutputs, shardOf, type BatchItem } from '../batch/plan';
 import { writeOutputFile } from '../files/writeOutput';
 import { render } from '../output';
 import type { CliCommand } from './arguments';

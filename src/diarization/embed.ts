@@ -3,6 +3,7 @@
 // each window gets its own volume normalisation (the model was trained on normalised utterances; the mel is a
 // power spectrum, so a gain g scales the window's mel by g²). Windows of equal length run as one batch.
 import { asSource, type SampleSource } from '../audio/source';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
@@ -21,6 +22,8 @@ export interface SpeakerModel {
   readonly session: ort.InferenceSession;
   /** Window length the model expects, seconds (partial_frames × hop). */
   readonly windowSeconds: number;
+  /** The embedding space: the model file's sha256 (first 16 hex digits), so voices of two models are never compared. */
+  readonly space: string;
   dispose(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function loadSpeakerModel(dir: string, options: { threads: number }
     frontend,
     session,
     windowSeconds: (frontend.partialFrames * frontend.mel.hop) / frontend.sampleRate,
+    space: createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16),
     dispose: () => session.release(),
   };
 }

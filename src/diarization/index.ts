@@ -17,6 +17,8 @@ import { FALLBACK_AHC_THRESHOLD, mfccStatistics } from './fallback';
 import { windowsToTurns } from './turns';
 import type { DiarizationMethod, SpeakerCount, Turn } from './types';
 import { canonicalLabels } from './vectors';
+import type { SpeakerVoices } from '../transcript';
+import { voicesOf } from './voiceProfiles';
 import { planWindows, HOP_SECONDS, WINDOW_SECONDS, type WindowPlan } from './windows';
 
 export { assignSpeakers } from './assign';
@@ -52,6 +54,8 @@ export interface DiarizationResult {
   warnings: string[];
   /** Diagnostics: number of analysis windows clustered. */
   windows: number;
+  /** Each speaker's voice (neural embeddings only), for matching voice profiles. */
+  voices?: SpeakerVoices;
 }
 
 /** `samples`: 16 kHz mono; `speech`: VAD regions in samples. */
@@ -75,12 +79,14 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
   let method: DiarizationMethod | undefined = options.method === 'fallback-mfcc' ? 'fallback-mfcc' : undefined;
   let windows: WindowPlan[] = [];
   let embeddings: Float32Array[] = [];
+  let voiceSpace: string | undefined;
   let fallbackWhy = options.method === 'fallback-mfcc' ? 'MFCC fallback requested' : '';
   if (!method) {
     let model = options.model;
     const owned = !model;
     try {
       if (!model) model = await loadSpeakerModel(options.modelDir ?? auxiliaryModelDir('speaker'), { threads: options.threads });
+      voiceSpace = model.space;
       progress(5);
       const win = model.windowSeconds;
       windows = planWindows(regions, { window: win, hop: win * HOP_FRACTION, length: samples.length });
@@ -128,15 +134,26 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
 
   // 3. Turns, speakers numbered by first appearance.
   labels = canonicalLabels(labels);
-  const turns = renumber(
-    windowsToTurns(
-      windows.map((w, i) => ({ start: w.start / SAMPLE_RATE, end: w.end / SAMPLE_RATE, label: labels[i] })),
-      regions.map((r) => ({ start: r.start / SAMPLE_RATE, end: r.end / SAMPLE_RATE })),
-    ),
+  const rawTurns = windowsToTurns(
+    windows.map((w, i) => ({ start: w.start / SAMPLE_RATE, end: w.end / SAMPLE_RATE, label: labels[i] })),
+    regions.map((r) => ({ start: r.start / SAMPLE_RATE, end: r.end / SAMPLE_RATE })),
   );
+  const turns = renumber(rawTurns);
   const speakers = summarize(turns);
+  // Each speaker's voice, for voice profiles: only the neural embeddings mean anything across recordings.
+  let voices: SpeakerVoices | undefined;
+  if (method !== 'fallback-mfcc' && voiceSpace && embeddings.length) {
+    const finalId = new Map(rawTurns.map((t, i) => [t.speaker, turns[i].speaker]));
+    const kept = labels.map((l) => finalId.get(`SPEAKER_${l + 1}`));
+    const rows = embeddings.filter((_, i) => kept[i] !== undefined);
+    voices = voicesOf(
+      rows,
+      kept.filter((id): id is string => id !== undefined),
+      voiceSpace,
+    );
+  }
   progress(100);
-  return { turns, speakers, method: method!, reason, warnings, windows: windows.length };
+  return { turns, speakers, method: method!, reason, warnings, windows: windows.length, ...(voices && { voices }) };
 }
 
 /** SPEAKER_1, SPEAKER_2, ... in order of first appearance, with no gaps (smoothing may remove a label). */

@@ -14,7 +14,9 @@ import { VAD_WINDOW_SAMPLES } from '../audio/vad';
 import { wavJournalSamples } from '../audio/wavJournal';
 import { assignSpeakers, speakerName } from '../diarization';
 import { OnlineSpeakers } from '../diarization/online';
+import { nameKnownVoices } from '../diarization/voiceProfiles';
 import { TranscrevError } from '../errors';
+import { isVoiceProfile } from '../files/voiceStore';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, RecordingGap } from '../protocol/client';
 import type { LoadModelParams, RecordResult, VadStreamState, WorkerEvent } from '../protocol/worker';
@@ -92,6 +94,9 @@ export class LiveSession {
     private readonly emit: (event: LiveEvent) => void,
   ) {
     checkLanguage(params.language);
+    if (params.voices !== undefined && !(Array.isArray(params.voices) && params.voices.every(isVoiceProfile))) {
+      throw new TranscrevError('usage', 'voices must be a list of voice profiles ({name, space, embedding, created})');
+    }
     const modelDir = resolveModelDir(params.model, params.modelsPath);
     checkLanguageForModelDir(params.language, modelDir);
     const tw = threadsWarning(params.threads);
@@ -306,6 +311,7 @@ export class LiveSession {
           end: this.segmenter.position,
           language: this.language,
           initialPrompt: this.prompt(),
+          vocabulary: this.params.vocabulary,
           partial: true,
         },
         { signal: abort.signal },
@@ -329,7 +335,15 @@ export class LiveSession {
     try {
       r = await this.sup.transcription.request(
         'phrase',
-        { ...this.modelParams, journal: this.journal, start: phrase.start, end: phrase.end, language: this.language, initialPrompt: this.prompt() },
+        {
+          ...this.modelParams,
+          journal: this.journal,
+          start: phrase.start,
+          end: phrase.end,
+          language: this.language,
+          initialPrompt: this.prompt(),
+          vocabulary: this.params.vocabulary,
+        },
         { onWarning: (m) => this.warn(m) },
       );
     } catch (err) {
@@ -433,6 +447,8 @@ export class LiveSession {
       transcript.turns = r.turns;
       transcript.speakers = r.speakers;
       transcript.diarization = { method: r.method, reason: r.reason };
+      if (r.voices) transcript.voices = r.voices;
+      nameKnownVoices(transcript, this.params.voices);
       transcript.timing.diarize = (Date.now() - t0) / 1000;
     } catch (err) {
       // The live labels stand in: they are worse, never missing.

@@ -13,12 +13,14 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { clippingWarning } from '../audio/clipping';
 import { assignSpeakers } from '../diarization/assign';
+import { nameKnownVoices } from '../diarization/voiceProfiles';
 import { makePrivateFolder } from '../files/jobFolders';
 import type { ProgressListener } from '../progress';
 import type { TranscribeParams } from '../protocol/client';
 import type { DiarizeJournalParams, DiarizeJournalResult, LoadModelParams } from '../protocol/worker';
 import type { Transcript } from '../transcript';
 import type { MediaProbe, SpeechRegion } from '../vocabulary';
+import { MAX_VOCABULARY_TOKENS } from '../whisper/decode';
 import { stageAccounts } from './audit';
 import { threadSplit } from './budget';
 import { inProcessRunner, type StageRunner } from './stages/runner';
@@ -149,10 +151,19 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     const tr = await runner.run(
       'transcription',
       'transcribe',
-      { ...modelParams, journal, language: params.language, initialPrompt: params.initialPrompt, beamSize: params.beamSize, speech },
+      {
+        ...modelParams,
+        journal,
+        language: params.language,
+        initialPrompt: params.initialPrompt,
+        vocabulary: params.vocabulary,
+        beamSize: params.beamSize,
+        speech,
+      },
       hooksFor('transcription'),
     );
     for (const w of tr.warnings) warn(w);
+    if (tr.stats?.vocabularyTokensCut) warn(vocabularyCutWarning(tr.stats.vocabularyTokensCut));
     const transcript: Transcript = {
       input: job.input,
       model: tr.modelName,
@@ -171,6 +182,8 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
       transcript.turns = dr.turns;
       transcript.speakers = dr.speakers;
       transcript.diarization = { method: dr.method, reason: dr.reason };
+      if (dr.voices) transcript.voices = dr.voices;
+      nameKnownVoices(transcript, params.voices);
       transcript.timing.diarize = diarizeSeconds;
     }
     transcript.timing.total = (performance.now() - job.t0) / 1000;
@@ -196,4 +209,9 @@ async function diarizeOrFallBack(
     const why = `${err.message} Speakers were found with the simple MFCC method instead (lower accuracy).`;
     return { ...r, reason: `diarization process failed: ${r.reason}`, warnings: [why] };
   }
+}
+
+/** Said when the vocabulary is longer than the prompt has room for: which part was used, and what to do. */
+export function vocabularyCutWarning(tokensCut: number): string {
+  return `The vocabulary is ${tokensCut} tokens longer than the ${MAX_VOCABULARY_TOKENS} the decoder's prompt has room for: its end was left out. Keep the names and words Whisper gets wrong, not common words.`;
 }

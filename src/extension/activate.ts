@@ -5,6 +5,9 @@ import { chooseLanguageCommand } from './commands/chooseLanguage';
 import { downloadModelCommand } from './commands/downloadModel';
 import { transcribeFileCommand } from './commands/transcribeFile';
 import { useModelFolderCommand } from './commands/useModelFolder';
+import { transcribeFolderCommand } from './commands/transcribeFolder';
+import { rememberedVoicesCommand } from './commands/voices';
+import { TranscriptionQueue } from './queue';
 import { Ctx } from './context';
 import { LiveController } from './live';
 
@@ -15,26 +18,30 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx = c;
   const live = new LiveController(c);
   c.jobs = live;
+  const queue = new TranscriptionQueue(c, (state, summary) => live.showQueue(state, summary));
+  live.queue = queue;
   context.subscriptions.push(
+    queue,
     live,
     vscode.commands.registerCommand('transcrevai.toggleDictation', () => live.toggleDictation()),
     vscode.commands.registerCommand('transcrevai.startMeeting', () => live.startMeeting()),
     vscode.commands.registerCommand('transcrevai.stopMeeting', () => live.stopMeeting()),
     vscode.commands.registerCommand('transcrevai.showTranscript', () => live.panel.show()),
-    // From the explorer: (clicked uri, all selected uris); several selected media are done one after another.
+    // From the explorer: (clicked uri, all selected uris); several selected recordings go to the queue.
     vscode.commands.registerCommand('transcrevai.transcribeFile', async (uri?: unknown, selected?: unknown) => {
-      const many = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
-      if (many.length > 1) {
-        for (const u of many) await transcribeFileCommand(c, u);
-      } else {
-        await transcribeFileCommand(c, uri);
-      }
+      const many = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri && u.scheme === 'file') : [];
+      if (many.length > 1) queue.add(many.map((u) => u.fsPath));
+      else await transcribeFileCommand(c, uri);
     }),
+    vscode.commands.registerCommand('transcrevai.transcribeFolder', (uri?: unknown, selected?: unknown) => transcribeFolderCommand(queue, uri, selected)),
     vscode.commands.registerCommand('transcrevai.downloadModel', (name?: unknown) => downloadModelCommand(c, typeof name === 'string' ? name : undefined)),
     vscode.commands.registerCommand('transcrevai.useModelFolder', (uri?: unknown) => useModelFolderCommand(c, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
     vscode.commands.registerCommand('transcrevai.chooseLanguage', () => chooseLanguageCommand(c)),
+    vscode.commands.registerCommand('transcrevai.rememberedVoices', () => rememberedVoicesCommand(c)),
   );
+  // A queue that VS Code closed on goes on (its file in global storage says what was left).
+  setTimeout(() => queue.resume(), 0);
   c.log.info(
     `TranscrevAI ${context.extension.packageJSON.version ?? ''} activated from ${context.extensionPath} (${process.platform}-${process.arch}, Node ${process.versions.node}).`,
   );

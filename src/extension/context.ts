@@ -6,6 +6,9 @@ import * as vscode from 'vscode';
 import { EngineClient } from '../engine/client';
 import { type Catalog, catalogPath, loadCatalog } from '../models/catalog';
 import { modelsRoot } from '../models/paths';
+import { readVoiceProfiles, VOICE_FILE_NAME, writeVoiceProfiles } from '../files/voiceStore';
+import { readVocabularyFile, vocabularyPrompt, WORKSPACE_VOCABULARY_FILE } from '../options/vocabularyList';
+import type { VoiceProfile } from '../transcript';
 import { readSettings, type Settings } from './settings';
 
 /** Who shows a file job besides its notification: the status bar item and the transcript panel. */
@@ -39,11 +42,55 @@ export class Ctx implements vscode.Disposable {
     return path.join(this.extension.extensionPath, 'dist', 'engine.js');
   }
 
-  /** Current settings; ignored (invalid) values are logged. */
+  /**
+   * Current settings; ignored (invalid) values are logged. The vocabulary is the setting's terms followed by those of
+   * each workspace folder's .transcrevai/vocabulary.txt.
+   */
   settings(): Settings {
     const { settings, problems } = readSettings(vscode.workspace.getConfiguration('transcrevai'));
     for (const p of problems) this.log.warn(p);
+    settings.vocabulary = vocabularyPrompt(settings.vocabulary, ...this.workspaceVocabularies()) ?? '';
     return settings;
+  }
+
+  private workspaceVocabularies(): (string | undefined)[] {
+    return (vscode.workspace.workspaceFolders ?? []).map((folder) => {
+      const file = path.join(folder.uri.fsPath, WORKSPACE_VOCABULARY_FILE);
+      try {
+        return readVocabularyFile(file);
+      } catch (err) {
+        this.log.warn(`vocabulary file ${file} not read: ${(err as Error).message}`);
+        return undefined;
+      }
+    });
+  }
+
+  /** The remembered voices' file: global storage, so no workspace can read or plant one. */
+  voicesFile(): string {
+    return path.join(this.extension.globalStorageUri.fsPath, VOICE_FILE_NAME);
+  }
+
+  /** The remembered voices; a damaged file is logged and counts as none (it is left alone, not overwritten). */
+  voiceProfiles(): VoiceProfile[] {
+    try {
+      return readVoiceProfiles(this.voicesFile());
+    } catch (err) {
+      this.log.warn((err as Error).message);
+      return [];
+    }
+  }
+
+  /** Keeps a voice under a name; a voice already kept under that name is replaced. */
+  rememberVoice(profile: VoiceProfile): void {
+    const others = readVoiceProfiles(this.voicesFile()).filter((p) => p.name.toLocaleLowerCase() !== profile.name.toLocaleLowerCase());
+    writeVoiceProfiles(this.voicesFile(), [...others, profile]);
+  }
+
+  forgetVoices(names: readonly string[]): void {
+    writeVoiceProfiles(
+      this.voicesFile(),
+      readVoiceProfiles(this.voicesFile()).filter((p) => !names.includes(p.name)),
+    );
   }
 
   modelsRoot(settings: Settings = this.settings()): string {

@@ -13,9 +13,10 @@ import type { LiveMode } from '../vocabulary';
 import { formatSpec, render, type OutputFormat } from '../output';
 import { renameSpeaker, renderMeetingNotes } from '../output/meetingNotes';
 import { clockTime } from '../output/common';
-import type { PanelState } from '../protocol/panel';
+import { MAX_SPEAKER_NAME, type PanelState } from '../protocol/panel';
 import { emptyPanelState } from './panelState';
-import type { Transcript } from '../transcript';
+import type { SpeakerVoices, Transcript } from '../transcript';
+import type { QueueState } from '../batch/queue';
 import { TranscriptPanel } from './panel';
 import { applyLiveEvent, applyTranscript } from './panelState';
 import { speakerName } from '../diarization/speakerName';
@@ -50,6 +51,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private lastLevelPost = 0;
   /** The last finished meeting: renames and exports work on it, and its notes file is kept in step. */
   private lastMeeting?: { transcript: Transcript; startedAt: Date; recording?: string; notes?: vscode.Uri };
+  /** The transcription queue, whose Cancel buttons the panel shows (set by activate). */
+  queue?: { cancel(index?: number): void };
+  /** The speakers' voices of the transcript the panel shows, for "Remember this voice as…". */
+  private shownVoices?: { voices: SpeakerVoices; source: string };
   private readonly statusTimer: NodeJS.Timeout;
   private what = 'idle';
   private vitals: string[] = [];
@@ -63,6 +68,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.meetingLog = vscode.window.createOutputChannel('TranscrevAI Meeting');
     this.panel = new TranscriptPanel(ctx.extension.extensionUri, {
       rename: (id, name) => void this.rename(id, name),
+      rememberVoice: (id) => void this.rememberVoice(id),
+      cancelQueued: (index) => this.queue?.cancel(index),
       export: (format) => void this.exportAs(format),
       copyTimestamp: (seconds) => void vscode.env.clipboard.writeText(`[${clockTime(seconds)}]`),
       reveal: (seconds) => void this.reveal(seconds),
@@ -126,7 +133,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.meetingLog.appendLine(`Recording to ${recording}. Stop with "TranscrevAI: Stop Meeting".`);
     this.setPanel({ ...emptyPanelState(`Meeting ${new Date().toLocaleString()}`), status: 'recording' });
     this.panel.show();
-    await this.start({ mode: 'meeting' }, toLiveStartParams(settings, 'meeting', model, recording));
+    const params = toLiveStartParams(settings, 'meeting', model, recording);
+    const voices = this.ctx.voiceProfiles();
+    if (voices.length) params.voices = voices;
+    await this.start({ mode: 'meeting' }, params);
   }
 
   async stopMeeting(): Promise<void> {
@@ -309,6 +319,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       return;
     }
     this.setPanel(applyTranscript(this.panelState, result.transcript));
+    this.showVoicesOf(result.transcript);
     const file = result.recording?.replace(/\.wav$/, '.md');
     const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && isInside(vscode.workspace.workspaceFolders[0].uri.fsPath, file);
     this.lastMeeting = {
@@ -336,6 +347,51 @@ export class LiveController implements vscode.Disposable, JobObserver {
       recording: m.recording,
       notesPath: m.notes?.scheme === 'file' ? m.notes.fsPath : undefined,
     });
+  }
+
+  /**
+   * "Remember this voice as…": the speaker's voice in the transcript on show (an embedding, never audio) goes to the
+   * voices file under the name given, and the speaker takes that name here too.
+   */
+  private async rememberVoice(id: string): Promise<void> {
+    const shown = this.shownVoices;
+    const voice = shown?.voices.bySpeaker[id];
+    if (!shown || !voice) return;
+    const current = this.panelState.speakers[id] ?? '';
+    const name = (
+      await vscode.window.showInputBox({
+        title: 'Remember this voice as…',
+        prompt: 'Later transcripts and meetings name this speaker when the voice matches (only the voice print is kept, never audio).',
+        value: /^Speaker \d+$/.test(current) ? '' : current,
+        validateInput: (v) => (!v.trim() ? 'Give a name' : v.length > MAX_SPEAKER_NAME ? `At most ${MAX_SPEAKER_NAME} characters` : undefined),
+      })
+    )
+      ?.replace(/\s+/g, ' ')
+      .trim();
+    if (!name) return;
+    try {
+      this.ctx.rememberVoice({ name, space: shown.voices.space, embedding: voice, created: new Date().toISOString(), source: shown.source });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`TranscrevAI: the voice was not remembered: ${(err as Error).message}`);
+      return;
+    }
+    this.ctx.log.info(`voice remembered as "${name}" (from ${shown.source}); voices file: ${this.ctx.voicesFile()}`);
+    void vscode.window.showInformationMessage(`TranscrevAI: "${name}" will be named in later transcripts and meetings when the voice matches.`);
+    await this.rename(id, name);
+  }
+
+  /** The queue in the panel: each recording's state and progress; the panel opens when a queue starts. */
+  showQueue(state: QueueState, summary?: string): void {
+    const items = state.items.map((i) => ({ name: path.basename(i.input), status: i.status, percent: i.percent, reason: i.reason }));
+    const running = (q?: { items: { status: string }[] }) => !!q?.items.some((i) => i.status === 'running');
+    const opening = !running(this.panelState.queue) && running({ items });
+    this.setPanel({ ...this.panelState, queue: items.length ? { items, summary } : undefined });
+    if (opening) this.panel.show();
+  }
+
+  private showVoicesOf(t: Transcript): void {
+    this.shownVoices = t.voices ? { voices: t.voices, source: path.basename(t.input) } : undefined;
+    for (const m of t.voiceMatches ?? []) this.ctx.log.info(`speaker ${m.speaker} is "${m.name}" by voice (similarity ${m.similarity.toFixed(2)})`);
   }
 
   /** A rename changes the panel, the notes document and later exports at once. */
@@ -401,7 +457,9 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.setWhat(`transcribing ${title} (${overall} %)`);
     this.status.command = 'transcrevai.showTranscript';
     if (this.panel.visible || this.panelState.title === title) {
-      const base = this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const };
+      // Another file: a fresh transcript view, the queue (if any) kept above it.
+      const base =
+        this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const, queue: this.panelState.queue };
       this.setPanel({ ...base, status: 'transcribing', progress: { ...base.progress, [component]: percent } });
     }
   }
@@ -413,6 +471,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
           ? applyTranscript({ ...this.panelState, exports: [] }, result.transcript)
           : { ...this.panelState, status: result.error ? 'error' : 'idle', error: result.error },
       );
+      if (result.transcript) this.showVoicesOf(result.transcript);
     }
     if (this.session) return;
     if (result.error) {

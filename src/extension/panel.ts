@@ -8,6 +8,9 @@ import { emptyPanelState } from './panelState';
 
 export interface PanelActions {
   rename(speaker: string, name: string): void;
+  rememberVoice(speaker: string): void;
+  /** Cancels one queued recording, or the whole queue (index undefined). */
+  cancelQueued(index?: number): void;
   export(format: import('../output/formats').OutputFormat): void;
   copyTimestamp(seconds: number): void;
   reveal(seconds: number): void;
@@ -99,6 +102,15 @@ export class TranscriptPanel implements vscode.Disposable {
         break;
       case 'rename':
         this.actions.rename(m.speaker, m.name);
+        break;
+      case 'rememberVoice':
+        this.actions.rememberVoice(m.speaker);
+        break;
+      case 'cancelQueued':
+        this.actions.cancelQueued(m.index);
+        break;
+      case 'cancelQueue':
+        this.actions.cancelQueued(undefined);
         break;
       case 'export':
         this.actions.export(m.format);

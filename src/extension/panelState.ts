@@ -7,7 +7,7 @@ import type { PanelState } from '../protocol/panel';
 import type { Transcript } from '../transcript';
 
 export function emptyPanelState(title: string): PanelState {
-  return { status: 'idle', title, progress: {}, banners: [], speakers: {}, segments: [], exports: [] };
+  return { status: 'idle', title, progress: {}, banners: [], speakers: {}, voices: [], segments: [], exports: [] };
 }
 
 export function applyLiveEvent(state: PanelState, e: LiveEvent): PanelState {
@@ -50,6 +50,7 @@ export function applyTranscript(state: PanelState, t: Transcript, renames: Recor
     level: undefined,
     partial: undefined,
     speakers,
+    voices: Object.keys(t.voices?.bySpeaker ?? {}).filter((id) => id in speakers),
     segments: t.segments.map((s) => ({ start: s.start, end: s.end, text: s.text, speaker: s.speaker })),
     banners: [...new Set([...state.banners, ...(t.warnings ?? [])])],
     exports: EXPORT_FORMATS.map((format) => ({ format, label: formatSpec(format).label })),

@@ -3,6 +3,7 @@
 // `get`, so it is unit-tested without VS Code. Invalid values fall back to the default and are reported, never thrown.
 import { checkSettingValue, defaultOf } from '../options/spec';
 import { OPTIONS } from '../options/registry';
+import { vocabularyPrompt } from '../options/vocabularyList';
 import type { LiveStartParams, TranscribeParams } from '../protocol/client';
 import type { LiveMode } from '../vocabulary';
 
@@ -62,6 +63,8 @@ export function toTranscribeParams(settings: Settings, input: string, modelOverr
   };
   if (settings.threads > 0) params.threads = settings.threads;
   if (settings.beamSize > 1) params.beamSize = settings.beamSize;
+  const vocabulary = vocabularyPrompt(settings.vocabulary);
+  if (vocabulary) params.vocabulary = vocabulary;
   if (settings.modelsPath) params.modelsPath = settings.modelsPath;
   if (settings.ffmpegPath) params.ffmpegPath = settings.ffmpegPath;
   if (settings.diarize) {
@@ -91,6 +94,8 @@ export function toLiveStartParams(settings: Settings, mode: LiveMode, model: str
   };
   if (settings.threads > 0) params.threads = settings.threads;
   if (settings.modelsPath) params.modelsPath = settings.modelsPath;
+  const vocabulary = vocabularyPrompt(settings.vocabulary);
+  if (vocabulary) params.vocabulary = vocabulary;
   if (mode === 'meeting' && settings.speakers > 0) params.speakers = settings.speakers;
   if (recording) params.recording = recording;
   if (mode === 'dictation' && settings.dictationKeepRecording) params.keepRecording = true;

@@ -37,6 +37,16 @@ export const OPTIONS = [
     setting: { key: 'language', order: 2 },
   },
   {
+    key: 'vocabulary',
+    description:
+      'Names and words to spell right, separated by commas, e.g. `Nestor Pestana, FalaBrasil, Kubernetes`; the workspace file `.transcrevai/vocabulary.txt` (one per line) adds its own. Whisper reads them at the head of its prompt in every 30-second window. **Helps** with proper nouns, brands, acronyms and jargon it misspells or splits. **Does not help** with common words, sentences or instructions (Whisper imitates a prompt, it does not obey it), and a term that is never said does not appear. Up to 111 tokens are used: 20 to 35 names. Measured in docs/vocabulary.md.',
+    summary: 'names and jargon to spell right, comma-separated, or @file (a term per line)',
+    value: { type: 'string' },
+    default: '',
+    cli: { flag: 'vocabulary', placeholder: '<words|@file>', commands: ALL, default: undefined },
+    setting: { key: 'vocabulary', order: 3 },
+  },
+  {
     key: 'precision',
     description: 'Numeric precision of the Whisper graphs.',
     summary: PRECISIONS.join(' or '),
@@ -45,7 +55,7 @@ export const OPTIONS = [
     cli: { flag: 'precision', placeholder: '<p>', commands: ALL },
     setting: {
       key: 'precision',
-      order: 3,
+      order: 4,
       enumDescriptions: [
         '8-bit weights in blocks (the default): a third of the size of fp32, the same words (docs/accuracy.md); falls back to fp32 if the graphs fail to load.',
         '4-bit weights in blocks: the smallest, for large models on little memory; loses some words (docs/benchmarks.md).',
@@ -61,7 +71,7 @@ export const OPTIONS = [
     value: { type: 'integer', min: 0, max: MAX_THREADS },
     default: 0,
     cli: { flag: 'threads', short: 't', placeholder: '<N>', commands: ALL, min: 1, default: undefined },
-    setting: { key: 'threads', order: 4 },
+    setting: { key: 'threads', order: 5 },
   },
   {
     key: 'beamSize',
@@ -71,7 +81,7 @@ export const OPTIONS = [
     value: { type: 'integer', min: 1, max: MAX_BEAM_SIZE },
     default: 1,
     cli: { flag: 'beam-size', placeholder: '<N>', commands: ['transcribe'] },
-    setting: { key: 'beamSize', order: 5 },
+    setting: { key: 'beamSize', order: 6 },
   },
   {
     key: 'outputFormat',
@@ -80,7 +90,7 @@ export const OPTIONS = [
     value: { type: 'enum', values: OUTPUT_FORMATS },
     default: 'md',
     cli: { flag: 'format', short: 'f', placeholder: '<fmt>', commands: ALL },
-    setting: { key: 'outputFormat', order: 6, values: EXPORT_FORMATS, enumDescriptions: EXPORT_FORMATS.map((f) => formatSpec(f).description) },
+    setting: { key: 'outputFormat', order: 7, values: EXPORT_FORMATS, enumDescriptions: EXPORT_FORMATS.map((f) => formatSpec(f).description) },
   },
   {
     key: 'diarize',
@@ -90,7 +100,7 @@ export const OPTIONS = [
     value: { type: 'boolean' },
     default: true,
     cli: { flag: 'diarize', commands: ['transcribe'], default: false },
-    setting: { key: 'diarize', order: 7 },
+    setting: { key: 'diarize', order: 8 },
   },
   {
     key: 'speakers',
@@ -99,7 +109,7 @@ export const OPTIONS = [
     value: { type: 'integer', min: 0, max: 32 },
     default: 0,
     cli: { flag: 'speakers', placeholder: '<N>', commands: ALL, min: 1, default: undefined },
-    setting: { key: 'speakers', order: 8 },
+    setting: { key: 'speakers', order: 9 },
   },
   {
     key: 'minSpeakers',
@@ -114,6 +124,14 @@ export const OPTIONS = [
     value: { type: 'integer', min: 1, max: 32 },
     default: undefined,
     cli: { flag: 'max-speakers', placeholder: '<N>', commands: ['transcribe'] },
+  },
+  {
+    key: 'voices',
+    description:
+      'Name the speakers whose voice matches a remembered one: a voices file (`voices.json` in the extension\'s global storage, made by "Remember this voice as…" in the panel).',
+    value: { type: 'string', nonEmpty: true },
+    default: undefined,
+    cli: { flag: 'voices', placeholder: '<voices.json>', commands: ['transcribe', 'meeting'] },
   },
   {
     key: 'out',
@@ -158,7 +176,7 @@ export const OPTIONS = [
     value: { type: 'string' },
     default: '',
     cli: { flag: 'ffmpeg', placeholder: '<path>', commands: ALL, default: undefined },
-    setting: { key: 'ffmpegPath', order: 9, scope: 'machine' },
+    setting: { key: 'ffmpegPath', order: 10, scope: 'machine' },
   },
   {
     key: 'modelsPath',
@@ -166,7 +184,7 @@ export const OPTIONS = [
       'Folder where downloaded models are kept. Empty = `$TRANSCREVAI_MODELS`, else `~/.cache/transcrevai/models` (shared with the `transcrevai` CLI).',
     value: { type: 'string' },
     default: '',
-    setting: { key: 'modelsPath', order: 10, scope: 'machine' },
+    setting: { key: 'modelsPath', order: 11, scope: 'machine' },
   },
   {
     key: 'inProcess',
@@ -194,7 +212,7 @@ export const OPTIONS = [
       },
     },
     default: { ...DEFAULT_RESTART_LIMITS },
-    setting: { key: 'engine.restartLimits', order: 11 },
+    setting: { key: 'engine.restartLimits', order: 12 },
   },
   {
     key: 'cpuAffinity',
@@ -202,7 +220,7 @@ export const OPTIONS = [
       'Pin Whisper and diarization to the core budget (all cores but two) and the microphone capture to the cores outside it (Linux: `taskset`; Windows: process affinity; not available on macOS). Best-effort: what was applied shows in the log and the status. Takes effect when the engine restarts.',
     value: { type: 'boolean' },
     default: true,
-    setting: { key: 'engine.cpuAffinity', order: 12 },
+    setting: { key: 'engine.cpuAffinity', order: 13 },
   },
   {
     key: 'audioDevice',
@@ -212,7 +230,7 @@ export const OPTIONS = [
     value: { type: 'string' },
     default: '',
     cli: { flag: 'device', placeholder: '<name>', commands: LIVE, default: undefined },
-    setting: { key: 'audio.device', order: 13 },
+    setting: { key: 'audio.device', order: 14 },
   },
   {
     key: 'audioRecorder',
@@ -222,7 +240,7 @@ export const OPTIONS = [
     value: { type: 'enum', values: ['auto', ...RECORDER_PROGRAMS] },
     default: 'auto',
     cli: { flag: 'recorder', placeholder: '<program>', commands: LIVE, values: RECORDER_PROGRAMS, default: undefined },
-    setting: { key: 'audio.recorder', order: 14 },
+    setting: { key: 'audio.recorder', order: 15 },
   },
   {
     key: 'input',
@@ -271,21 +289,21 @@ export const OPTIONS = [
     description: 'Model for dictation; empty = `#transcrevai.model#`. A smaller model (e.g. `tiny`) answers faster.',
     value: { type: 'string' },
     default: '',
-    setting: { key: 'dictation.model', order: 15, restricted: true },
+    setting: { key: 'dictation.model', order: 16, restricted: true },
   },
   {
     key: 'dictationKeepRecording',
     description: "Keep the audio of each dictation (in the extension's storage folder). Off: the recording is deleted when dictation stops.",
     value: { type: 'boolean' },
     default: false,
-    setting: { key: 'dictation.keepRecording', order: 16 },
+    setting: { key: 'dictation.keepRecording', order: 17 },
   },
   {
     key: 'dictationStopOnFocusLoss',
     description: 'Stop dictating when the VS Code window loses focus.',
     value: { type: 'boolean' },
     default: false,
-    setting: { key: 'dictation.stopOnFocusLoss', order: 17 },
+    setting: { key: 'dictation.stopOnFocusLoss', order: 18 },
   },
   {
     key: 'meetingsFolder',
@@ -293,7 +311,7 @@ export const OPTIONS = [
       "Where meeting recordings and notes go: relative to the first workspace folder, or absolute. Without a workspace, the extension's storage folder is used and the notes open as an untitled document.",
     value: { type: 'string', nonEmpty: true },
     default: 'meetings',
-    setting: { key: 'meetings.folder', order: 18, restricted: true },
+    setting: { key: 'meetings.folder', order: 19, restricted: true },
   },
 ] as const satisfies readonly OptionSpec[];
 

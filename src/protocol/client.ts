@@ -5,7 +5,7 @@
 //   engine → client: ResponseMessage (one per request id) and EngineNotification (ready, progress, live, warning, log)
 import type { ErrorInfo } from '../errors';
 import type { ProgressEvent } from '../progress';
-import type { Transcript } from '../transcript';
+import type { Transcript, VoiceProfile } from '../transcript';
 import type { LiveMode, LiveSource, Precision } from '../vocabulary';
 import type { ChildStatus } from './worker';
 
@@ -24,6 +24,10 @@ export interface TranscribeParams {
   /** Overrides ffmpeg discovery. */
   ffmpegPath?: string;
   initialPrompt?: string;
+  /** Names and jargon to spell right, e.g. "Nestor Pestana, FalaBrasil" (the `vocabulary` option). */
+  vocabulary?: string;
+  /** Remembered voices: a speaker whose voice matches one is labelled with its name. */
+  voices?: VoiceProfile[];
   /** Beam search width (1 = greedy); undefined = the default (DEFAULT_BEAM_SIZE). */
   beamSize?: number;
   /** Label speakers (also implied by speakers / minSpeakers / maxSpeakers). */
@@ -63,6 +67,10 @@ export interface LiveStartParams {
   precision: Precision;
   threads?: number;
   modelsPath?: string;
+  /** Names and jargon to spell right (the `vocabulary` option). */
+  vocabulary?: string;
+  /** Remembered voices, for the meeting's speakers. */
+  voices?: VoiceProfile[];
   /**
    * Where the recording (16 kHz mono WAV) is written. Meetings keep it; dictation deletes it at the end
    * unless `keepRecording`. Default: a file in the temporary folder.

@@ -23,11 +23,22 @@ export interface PanelState {
   banners: string[];
   /** Display names by speaker id (renames included). */
   speakers: Record<string, string>;
+  /** Speakers whose voice the finished transcript holds: they get "Remember this voice as…". */
+  voices: string[];
   segments: PanelSegment[];
   /** The phrase being spoken, not final yet. */
   partial?: { start: number; text: string };
+  /** The transcription queue, when there is one: each recording's state and progress, and its summary once done. */
+  queue?: { items: PanelQueueItem[]; summary?: string };
   /** Export buttons, offered once there is a finished transcript (empty before). */
   exports: { format: OutputFormat; label: string }[];
+}
+
+export interface PanelQueueItem {
+  name: string;
+  status: 'waiting' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+  percent?: number;
+  reason?: string;
 }
 
 export type HostToPanel = { type: 'state'; state: PanelState };
@@ -35,6 +46,10 @@ export type HostToPanel = { type: 'state'; state: PanelState };
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'rename'; speaker: string; name: string }
+  | { type: 'rememberVoice'; speaker: string }
+  /** Cancel one recording of the queue (its index), or all that wait or run. */
+  | { type: 'cancelQueued'; index: number }
+  | { type: 'cancelQueue' }
   | { type: 'export'; format: OutputFormat }
   | { type: 'copyTimestamp'; seconds: number }
   | { type: 'reveal'; seconds: number };
@@ -61,6 +76,14 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
         m.name.length <= MAX_SPEAKER_NAME
         ? { type: 'rename', speaker: m.speaker, name: m.name }
         : undefined;
+    case 'rememberVoice':
+      return typeof m.speaker === 'string' && m.speaker.length > 0 && m.speaker.length <= MAX_SPEAKER_NAME
+        ? { type: 'rememberVoice', speaker: m.speaker }
+        : undefined;
+    case 'cancelQueued':
+      return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 0 ? { type: 'cancelQueued', index: m.index } : undefined;
+    case 'cancelQueue':
+      return { type: 'cancelQueue' };
     case 'export':
       return (EXPORT_FORMATS as readonly unknown[]).includes(m.format) ? { type: 'export', format: m.format as OutputFormat } : undefined;
     case 'copyTimestamp':

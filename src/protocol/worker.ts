@@ -5,7 +5,7 @@
 //   engine → child: EngineToWorker (request with WorkerRequestMap[kind] params, cancel)
 //   child → engine: WorkerToEngine (ready, heartbeat with vitals, progress, warning, event, response per id)
 import type { ErrorInfo } from '../errors';
-import type { Transcript } from '../transcript';
+import type { SpeakerVoices, Transcript } from '../transcript';
 import type { DecodeStats, LiveSource, MediaProbe, Precision, SpeechRegion } from '../vocabulary';
 
 export type WorkerKind = 'capture' | 'transcription' | 'diarization';
@@ -55,6 +55,8 @@ export interface TranscribeJournalParams extends LoadModelParams {
   journal: string;
   language: string;
   initialPrompt?: string;
+  /** Words to spell right, leading every window's prompt (DecodeOptions.vocabulary). */
+  vocabulary?: string;
   beamSize?: number;
   /** Speech regions (from the `speech` request); undefined = decode the whole journal. */
   speech?: SpeechRegion[];
@@ -88,6 +90,7 @@ export interface DiarizeJournalResult {
   method: string;
   reason: string;
   warnings: string[];
+  voices?: SpeakerVoices;
 }
 
 export interface RecordParams {
@@ -123,6 +126,7 @@ export interface PhraseParams extends LoadModelParams {
   end: number;
   language: string;
   initialPrompt?: string;
+  vocabulary?: string;
   /** Partial text while the phrase is still spoken: greedy only, no temperature fallback. */
   partial?: boolean;
 }

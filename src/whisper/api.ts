@@ -26,7 +26,14 @@ export interface DecodeOptions {
   /** 'auto' or a language code ('pt', 'en', ...). */
   language: string;
   task?: 'transcribe' | 'translate';
+  /** Text before the first window only; it gives way to the transcript's own text as decoding goes on. */
   initialPrompt?: string;
+  /**
+   * Words to spell right (names, jargon), e.g. "Nestor Pestana, FalaBrasil": they lead every window's prompt,
+   * before the previous text (faster-whisper's `hotwords`), so they keep helping an hour in. At most
+   * MAX_VOCABULARY_TOKENS tokens are used; the cut shows in `stats.vocabularyTokensCut`.
+   */
+  vocabulary?: string;
   /** Temperature fallback ladder; default [0, 0.2, 0.4, 0.6, 0.8, 1.0]. */
   temperatures?: number[];
   compressionRatioThreshold?: number;

@@ -25,6 +25,7 @@ import { applyTimestampRules, suppress, TIME_PRECISION, tokenProbability } from 
 import { HOP_LENGTH, N_FRAMES, WindowedLogMel } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
+import { promptRoom, windowPrompt } from './prompt';
 import { splitWindow } from './segments';
 import { beamSearch, greedySearch, type Hypothesis, sampleBestOf, type SearchContext } from './search';
 import { joinSpeech, speechChunks } from './speechMap';
@@ -77,6 +78,12 @@ export const DEFAULT_LONG_FORM_PARAMS: LongFormParams = {
   patience: 1,
   bestOf: 5,
 };
+
+/**
+ * Room for the vocabulary in a window's prompt: half of the prompt's 223 tokens, so the previous text (which keeps
+ * style and spelling from window to window) keeps the other half. 20 to 35 names (a common two-word name takes 3–4 tokens with its comma, a rare one 5–6).
+ */
+export const MAX_VOCABULARY_TOKENS = Math.floor(promptRoom(448) / 2);
 
 /** Language reported when 'auto' had no speech to detect from (ISO 639-2 "undetermined"). */
 export const UNDETERMINED_LANGUAGE = 'und';
@@ -153,6 +160,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
 
   const textContext = model.config.max_target_positions;
   const initialPrompt = options.initialPrompt?.trim() ? tokenizer.encode(' ' + options.initialPrompt.trim()) : [];
+  const vocabulary = vocabularyTokens(options.vocabulary, stats);
   const allTokens: number[] = [...initialPrompt];
   let promptResetSince = 0;
   let language = fixedLanguage;
@@ -257,6 +265,15 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
   const reported = fixedLanguage ?? (segments.length > 0 ? language : null) ?? UNDETERMINED_LANGUAGE;
   return { language: reported, segments, stats };
 
+  /** The vocabulary's tokens, cut to MAX_VOCABULARY_TOKENS (a longer one would crowd out the previous text). */
+  function vocabularyTokens(text: string | undefined, into: DecodeStats): number[] {
+    const words = text?.trim();
+    if (!words) return [];
+    const tokens = tokenizer.encode(' ' + words);
+    into.vocabularyTokensCut = Math.max(0, tokens.length - MAX_VOCABULARY_TOKENS);
+    return tokens.slice(0, MAX_VOCABULARY_TOKENS);
+  }
+
   /** One decoding pass of an encoded window at one temperature (greedy, beam search or best-of sampling). */
   async function decodeWindow(
     m: LoadedWhisperModel,
@@ -267,8 +284,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     random: () => number,
   ): Promise<WindowDecode> {
     const pass: DecoderPass = m.inference.startDecoding(encoded);
-    const maxPrompt = textContext / 2 - 1;
-    const initial = prompt.length > 0 ? [special.sotPrev, ...prompt.slice(-maxPrompt), ...sot] : [...sot];
+    const initial = windowPrompt(special.sotPrev, vocabulary, prompt, sot, promptRoom(textContext));
     const sotIndex = initial.lastIndexOf(special.sot);
     const addDecoderStep = (ms: number) => {
       stats.decoderMs += ms;

@@ -1,9 +1,9 @@
-// The batch plan (src/cli/batchPlan.ts): which files a batch takes from its inputs, how --shard K/N splits
+// The batch plan (src/batch/plan.ts): which files a batch takes from its inputs, how --shard K/N splits
 // them, where each transcript goes.
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'path';
-import { expandInputs, parseShard, planOutputs, shardOf } from '../../src/cli/batchPlan';
+import { expandInputs, parseShard, planOutputs, shardOf } from '../../src/batch/plan';
 import { summary } from '../../src/cli/batch';
 import { tmpDir, tmpTree } from '../fixtures/tmp';
 

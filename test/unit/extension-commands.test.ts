@@ -3,6 +3,7 @@
 // activation, lazy engine start, progress, output next to the media (Keep both / Cancel), untitled
 // fallback on read-only file systems, model-missing prompt, engine restart after a crash, model download
 // through the catalogue from a local HTTPS server, and shutdown on deactivate.
+import { readVoiceProfiles, writeVoiceProfiles } from '../../src/files/voiceStore';
 import { test, describe, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'crypto';
@@ -63,6 +64,14 @@ const MODEL_FILES: Record<string, string> = {
   'onnx/decoder_model_merged_int8.onnx': 'D'.repeat(7000),
 };
 
+async function waitUntil(probe: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('extension commands (stand-in vscode, scripted engine)', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-ext-'));
   const extDir = path.join(root, 'ext');
@@ -74,7 +83,14 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
   let fake: ReturnType<typeof createFakeVscode>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let ext: any;
-  const context = { extensionPath: extDir, subscriptions: [] as { dispose(): unknown }[], extension: { packageJSON: { version: '0.1.0' } } };
+  const globalStorage = path.join(root, 'global-storage');
+  const context = {
+    extensionPath: extDir,
+    extensionUri: Uri.file(extDir),
+    globalStorageUri: Uri.file(globalStorage),
+    subscriptions: [] as { dispose(): unknown }[],
+    extension: { packageJSON: { version: '0.1.0' } },
+  };
 
   const requests = () =>
     fs.existsSync(engineLog)
@@ -149,12 +165,14 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), [
       'transcrevai.chooseLanguage',
       'transcrevai.downloadModel',
+      'transcrevai.rememberedVoices',
       'transcrevai.showLog',
       'transcrevai.showTranscript',
       'transcrevai.startMeeting',
       'transcrevai.stopMeeting',
       'transcrevai.toggleDictation',
       'transcrevai.transcribeFile',
+      'transcrevai.transcribeFolder',
       'transcrevai.useModelFolder',
     ]);
     assert.equal(fs.existsSync(engineLog), false);
@@ -225,7 +243,11 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.ok(prog.messages.includes('Transcribing 53 %'), prog.messages.join(' | ')); // 20 + 0.42 × 80
     assert.equal(prog.increments, 100);
     assert.deepEqual(fake.opened.at(-1), { uri: Uri.file(out), viewColumn: fake.vscode.ViewColumn.Beside });
-    assert.ok(fake.logs.some((l) => /model tiny, precision int8, language pt, threads auto, ffmpeg \/\S+ \((ffmpeg-static|path)\)/.test(l)));
+    assert.ok(
+      fake.logs.some((l) =>
+        /model tiny, precision int8, language pt, threads auto, 0 remembered voices, no vocabulary, ffmpeg \/\S+ \((ffmpeg-static|path)\)/.test(l),
+      ),
+    );
     assert.ok(fake.logs.some((l) => /\[engine\] fake engine did the job/.test(l)));
   });
 
@@ -409,20 +431,108 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     fake.handlers.warning = undefined;
   });
 
-  test('explorer multi-selection: every selected media is transcribed', async () => {
+  test('explorer multi-selection and folders go through the queue: one after another, existing transcripts skipped, a summary', async () => {
     const a = Uri.file(path.join(mediaDir, 'm1.flac'));
     const b = Uri.file(path.join(mediaDir, 'm2.webm'));
-    fs.writeFileSync(a.fsPath, 'x');
-    fs.writeFileSync(b.fsPath, 'x');
+    const c = Uri.file(path.join(mediaDir, 'm3.wav'));
+    for (const u of [a, b, c]) fs.writeFileSync(u.fsPath, 'x');
+    fs.writeFileSync(path.join(mediaDir, 'm3.md'), 'a transcript someone kept');
     const count = requests().length;
-    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', a, [a, b]);
-    assert.equal(requests().length, count + 2);
-    assert.ok(fs.existsSync(path.join(mediaDir, 'm1.md')));
-    assert.ok(fs.existsSync(path.join(mediaDir, 'm2.md')));
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', a, [a, b, c]);
+    await waitUntil(() => fake.shown.some((s) => /queue finished/.test(s.message)), 10_000);
+    assert.equal(requests().length, count + 2, 'm3 is not transcribed again');
+    assert.ok(fs.existsSync(path.join(mediaDir, 'm1.md')) && fs.existsSync(path.join(mediaDir, 'm2.md')));
+    assert.equal(fs.readFileSync(path.join(mediaDir, 'm3.md'), 'utf8'), 'a transcript someone kept');
+    assert.ok(fake.shown.some((s) => s.message === 'TranscrevAI: queue finished: 2 done, 1 skipped (transcript exists), 0 failed.'));
+    // The panel showed each file's state as it went, and the summary at the end.
+    assert.ok(fake.panelStates.some((s) => s.queue?.items.some((i) => i.name === 'm2.webm' && i.status === 'running')));
+    assert.equal(fake.panelStates.at(-1)!.queue?.summary, '2 done, 1 skipped (transcript exists), 0 failed');
+    const saved = JSON.parse(fs.readFileSync(path.join(globalStorage, 'queue.json'), 'utf8'));
+    assert.deepEqual(
+      saved.items.map((i: { status: string }) => i.status),
+      ['done', 'done', 'skipped'],
+    );
+    // A folder: the media inside, recursively; the broken one fails alone, with its reason.
+    const folder = path.join(mediaDir, 'folder');
+    fs.mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'f1.mp3'), 'x');
+    fs.writeFileSync(path.join(folder, 'sub', 'f2.wav'), 'x');
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not media');
+    fake.shown.length = 0;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFolder', Uri.file(folder));
+    await waitUntil(() => fake.shown.some((s) => /queue finished/.test(s.message)), 10_000);
+    assert.ok(fs.existsSync(path.join(folder, 'f1.md')) && fs.existsSync(path.join(folder, 'sub', 'f2.md')));
+    assert.ok(fake.shown.some((s) => s.message === 'TranscrevAI: queue finished: 2 done, 0 skipped (transcript exists), 0 failed.'));
+    // Cancel one from the panel before it starts: it is never transcribed.
+    fs.rmSync(path.join(folder, 'f1.md'));
+    fs.rmSync(path.join(folder, 'sub', 'f2.md'));
+    fake.shown.length = 0;
+    const count2 = requests().length;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFolder', Uri.file(folder));
+    fake.panelSend.message!({ type: 'cancelQueued', index: 1 });
+    await waitUntil(() => fake.shown.some((s) => /queue finished/.test(s.message)), 10_000);
+    assert.equal(requests().length, count2 + 1);
+    assert.equal(fs.existsSync(path.join(folder, 'sub', 'f2.md')), false);
+    assert.ok(fake.shown.some((s) => s.message === 'TranscrevAI: queue finished: 1 done, 0 skipped (transcript exists), 0 failed, 1 cancelled.'));
+  });
+
+  test('remembered voices go with diarized jobs only; Remembered Voices forgets the picked ones after a modal "Forget"', async () => {
+    const voice = (name: string) => ({ name, space: 'abc', embedding: [0.6, 0.8], created: '2026-12-03T10:00:00.000Z', source: 'talk.wav' });
+    writeVoiceProfiles(path.join(globalStorage, 'voices.json'), [voice('Ana Lima'), voice('Bruno Dias')]);
+    const media = Uri.file(path.join(mediaDir, 'voices.wav'));
+    fs.writeFileSync(media.fsPath, 'x');
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', media);
+    assert.equal('voices' in requests().at(-1)!.params, false, 'no speakers, no voices');
+    fake.config['transcrevai.diarize'] = true;
+    fs.rmSync(path.join(mediaDir, 'voices.md'));
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', media);
+    fake.config['transcrevai.diarize'] = false;
+    assert.deepEqual(
+      (requests().at(-1)!.params.voices as { name: string }[]).map((v) => v.name),
+      ['Ana Lima', 'Bruno Dias'],
+    );
+    // Forget one: the pick, then the modal's answer.
+    fake.handlers.quickPick = (items) => [(items as { label: string }[]).find((i) => i.label === 'Ana Lima')];
+    fake.handlers.warning = undefined;
+    await fake.vscode.commands.executeCommand('transcrevai.rememberedVoices');
+    assert.equal(readVoiceProfiles(path.join(globalStorage, 'voices.json')).length, 2, 'nothing forgotten without the modal answer');
+    fake.handlers.warning = (_m, ...buttons) => buttons[0];
+    await fake.vscode.commands.executeCommand('transcrevai.rememberedVoices');
+    assert.deepEqual(
+      readVoiceProfiles(path.join(globalStorage, 'voices.json')).map((v) => v.name),
+      ['Bruno Dias'],
+    );
+    fake.handlers.quickPick = undefined;
+    fake.handlers.warning = undefined;
   });
 
   test('deactivate shuts the engine down', async () => {
     await ext.deactivate();
     assert.ok(fake.logs.some((l) => /Engine stopped/.test(l)));
+  });
+
+  test('a queue VS Code closed on goes on at the next start: the running file again, then the rest; nothing done is redone', async () => {
+    const item = (name: string, status: string) => ({ input: path.join(mediaDir, `${name}.wav`), output: path.join(mediaDir, `${name}.md`), status });
+    for (const n of ['r1', 'r2', 'r3']) fs.writeFileSync(path.join(mediaDir, `${n}.wav`), 'x');
+    fs.writeFileSync(path.join(mediaDir, 'r1.md'), 'done before the restart');
+    fs.writeFileSync(
+      path.join(globalStorage, 'queue.json'),
+      JSON.stringify({ version: 1, items: [item('r1', 'done'), item('r2', 'running'), item('r3', 'waiting')] }),
+    );
+    const count = requests().length;
+    fake.shown.length = 0;
+    for (const d of context.subscriptions.splice(0)) d.dispose(); // as VS Code does when it closes
+    ext.activate(context);
+    await waitUntil(() => fake.shown.some((s) => /queue finished/.test(s.message)), 10_000);
+    assert.ok(fake.shown.some((s) => s.message === 'TranscrevAI: going on with the transcription queue (2 left).'));
+    assert.deepEqual(
+      requests()
+        .slice(count)
+        .map((r) => path.basename(r.params.input as string)),
+      ['r2.wav', 'r3.wav'],
+    );
+    assert.equal(fs.readFileSync(path.join(mediaDir, 'r1.md'), 'utf8'), 'done before the restart');
+    assert.ok(fs.existsSync(path.join(mediaDir, 'r3.md')));
+    await ext.deactivate();
   });
 });

@@ -70,7 +70,7 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
     const { page, phases } = bench;
     const exitCode = bench.exitCode;
     const seen = new Set<string>();
-    const deadline = Date.now() + 8 * 60_000;
+    const deadline = Date.now() + 14 * 60_000;
     while (exitCode() === undefined && Date.now() < deadline) {
       for (const phase of phases.filter((p) => !seen.has(p))) {
         seen.add(phase);
@@ -170,6 +170,71 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
           record('a speaker name that is HTML is shown as text in the panel, never run', ok, ok ? undefined : why);
           await page.screenshot({ path: path.join(ARTIFACTS, 'panel-html-name.png') });
         }
+        if (phase === 'queue-running' || phase === 'queue-done') {
+          const running = phase === 'queue-running';
+          // While it runs: the queue's three rows, one running with a progress bar; at the end: the summary.
+          const selector = running ? '.queue-item[data-status="running"] progress' : '.queue-summary';
+          let found: import('playwright-core').Frame | undefined;
+          for (let i = 0; i < 60 && !found; i++) {
+            for (const f of page.frames())
+              if (
+                await f
+                  .locator(selector)
+                  .count()
+                  .catch(() => 0)
+              )
+                found = f;
+            if (!found) await new Promise((r) => setTimeout(r, 250));
+          }
+          let ok = !!found;
+          let why = found ? '' : `no ${selector} in the panel`;
+          if (found) {
+            const rows = await found.locator('.queue-item').count();
+            const text = running ? '' : await found.locator('.queue-summary').innerText();
+            ok = rows === 3 && (running || /3 done, 0 skipped \(transcript exists\), 0 failed/.test(text));
+            why = `rows: ${rows}${running ? '' : `, summary: ${text}`}`;
+          }
+          record(
+            running ? 'the panel shows the queue with the running file and its progress' : 'the panel shows the queue finished: 3 done',
+            ok,
+            ok ? undefined : why,
+          );
+          await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
+        }
+        if (phase === 'remember-voice') {
+          let ok = false;
+          let why = 'no "Remember voice…" button for Speaker 1 in the panel';
+          for (let i = 0; i < 40 && !ok; i++) {
+            for (const f of page.frames()) {
+              const button = f.locator('button[data-remember="SPEAKER_1"]');
+              if (!(await button.count().catch(() => 0))) continue;
+              await button.dispatchEvent('click');
+              const input = page.locator('.quick-input-widget input');
+              const shown = await input.waitFor({ timeout: 10_000 }).then(
+                () => true,
+                () => false,
+              );
+              if (!shown) {
+                why = 'no input box after the click';
+                break;
+              }
+              await page.screenshot({ path: path.join(ARTIFACTS, 'remember-voice.png') });
+              await input.fill('Ana Lima');
+              await input.press('Enter');
+              const store = path.join(work, 'ud', 'User', 'globalStorage', 'transcrevai.transcrevai', 'voices.json');
+              for (let k = 0; k < 40 && !fs.existsSync(store); k++) await new Promise((r) => setTimeout(r, 250));
+              const kept = fs.existsSync(store) ? (JSON.parse(fs.readFileSync(store, 'utf8')) as { profiles: { [key: string]: unknown }[] }) : undefined;
+              const profile = kept?.profiles.find((p) => p.name === 'Ana Lima');
+              ok = !!profile && Object.keys(profile).sort().join(',') === 'created,embedding,name,source,space';
+              why = ok ? '' : `voices file: ${kept ? JSON.stringify(kept).slice(0, 200) : 'absent'}`;
+              break;
+            }
+            if (!ok) await new Promise((r) => setTimeout(r, 500));
+          }
+          record('"Remember voice…" in the panel keeps a voice print (no audio) under the name typed', ok, ok ? undefined : why);
+          fs.writeFileSync(path.join(ws, '.remembered'), ok ? 'yes' : 'no');
+        }
+        if (phase === 'voice-named') await page.screenshot({ path: path.join(ARTIFACTS, 'voice-named.png') });
         if (phase === 'rename-speaker') {
           let ok = false;
           let why = '';
@@ -215,7 +280,7 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'end.png') });
     const code = exitCode();
-    if (code === undefined) record('the suite finished', false, 'timed out after 8 minutes');
+    if (code === undefined) record('the suite finished', false, 'timed out after 14 minutes');
     else if (code !== 0 && !failures) record('the suite finished', false, `exit code ${code}`);
   } finally {
     await bench?.close();

@@ -169,6 +169,51 @@ const tests: [string, () => Promise<void>][] = [
       await sleep(8000); // the runner looks at the panel meanwhile
     },
   ],
+  [
+    'a folder of three recordings through the queue: progress in the panel, three transcripts, a summary',
+    async () => {
+      const folder = path.join(ws(), 'batch');
+      await vscode.commands.executeCommand('transcrevai.transcribeFolder', vscode.Uri.file(folder));
+      console.log('PHASE queue-running');
+      const names = ['spk1_snt1', 'spk1_snt2', 'spk2_snt1'];
+      await until('three transcripts', () => names.every((n) => fs.existsSync(path.join(folder, `${n}.md`))), 180_000);
+      for (const n of names) {
+        const md = fs.readFileSync(path.join(folder, `${n}.md`), 'utf8');
+        if (words(md).length < 8) throw new Error(`${n}.md holds too little text: ${md.slice(0, 300)}`);
+      }
+      console.log('PHASE queue-done');
+      await sleep(4000); // the runner looks at the panel's summary meanwhile
+    },
+  ],
+  [
+    'a voice remembered from one recording is named in the transcript of another recording of the same person',
+    async () => {
+      const config = vscode.workspace.getConfiguration('transcrevai');
+      await config.update('diarize', true, vscode.ConfigurationTarget.Workspace);
+      await config.update('speakers', 2, vscode.ConfigurationTarget.Workspace);
+      try {
+        await vscode.commands.executeCommand('transcrevai.showTranscript');
+        await vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), 'voices-a.wav')));
+        await until('voices-a.md', () => fs.existsSync(path.join(ws(), 'voices-a.md')), 120_000);
+        // The runner clicks "Remember voice…" beside Speaker 1 in the panel, types the name, and says when it is kept.
+        console.log('PHASE remember-voice');
+        await until('the voice remembered', () => fs.existsSync(path.join(ws(), '.remembered')), 60_000);
+        await vscode.commands.executeCommand('transcrevai.transcribeFile', vscode.Uri.file(path.join(ws(), 'voices-b.wav')));
+        const md = await until(
+          'voices-b.md',
+          () => fs.existsSync(path.join(ws(), 'voices-b.md')) && fs.readFileSync(path.join(ws(), 'voices-b.md'), 'utf8'),
+          120_000,
+        );
+        if (!md.includes('**Ana Lima**')) throw new Error(`voices-b.md does not name Ana Lima: ${md.slice(0, 500)}`);
+        if (!/\*\*Speaker \d\*\*/.test(md)) throw new Error(`the other person got a name too: ${md.slice(0, 500)}`);
+        console.log('PHASE voice-named');
+        await sleep(3000);
+      } finally {
+        await config.update('diarize', false, vscode.ConfigurationTarget.Workspace);
+        await config.update('speakers', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    },
+  ],
 ];
 
 export async function run(): Promise<void> {

@@ -4,6 +4,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { findFfmpeg } from '../../src/audio/ffmpeg';
 import { TESTDATA } from '../fixtures/shared';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,6 +36,13 @@ export function prepareWorkspace(): { work: string; ws: string; userDataDir: str
   fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.wav'), path.join(ws, 'jfk.wav'));
   fs.copyFileSync(path.join(TESTDATA, 'en', 'jfk.txt'), path.join(ws, 'jfk.txt'));
   fs.copyFileSync(path.join(TESTDATA, 'diarization', 'pyannote_sample.wav'), path.join(ws, 'two-speakers.wav'));
+  // Three recordings in a folder, for the queue.
+  fs.mkdirSync(path.join(ws, 'batch'));
+  for (const f of ['spk1_snt1.wav', 'spk2_snt1.wav', 'spk1_snt2.wav']) fs.copyFileSync(path.join(TESTDATA, 'en', 'speechbrain', f), path.join(ws, 'batch', f));
+  // Two conversations with one person in common (3d-speaker's speaker1): with jfk, then with speaker2.
+  const d3 = path.join(TESTDATA, 'speakers', 'test', '3d-speaker');
+  joinWithPause(path.join(d3, 'speaker1_a_en_16k.wav'), path.join(TESTDATA, 'en', 'jfk.wav'), path.join(ws, 'voices-a.wav'));
+  joinWithPause(path.join(d3, 'speaker1_b_en_16k.wav'), path.join(d3, 'speaker2_a_en_16k.wav'), path.join(ws, 'voices-b.wav'));
   fs.writeFileSync(
     path.join(ws, '.vscode', 'settings.json'),
     JSON.stringify(
@@ -57,4 +65,12 @@ export function prepareWorkspace(): { work: string; ws: string; userDataDir: str
     JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'git.enabled': false, 'telemetry.telemetryLevel': 'off' }),
   );
   return { work, ws, userDataDir };
+}
+
+/** `first`, a second of silence, then `second`, as one 16 kHz mono WAV (the ffmpeg the product ships). */
+function joinWithPause(first: string, second: string, out: string): void {
+  const ffmpeg = findFfmpeg({}).path;
+  const graph =
+    '[0:a]aresample=16000,aformat=channel_layouts=mono,apad=pad_dur=1[a];[1:a]aresample=16000,aformat=channel_layouts=mono[b];[a][b]concat=n=2:v=0:a=1';
+  execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', first, '-i', second, '-filter_complex', graph, '-c:a', 'pcm_s16le', out]);
 }

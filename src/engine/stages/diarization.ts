@@ -26,7 +26,7 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
-    return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings };
+    return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings, ...(r.voices && { voices: r.voices }) };
   },
   async vad(p, ctx) {
     const v = await models.vad(p.vadFile);

@@ -23,6 +23,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
     const result = await transcribeSamples(model, readJournal(p.journal, { start: p.start, end: p.end }), {
       language: p.language,
       initialPrompt: p.initialPrompt,
+      vocabulary: p.vocabulary,
       // A partial is replaced within a second: one greedy pass is enough, and keeps the next one on time.
       temperatures: p.partial ? [0] : undefined,
       signal: ctx.signal,
@@ -47,6 +48,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
     const result = await transcribeSamples(model, journalSource(p.journal), {
       language: p.language,
       initialPrompt: p.initialPrompt,
+      vocabulary: p.vocabulary,
       beamSize: p.beamSize,
       speech: p.speech,
       signal: ctx.signal,

@@ -19,7 +19,7 @@ import { ensureModel } from '../ensureModel';
 import { MEDIA_EXTENSIONS, transcriptName } from '../../output/mediaNames';
 import { keepBothNameAsync, languageIdFor } from '../outputPath';
 import { OverallProgress } from '../progressMath';
-import { toTranscribeParams } from '../settings';
+import { toTranscribeParams, type Settings } from '../settings';
 import { messageOf, showError } from '../ui';
 
 const STAGE: Record<Component, string> = {
@@ -58,20 +58,60 @@ export async function transcribeFileCommand(ctx: Ctx, arg?: unknown): Promise<vo
       input = path.join(tempDir, path.posix.basename(media.path));
       fs.writeFileSync(input, await vscode.workspace.fs.readFile(media));
     }
-    const params = toTranscribeParams(settings, input, model);
-    // Preflight in the host: a missing ffmpeg is reported before the engine starts, and the log says which one.
-    const ffmpeg = findFfmpeg({ explicit: params.ffmpegPath });
-    ctx.log.info(
-      `Transcribing ${media.toString(true)} — model ${params.model}, precision ${params.precision}, language ${params.language}, ` +
-        `threads ${params.threads ?? 'auto'}, ffmpeg ${ffmpeg.path} (${ffmpeg.source}), models root ${ctx.modelsRoot(settings)}`,
-    );
+    const params = jobParams(ctx, settings, model, input, media.toString(true));
     const transcript = await runWithProgress(ctx, params, path.posix.basename(media.path));
-    logResult(ctx, transcript);
     await deliver(ctx, media, transcript, settings.outputFormat);
   } catch (err) {
     showError(ctx, err, 'Transcription');
   } finally {
     if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** The engine request for one recording, from the settings, with the remembered voices; logged with what it uses. */
+export function jobParams(ctx: Ctx, settings: Settings, model: string, input: string, shownAs: string): TranscribeParams {
+  const params = toTranscribeParams(settings, input, model);
+  const voices = params.diarize ? ctx.voiceProfiles() : [];
+  if (voices.length) params.voices = voices;
+  // Preflight in the host: a missing ffmpeg is reported before the engine starts, and the log says which one.
+  const ffmpeg = findFfmpeg({ explicit: params.ffmpegPath });
+  ctx.log.info(
+    `Transcribing ${shownAs} — model ${params.model}, precision ${params.precision}, language ${params.language}, ` +
+      `threads ${params.threads ?? 'auto'}, ${voices.length} remembered voices, ${params.vocabulary ? `vocabulary "${params.vocabulary.slice(0, 80)}"` : 'no vocabulary'}, ffmpeg ${ffmpeg.path} (${ffmpeg.source}), models root ${ctx.modelsRoot(settings)}`,
+  );
+  return params;
+}
+
+/**
+ * One recording through the engine: progress to the status bar and the panel (ctx.jobs), the overall percent and
+ * stage to `onProgress`, the result logged. Shared by Transcribe File and the queue.
+ */
+export async function runJob(
+  ctx: Ctx,
+  params: TranscribeParams,
+  signal: AbortSignal,
+  onProgress: (percent: number, increment: number, stage: string) => void,
+): Promise<Transcript> {
+  const client = await ctx.engine();
+  if (signal.aborted) throw new CancelledError();
+  const overall = new OverallProgress(params.diarize ?? false);
+  const title = path.basename(params.input);
+  try {
+    const transcript = await client.transcribe(params, {
+      signal,
+      onProgress: (event) => {
+        const { increment, percent } = overall.update(event);
+        onProgress(percent, increment, event.component === 'transcription' || event.component === 'vad' ? 'Transcribing' : STAGE[event.component]);
+        ctx.jobs?.progress(title, event.component, event.percent, percent);
+      },
+      onWarning: (message) => ctx.log.warn(message),
+    });
+    ctx.jobs?.finished(title, { transcript });
+    logResult(ctx, transcript);
+    return transcript;
+  } catch (err) {
+    ctx.jobs?.finished(title, { error: err instanceof CancelledError ? undefined : messageOf(err) });
+    throw err;
   }
 }
 
@@ -84,28 +124,7 @@ function runWithProgress(ctx: Ctx, params: TranscribeParams, label: string): Pro
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
           progress.report({ message: 'Starting engine…' });
-          const client = await ctx.engine();
-          if (controller.signal.aborted) throw new CancelledError();
-          const overall = new OverallProgress(params.diarize ?? false);
-          progress.report({ message: 'Loading model…' });
-          const title = path.basename(params.input);
-          try {
-            const transcript = await client.transcribe(params, {
-              signal: controller.signal,
-              onProgress: (event) => {
-                const { increment, percent } = overall.update(event);
-                const stage = event.component === 'transcription' || event.component === 'vad' ? 'Transcribing' : STAGE[event.component];
-                progress.report({ increment, message: `${stage} ${percent} %` });
-                ctx.jobs?.progress(title, event.component, event.percent, percent);
-              },
-              onWarning: (message) => ctx.log.warn(message),
-            });
-            ctx.jobs?.finished(title, { transcript });
-            return transcript;
-          } catch (err) {
-            ctx.jobs?.finished(title, { error: err instanceof CancelledError ? undefined : messageOf(err) });
-            throw err;
-          }
+          return await runJob(ctx, params, controller.signal, (percent, increment, stage) => progress.report({ increment, message: `${stage} ${percent} %` }));
         } finally {
           sub.dispose();
         }

@@ -118,6 +118,9 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   const progress: { title: string; messages: string[]; increments: number; cancel: () => void }[] = [];
   const opened: { uri?: Uri; content?: string; language?: string; viewColumn?: number }[] = [];
   const logs: string[] = [];
+  /** Every state the host posted to a transcript panel, and a way to send the panel's own messages to the host. */
+  const panelStates: { queue?: { items: { name: string; status: string }[]; summary?: string } }[] = [];
+  const panelSend: { message?: (m: unknown) => void } = {};
   const handlers: { info?: Handler; warning?: Handler; error?: Handler; quickPick?: (items: unknown[]) => unknown; openDialog?: () => Uri[] | undefined } = {};
   const writable = new Map<string, boolean>([['file', true]]);
 
@@ -178,6 +181,33 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
           clear() {},
           show() {},
           dispose() {},
+        };
+      },
+      createWebviewPanel() {
+        const disposed: (() => void)[] = [];
+        return {
+          webview: {
+            html: '',
+            cspSource: 'fake-csp',
+            asWebviewUri: (u: Uri) => u,
+            onDidReceiveMessage(fn: (m: unknown) => void) {
+              panelSend.message = fn;
+              fn({ type: 'ready' }); // the page loads at once
+              return { dispose() {} };
+            },
+            async postMessage(m: { type: string; state: (typeof panelStates)[number] }) {
+              if (m.type === 'state') panelStates.push(m.state);
+              return true;
+            },
+          },
+          reveal() {},
+          onDidDispose(fn: () => void) {
+            disposed.push(fn);
+            return { dispose() {} };
+          },
+          dispose() {
+            for (const fn of disposed) fn();
+          },
         };
       },
       createStatusBarItem() {
@@ -302,7 +332,7 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       },
     },
   };
-  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar };
+  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar, panelStates, panelSend };
 }
 
 /** Makes `require('vscode')` return `fake` for every module loaded afterwards. */
