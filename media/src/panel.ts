@@ -18,6 +18,52 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 const root = document.getElementById('app')!;
+
+// The player lives outside the re-rendered part, so a new state never interrupts what is playing.
+const playerBar = el('div', { class: 'player', hidden: '' });
+const player = el('audio', { controls: '', preload: 'metadata', 'aria-label': 'Recording' });
+const rate = el('span', { class: 'rate', 'aria-live': 'polite' }, '1×');
+playerBar.append(player, rate);
+root.before(playerBar);
+let segments: PanelState['segments'] = [];
+
+function playFrom(seconds: number): void {
+  if (!player.src) return;
+  player.currentTime = seconds;
+  void player.play().catch(() => undefined);
+}
+
+/** The phrase under the playhead is highlighted and, while the reader follows, kept in view. */
+function highlight(): void {
+  const t = player.currentTime;
+  const index = segments.findIndex((s) => t >= s.start && t < s.end);
+  root.querySelectorAll('.turn.current').forEach((e) => e.classList.remove('current'));
+  const turn = index >= 0 ? root.querySelector(`.turn[data-index="${index}"]`) : null;
+  turn?.classList.add('current');
+  if (turn && follow && !player.paused) turn.scrollIntoView({ block: 'nearest' });
+}
+player.addEventListener('timeupdate', highlight);
+player.addEventListener('seeked', highlight);
+
+function setRate(r: number): void {
+  player.playbackRate = Math.min(2, Math.max(0.5, Math.round(r * 4) / 4));
+  rate.textContent = `${player.playbackRate}×`;
+}
+
+// Keys (outside text fields): Space or K play/pause, ← → or J L five seconds back/forward, [ ] slower/faster.
+window.addEventListener('keydown', (e) => {
+  if (e.target instanceof HTMLInputElement || !player.src || e.ctrlKey || e.metaKey || e.altKey) return;
+  const key = e.key;
+  if (key === ' ' || key === 'k') {
+    if (player.paused) void player.play().catch(() => undefined);
+    else player.pause();
+  } else if (key === 'ArrowLeft' || key === 'j') player.currentTime = Math.max(0, player.currentTime - 5);
+  else if (key === 'ArrowRight' || key === 'l') player.currentTime = player.currentTime + 5;
+  else if (key === '[') setRate(player.playbackRate - 0.25);
+  else if (key === ']') setRate(player.playbackRate + 0.25);
+  else return;
+  e.preventDefault();
+});
 let follow = true;
 window.addEventListener('scroll', () => {
   follow = window.innerHeight + window.scrollY >= document.body.scrollHeight - 8;
@@ -57,6 +103,14 @@ function render(state: PanelState): void {
       const input = el('input', { type: 'text', value: name, 'aria-label': `Rename ${name}`, 'data-speaker': id });
       input.addEventListener('change', () => post({ type: 'rename', speaker: id, name: input.value }));
       list.append(input);
+      const others = Object.entries(state.speakers).filter(([other]) => other !== id);
+      if (others.length && state.exports.length) {
+        const merge = el('select', { class: 'merge', 'data-merge': id, 'aria-label': `Merge ${name} into another speaker` });
+        merge.append(el('option', { value: '' }, 'Merge into…'));
+        for (const [other, otherName] of others) merge.append(el('option', { value: other }, otherName));
+        merge.addEventListener('change', () => merge.value && post({ type: 'merge', from: id, into: merge.value }));
+        list.append(merge);
+      }
       if (state.voices.includes(id)) {
         const remember = el(
           'button',
@@ -69,19 +123,38 @@ function render(state: PanelState): void {
     }
     frag.append(list);
   }
+  if ((state.audio?.src ?? '') !== (player.getAttribute('src') ?? '')) {
+    if (state.audio) player.setAttribute('src', state.audio.src);
+    else player.removeAttribute('src');
+    playerBar.hidden = !state.audio;
+  }
+  segments = state.segments;
   const transcript = el('section', { class: 'transcript', 'aria-label': 'Transcript' });
   let last: string | undefined = '\0';
-  for (const seg of state.segments) {
-    const turn = el('div', { class: 'turn' });
+  for (const [index, seg] of state.segments.entries()) {
+    const turn = el('div', { class: 'turn', 'data-index': String(index) });
     const stamp = el(
       'button',
-      { class: 'stamp', title: 'Copy the timestamp (Shift: reveal in the notes)', 'aria-label': `Timestamp ${clockTime(seg.start)}` },
+      {
+        class: 'stamp',
+        'data-start': String(seg.start),
+        title: 'Play from here (Shift: reveal in the notes; Alt: copy the timestamp)',
+        'aria-label': `Play from ${clockTime(seg.start)}`,
+      },
       `[${clockTime(seg.start)}]`,
     );
-    stamp.addEventListener('click', (ev) => post({ type: (ev as MouseEvent).shiftKey ? 'reveal' : 'copyTimestamp', seconds: seg.start }));
+    stamp.addEventListener('click', (ev) => {
+      const e = ev as MouseEvent;
+      if (e.shiftKey) post({ type: 'reveal', seconds: seg.start });
+      else if (e.altKey || !state.audio) post({ type: 'copyTimestamp', seconds: seg.start });
+      else playFrom(seg.start);
+    });
     turn.append(stamp);
     if (seg.speaker && seg.speaker !== last) turn.append(el('strong', { class: 'speaker' }, state.speakers[seg.speaker] ?? seg.speaker));
-    turn.append(el('span', { class: 'text' }, seg.text));
+    const text = el('span', { class: 'text' }, seg.text);
+    // Without word timings, a click on the words plays their phrase.
+    if (state.audio) text.addEventListener('click', () => playFrom(seg.start));
+    turn.append(text);
     last = seg.speaker;
     transcript.append(turn);
   }
@@ -100,7 +173,8 @@ function render(state: PanelState): void {
   const editing = document.activeElement instanceof HTMLInputElement ? document.activeElement.dataset.speaker : undefined;
   root.replaceChildren(frag);
   if (editing) (root.querySelector(`input[data-speaker="${CSS.escape(editing)}"]`) as HTMLInputElement | null)?.focus();
-  if (follow) window.scrollTo(0, document.body.scrollHeight);
+  if (follow && player.paused) window.scrollTo(0, document.body.scrollHeight);
+  highlight();
 }
 
 const QUEUE_STATUS: Record<string, string> = {
@@ -147,5 +221,9 @@ function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   if (event.data?.type === 'state') render(event.data.state);
+  else if (event.data?.type === 'seek') {
+    player.currentTime = event.data.seconds;
+    if (event.data.play) void player.play().catch(() => undefined);
+  }
 });
 post({ type: 'ready' });

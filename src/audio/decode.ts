@@ -133,7 +133,8 @@ export function summarizeFfmpegError(stderr: string, file: string): string {
   return clean(specific ?? failing ?? lines[lines.length - 1] ?? 'ffmpeg failed without a message');
 }
 
-function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
+/** Runs ffmpeg to the end (stdout ignored) and gives its exit code and what it said on stderr. */
+export function runFfmpeg(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
     let stderr = '';
@@ -159,7 +160,7 @@ function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ co
 export async function probeMedia(input: string, options: { ffmpeg?: FfmpegLocation; ffmpegPath?: string; signal?: AbortSignal } = {}): Promise<MediaProbe> {
   const file = preflightInput(input);
   const ffmpeg = options.ffmpeg ?? findFfmpeg({ explicit: options.ffmpegPath });
-  const { stderr } = await run(ffmpeg.path, ['-hide_banner', '-nostdin', ...mediaInputArgs(file)], options.signal);
+  const { stderr } = await runFfmpeg(ffmpeg.path, ['-hide_banner', '-nostdin', ...mediaInputArgs(file)], options.signal);
   if (!/^Input #\d+/m.test(stderr)) {
     throw badInput(`Not a readable media file: ${file} (${refusedFormat(stderr) ?? `ffmpeg: ${summarizeFfmpegError(stderr, ffmpegInputName(file))}`})`);
   }

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findFfmpeg } from '../audio/ffmpeg';
+import { playbackFor } from '../audio/playback';
 import { CancelledError, toErrorInfo, TranscrevError } from '../errors';
 import { removeStaleJobFolders } from '../files/jobFolders';
 import { auxiliaryModelDir } from '../models/paths';
@@ -82,6 +83,9 @@ const handlers: Handlers = {
     if (!session) throw new TranscrevError('usage', `no live session ${sessionId} (it was stopped already, or never started)`);
     live.delete(sessionId);
     return session.stop();
+  },
+  async playback({ input, folder, ffmpegPath }) {
+    return playbackFor(input, folder, { ffmpegPath });
   },
   async cancel({ jobId }) {
     const controller = jobs.get(jobId);

@@ -8,6 +8,7 @@ import { useModelFolderCommand } from './commands/useModelFolder';
 import { transcribeFolderCommand } from './commands/transcribeFolder';
 import { rememberedVoicesCommand } from './commands/voices';
 import { TranscriptionQueue } from './queue';
+import { StampLensProvider } from './stampLens';
 import { Ctx } from './context';
 import { LiveController } from './live';
 
@@ -39,6 +40,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
     vscode.commands.registerCommand('transcrevai.chooseLanguage', () => chooseLanguageCommand(c)),
     vscode.commands.registerCommand('transcrevai.rememberedVoices', () => rememberedVoicesCommand(c)),
+    vscode.commands.registerCommand('transcrevai.playAt', (file?: unknown, seconds?: unknown) =>
+      typeof file === 'string' && typeof seconds === 'number' ? live.playAt(file, seconds) : undefined,
+    ),
+    vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new StampLensProvider()),
   );
   // A queue that VS Code closed on goes on (its file in global storage says what was left).
   setTimeout(() => queue.resume(), 0);

@@ -15,6 +15,8 @@ import { readSettings, type Settings } from './settings';
 export interface JobObserver {
   progress(title: string, component: import('../progress').Component, percent: number, overall: number): void;
   finished(title: string, result: { transcript?: import('../transcript').Transcript; error?: string }): void;
+  /** The transcript of `title` was written to `document`. */
+  delivered(title: string, document: vscode.Uri): void;
 }
 
 export class Ctx implements vscode.Disposable {

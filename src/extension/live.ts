@@ -11,13 +11,15 @@ import { writeOutputFile } from '../files/writeOutput';
 import type { LiveEvent, LiveResult } from '../protocol/client';
 import type { LiveMode } from '../vocabulary';
 import { formatSpec, render, type OutputFormat } from '../output';
-import { renameSpeaker, renderMeetingNotes } from '../output/meetingNotes';
+import { renderMeetingNotes } from '../output/meetingNotes';
+import { mergeSpeakers, renameSpeaker, speakerDocumentEdits } from '../output/speakers';
 import { clockTime } from '../output/common';
 import { MAX_SPEAKER_NAME, type PanelState } from '../protocol/panel';
 import { emptyPanelState } from './panelState';
 import type { SpeakerVoices, Transcript } from '../transcript';
 import type { QueueState } from '../batch/queue';
 import { TranscriptPanel } from './panel';
+import { showOurs } from './placement';
 import { applyLiveEvent, applyTranscript } from './panelState';
 import { speakerName } from '../diarization/speakerName';
 import type { Ctx, JobObserver } from './context';
@@ -51,6 +53,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private lastLevelPost = 0;
   /** The last finished meeting: renames and exports work on it, and its notes file is kept in step. */
   private lastMeeting?: { transcript: Transcript; startedAt: Date; recording?: string; notes?: vscode.Uri };
+  /** The last file transcript shown in the panel, and its document once written. */
+  private lastFile?: { transcript: Transcript; document?: vscode.Uri };
+  /** Which of the two the panel shows. */
+  private showing?: 'meeting' | 'file';
   /** The transcription queue, whose Cancel buttons the panel shows (set by activate). */
   queue?: { cancel(index?: number): void };
   /** The speakers' voices of the transcript the panel shows, for "Remember this voice as…". */
@@ -69,6 +75,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.panel = new TranscriptPanel(ctx.extension.extensionUri, {
       rename: (id, name) => void this.rename(id, name),
       rememberVoice: (id) => void this.rememberVoice(id),
+      merge: (from, into) => void this.merge(from, into),
       cancelQueued: (index) => this.queue?.cancel(index),
       export: (format) => void this.exportAs(format),
       copyTimestamp: (seconds) => void vscode.env.clipboard.writeText(`[${clockTime(seconds)}]`),
@@ -320,8 +327,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
     }
     this.setPanel(applyTranscript(this.panelState, result.transcript));
     this.showVoicesOf(result.transcript);
+    void this.loadAudio(result.recording);
     const file = result.recording?.replace(/\.wav$/, '.md');
     const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && isInside(vscode.workspace.workspaceFolders[0].uri.fsPath, file);
+    this.showing = 'meeting';
     this.lastMeeting = {
       transcript: result.transcript,
       startedAt: new Date(result.startedAt),
@@ -337,7 +346,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
       this.lastMeeting.notes = doc.uri;
     }
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await showOurs(doc);
   }
 
   private notesText(): string {
@@ -380,6 +389,33 @@ export class LiveController implements vscode.Disposable, JobObserver {
     await this.rename(id, name);
   }
 
+  /** The recording under the panel's text: itself, or the engine's playback copy; a failure is logged, never shown. */
+  private async loadAudio(file: string | undefined): Promise<string | undefined> {
+    if (!file || !fs.existsSync(file)) {
+      this.panel.setAudio(undefined);
+      return undefined;
+    }
+    try {
+      const client = await this.ctx.engine();
+      const folder = path.join(this.ctx.extension.globalStorageUri.fsPath, 'playback');
+      const r = await client.request('playback', { input: file, folder, ffmpegPath: this.ctx.settings().ffmpegPath || undefined });
+      if (r.copied) this.ctx.log.info(`the panel plays a copy of ${file} (its codec is not one VS Code plays): ${r.file}`);
+      this.panel.setAudio(r.file);
+      return r.file;
+    } catch (err) {
+      this.ctx.log.warn(`the panel cannot play ${file}: ${(err as Error).message}`);
+      this.panel.setAudio(undefined);
+      return undefined;
+    }
+  }
+
+  /** "▶ play" on a stamp: the panel plays that recording from `seconds`. */
+  async playAt(file: string, seconds: number): Promise<void> {
+    this.panel.show();
+    if (await this.loadAudio(file)) this.panel.seek(seconds);
+    else void vscode.window.showWarningMessage(`TranscrevAI: the recording ${path.basename(file)} cannot be played (see the log).`);
+  }
+
   /** The queue in the panel: each recording's state and progress; the panel opens when a queue starts. */
   showQueue(state: QueueState, summary?: string): void {
     const items = state.items.map((i) => ({ name: path.basename(i.input), status: i.status, percent: i.percent, reason: i.reason }));
@@ -394,29 +430,67 @@ export class LiveController implements vscode.Disposable, JobObserver {
     for (const m of t.voiceMatches ?? []) this.ctx.log.info(`speaker ${m.speaker} is "${m.name}" by voice (similarity ${m.similarity.toFixed(2)})`);
   }
 
-  /** A rename changes the panel, the notes document and later exports at once. */
-  private async rename(id: string, name: string): Promise<void> {
-    if (!name.trim()) return;
-    if (this.lastMeeting) {
-      this.lastMeeting.transcript = renameSpeaker(this.lastMeeting.transcript, id, name);
-      const notes = this.lastMeeting.notes;
-      if (notes) {
-        const doc = await vscode.workspace.openTextDocument(notes);
+  /** The finished transcript the panel shows, and the document written from it (meeting notes or a transcript). */
+  private shownTranscript(): { transcript: Transcript; document?: vscode.Uri; set(t: Transcript): void } | undefined {
+    const m = this.lastMeeting;
+    if (this.showing === 'meeting' && m) return { transcript: m.transcript, document: m.notes, set: (t) => (m.transcript = t) };
+    const f = this.lastFile;
+    if (this.showing === 'file' && f) return { transcript: f.transcript, document: f.document, set: (t) => (f.transcript = t) };
+    return undefined;
+  }
+
+  /**
+   * A rename or a merge reaches the panel, the document and later exports at once. The document changes by one
+   * WorkspaceEdit (one undo step) on the lines TranscrevAI wrote and the person left alone: nothing typed is lost.
+   */
+  private async changeSpeakers(change: (t: Transcript) => Transcript): Promise<void> {
+    const shown = this.shownTranscript();
+    if (!shown) return;
+    const before = shown.transcript;
+    const after = change(before);
+    shown.set(after);
+    if (shown.document) {
+      const doc = await vscode.workspace.openTextDocument(shown.document);
+      const edits = speakerDocumentEdits(doc.getText(), before, after);
+      if (edits.length) {
         const edit = new vscode.WorkspaceEdit();
-        edit.replace(notes, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), this.notesText());
+        for (const e of edits) edit.replace(shown.document, new vscode.Range(doc.positionAt(e.start), doc.positionAt(e.end)), e.text);
         await vscode.workspace.applyEdit(edit);
-        if (notes.scheme === 'file') await doc.save();
+        if (shown.document.scheme === 'file') await doc.save();
       }
     }
-    this.setPanel({ ...this.panelState, speakers: { ...this.panelState.speakers, [id]: name.replace(/\s+/g, ' ').trim() } });
+    const speakers = Object.fromEntries((after.speakers ?? []).map((s) => [s.id, s.name]));
+    this.setPanel({
+      ...this.panelState,
+      speakers,
+      voices: this.panelState.voices.filter((id) => id in speakers),
+      segments: this.panelState.segments.map((s, i) => ({ ...s, speaker: after.segments[i]?.speaker ?? s.speaker })),
+    });
+  }
+
+  private async rename(id: string, name: string): Promise<void> {
+    if (!name.trim()) return;
+    if (this.shownTranscript()) await this.changeSpeakers((t) => renameSpeaker(t, id, name));
+    // A meeting still recording: its live labels only.
+    else this.setPanel({ ...this.panelState, speakers: { ...this.panelState.speakers, [id]: name.replace(/\s+/g, ' ').trim() } });
+  }
+
+  private async merge(from: string, into: string): Promise<void> {
+    if (from === into || !this.shownTranscript()) return;
+    await this.changeSpeakers((t) => mergeSpeakers(t, from, into));
+    this.ctx.log.info(`speaker ${from} merged into ${into}`);
+  }
+
+  /** A file transcript's document, once written (Transcribe File or the queue): renames and merges edit it. */
+  delivered(title: string, document: vscode.Uri): void {
+    if (this.lastFile && path.basename(this.lastFile.transcript.input) === title) this.lastFile.document = document;
   }
 
   private async exportAs(format: OutputFormat): Promise<void> {
-    if (!this.lastMeeting) return;
-    const text = format === 'md' ? this.notesText() : render(this.lastMeeting.transcript, format);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: formatSpec(format).languageId, content: text }), {
-      preview: false,
-    });
+    const shown = this.shownTranscript();
+    if (!shown) return;
+    const text = format === 'md' && this.showing === 'meeting' ? this.notesText() : render(shown.transcript, format);
+    await showOurs(await vscode.workspace.openTextDocument({ language: formatSpec(format).languageId, content: text }));
   }
 
   /** Opens the notes at the turn with this timestamp. */
@@ -425,7 +499,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     if (!notes) return;
     const doc = await vscode.workspace.openTextDocument(notes);
     const at = doc.getText().indexOf(`[${clockTime(seconds)}]`);
-    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const editor = await showOurs(doc);
     if (at >= 0) {
       const pos = doc.positionAt(at);
       editor.selection = new vscode.Selection(pos, pos);
@@ -471,7 +545,12 @@ export class LiveController implements vscode.Disposable, JobObserver {
           ? applyTranscript({ ...this.panelState, exports: [] }, result.transcript)
           : { ...this.panelState, status: result.error ? 'error' : 'idle', error: result.error },
       );
-      if (result.transcript) this.showVoicesOf(result.transcript);
+      if (result.transcript) {
+        this.lastFile = { transcript: result.transcript };
+        this.showing = 'file';
+        this.showVoicesOf(result.transcript);
+        void this.loadAudio(result.transcript.input);
+      }
     }
     if (this.session) return;
     if (result.error) {

@@ -2,13 +2,16 @@
 // styles from media/ only (localResourceRoots), no remote resources; the panel renders text with DOM text nodes,
 // so transcript strings and file names are never parsed as HTML. Host ↔ panel messages: src/protocol/panel.ts.
 import { randomBytes } from 'crypto';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { parsePanelMessage, type HostToPanel, type PanelState, type PanelToHost } from '../protocol/panel';
 import { emptyPanelState } from './panelState';
+import { ourPanelColumn } from './placement';
 
 export interface PanelActions {
   rename(speaker: string, name: string): void;
   rememberVoice(speaker: string): void;
+  merge(from: string, into: string): void;
   /** Cancels one queued recording, or the whole queue (index undefined). */
   cancelQueued(index?: number): void;
   export(format: import('../output/formats').OutputFormat): void;
@@ -25,7 +28,7 @@ export function panelHtml(cspSource: string, scriptUri: string, styleUri: string
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource}; style-src ${cspSource}; script-src 'nonce-${nonce}';">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource}; media-src ${cspSource}; style-src ${cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${esc(styleUri)}">
 <title>${esc(title)}</title>
@@ -41,6 +44,8 @@ export class TranscriptPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private state: PanelState = emptyPanelState('TranscrevAI');
   private ready = false;
+  private audioFile?: string;
+  private pendingSeek?: number;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -60,10 +65,10 @@ export class TranscriptPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(
       'transcrevai.transcript',
       'TranscrevAI Transcript',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { viewColumn: ourPanelColumn(), preserveFocus: true },
       {
         enableScripts: true,
-        localResourceRoots: [media],
+        localResourceRoots: this.resourceRoots(),
         retainContextWhenHidden: true,
       },
     );
@@ -88,10 +93,38 @@ export class TranscriptPanel implements vscode.Disposable {
     this.post();
   }
 
+  /** The recording the panel plays (undefined: none); its folder becomes readable by the webview, nothing else. */
+  setAudio(file: string | undefined): void {
+    this.audioFile = file;
+    this.allowFolder();
+    this.post();
+  }
+
+  /** Plays the recording from `seconds` (the panel opens if it was closed). */
+  seek(seconds: number): void {
+    this.show();
+    this.pendingSeek = seconds;
+    this.post();
+  }
+
+  /** media/ (script, style) and the folder of the recording played, nothing else. */
+  private resourceRoots(): vscode.Uri[] {
+    return [vscode.Uri.joinPath(this.extensionUri, 'media'), ...(this.audioFile ? [vscode.Uri.file(path.dirname(this.audioFile))] : [])];
+  }
+
+  private allowFolder(): void {
+    if (this.panel) this.panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+  }
+
   private post(): void {
     if (!this.panel || !this.ready) return;
-    const message: HostToPanel = { type: 'state', state: this.state };
+    const audio = this.audioFile ? { src: this.panel.webview.asWebviewUri(vscode.Uri.file(this.audioFile)).toString() } : undefined;
+    const message: HostToPanel = { type: 'state', state: { ...this.state, audio } };
     void this.panel.webview.postMessage(message);
+    if (this.pendingSeek !== undefined) {
+      void this.panel.webview.postMessage({ type: 'seek', seconds: this.pendingSeek, play: true } satisfies HostToPanel);
+      this.pendingSeek = undefined;
+    }
   }
 
   private onMessage(m: PanelToHost): void {
@@ -105,6 +138,9 @@ export class TranscriptPanel implements vscode.Disposable {
         break;
       case 'rememberVoice':
         this.actions.rememberVoice(m.speaker);
+        break;
+      case 'merge':
+        this.actions.merge(m.from, m.into);
         break;
       case 'cancelQueued':
         this.actions.cancelQueued(m.index);

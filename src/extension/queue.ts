@@ -108,6 +108,7 @@ export class TranscriptionQueue implements vscode.Disposable {
           });
           writeOutputFile(item.output, render(transcript, settings.outputFormat), [item.input]);
           this.ctx.log.info(`queue: wrote ${item.output}`);
+          this.ctx.jobs?.delivered(path.basename(item.input), vscode.Uri.file(item.output));
           this.set(update(this.state, index, { status: 'done', percent: 100 }));
         } catch (err) {
           if (this.disposed) return;

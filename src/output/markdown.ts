@@ -2,7 +2,7 @@
 // Without speakers: one line per segment, `[hh:mm:ss] text`. With speakers: consecutive segments of one
 // speaker grouped under `**Speaker 1** [00:01:12]`. Text is escaped so it cannot turn into markup.
 import * as path from 'path';
-import type { Transcript } from '../transcript';
+import type { SpeakerSummary, Transcript } from '../transcript';
 import { cleanSegments, clockTime, humanDuration, oneLine, speakerNamer, speakerTurns } from './common';
 
 /** One line (oneLine), with inline markup characters escaped, and block markers at its start. */
@@ -22,7 +22,7 @@ export function renderMarkdown(transcript: Transcript): string {
   out.push(`- **Duration:** ${humanDuration(transcript.duration)}`);
   out.push(`- **Language:** ${mdEscape(transcript.language)}`);
   out.push(`- **Model:** ${mdEscape(transcript.model)} (${transcript.precision})`);
-  if (transcript.speakers?.length) out.push(`- **Speakers:** ${transcript.speakers.map((s) => mdEscape(s.name)).join(', ')}`);
+  if (transcript.speakers?.length) out.push(speakersLine(transcript.speakers));
   out.push('');
   if (segments.length === 0) {
     out.push('_No speech detected._', '');
@@ -38,4 +38,9 @@ export function renderMarkdown(transcript: Transcript): string {
     out.push(`**${mdEscape(name(turn.speaker) ?? 'Unknown speaker')}** [${clockTime(turn.start)}]`, mdEscape(turn.text), '');
   }
   return out.join('\n');
+}
+
+/** The header's list of speakers: `- **Speakers:** Ana, Speaker 2`. */
+export function speakersLine(speakers: readonly SpeakerSummary[]): string {
+  return `- **Speakers:** ${speakers.map((s) => mdEscape(s.name)).join(', ')}`;
 }

@@ -3,7 +3,7 @@
 // [hh:mm:ss] stamps, and a link to the kept recording. Speaker names come from transcript.speakers, so renaming
 // a speaker there and rendering again changes the name everywhere. Every transcript string is escaped.
 import * as path from 'path';
-import type { Transcript } from '../transcript';
+import type { SpeakerSummary, Transcript } from '../transcript';
 import { cleanSegments, clockTime, speakerNamer, speakerTurns } from './common';
 import { mdEscape } from './markdown';
 
@@ -49,20 +49,13 @@ export function renderMeetingNotes(transcript: Transcript, info: MeetingInfo): s
     `duration: ${yaml(clockTime(transcript.duration))}`,
     `language: ${yaml(transcript.language)}`,
     `model: ${yaml(`${transcript.model} (${transcript.precision})`)}`,
-    `speakers: [${speakers.map((s) => yaml(s.name)).join(', ')}]`,
+    speakersFrontMatter(speakers),
     ...(info.recording ? [`recording: ${yaml(path.basename(info.recording))}`] : []),
     '---',
     '',
   ];
   const out = [...front, `# ${mdEscape(title)}`, ''];
-  if (speakers.length) {
-    const total = speakers.reduce((t, s) => t + s.speakingTime, 0) || 1;
-    out.push('| Participant | Speaking time | Share |', '|---|---|---|');
-    for (const s of [...speakers].sort((a, b) => b.speakingTime - a.speakingTime)) {
-      out.push(`| ${mdEscape(s.name)} | ${clockTime(s.speakingTime)} | ${Math.round((100 * s.speakingTime) / total)} % |`);
-    }
-    out.push('');
-  }
+  if (speakers.length) out.push(...participantsTable(speakers), '');
   out.push('## Transcript', '');
   if (!segments.length) out.push('_No speech was recorded._', '');
   for (const turn of speakerTurns(segments)) {
@@ -74,9 +67,19 @@ export function renderMeetingNotes(transcript: Transcript, info: MeetingInfo): s
   return out.join('\n');
 }
 
-/** Renames a speaker (by id) in the transcript's summary: every later rendering uses the new name. */
-export function renameSpeaker(transcript: Transcript, id: string, newName: string): Transcript {
-  const clean = newName.replace(/\s+/g, ' ').trim();
-  if (!clean) throw new Error('a speaker name cannot be empty');
-  return { ...transcript, speakers: (transcript.speakers ?? []).map((s) => (s.id === id ? { ...s, name: clean } : s)) };
+/** The front matter's speakers line: `speakers: ["Ana", "Speaker 2"]`. */
+export function speakersFrontMatter(speakers: readonly SpeakerSummary[]): string {
+  return `speakers: [${speakers.map((s) => yaml(s.name)).join(', ')}]`;
+}
+
+/** The participants table, most speaking time first, with each one's share. */
+export function participantsTable(speakers: readonly SpeakerSummary[]): string[] {
+  const total = speakers.reduce((t, s) => t + s.speakingTime, 0) || 1;
+  return [
+    '| Participant | Speaking time | Share |',
+    '|---|---|---|',
+    ...[...speakers]
+      .sort((a, b) => b.speakingTime - a.speakingTime)
+      .map((s) => `| ${mdEscape(s.name)} | ${clockTime(s.speakingTime)} | ${Math.round((100 * s.speakingTime) / total)} % |`),
+  ];
 }

@@ -135,6 +135,11 @@ export interface RequestMap {
   /** Stops recording, finishes the phrases still queued, and answers with the whole transcript. */
   'live.stop': { params: { sessionId: string }; result: LiveResult };
   cancel: { params: { jobId: string }; result: { cancelled: boolean } };
+  /**
+   * What the transcript panel can play for a recording: the recording itself, or a playback copy made in `folder`
+   * (Opus) when the webview cannot play its codec or container.
+   */
+  playback: { params: { input: string; folder: string; ffmpegPath?: string }; result: { file: string; copied: boolean } };
   /** `ffmpegPath` / `modelsPath` let the client ask about the settings it would transcribe with. */
   status: { params: { ffmpegPath?: string; modelsPath?: string }; result: EngineStatus };
   shutdown: { params: Record<string, never>; result: { ok: true } };

@@ -30,6 +30,8 @@ export interface PanelState {
   partial?: { start: number; text: string };
   /** The transcription queue, when there is one: each recording's state and progress, and its summary once done. */
   queue?: { items: PanelQueueItem[]; summary?: string };
+  /** The recording under the text (a webview URI): clicking a stamp plays from there. */
+  audio?: { src: string };
   /** Export buttons, offered once there is a finished transcript (empty before). */
   exports: { format: OutputFormat; label: string }[];
 }
@@ -41,12 +43,17 @@ export interface PanelQueueItem {
   reason?: string;
 }
 
-export type HostToPanel = { type: 'state'; state: PanelState };
+export type HostToPanel =
+  | { type: 'state'; state: PanelState }
+  /** Play the recording from `seconds` (a "▶ play" on a stamp in the document). */
+  | { type: 'seek'; seconds: number; play: boolean };
 
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'rename'; speaker: string; name: string }
   | { type: 'rememberVoice'; speaker: string }
+  /** Two speakers are one person: `from`'s turns become `into`'s. */
+  | { type: 'merge'; from: string; into: string }
   /** Cancel one recording of the queue (its index), or all that wait or run. */
   | { type: 'cancelQueued'; index: number }
   | { type: 'cancelQueue' }
@@ -80,6 +87,10 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
       return typeof m.speaker === 'string' && m.speaker.length > 0 && m.speaker.length <= MAX_SPEAKER_NAME
         ? { type: 'rememberVoice', speaker: m.speaker }
         : undefined;
+    case 'merge': {
+      const id = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= MAX_SPEAKER_NAME;
+      return id(m.from) && id(m.into) && m.from !== m.into ? { type: 'merge', from: m.from as string, into: m.into as string } : undefined;
+    }
     case 'cancelQueued':
       return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 0 ? { type: 'cancelQueued', index: m.index } : undefined;
     case 'cancelQueue':

@@ -70,6 +70,17 @@ test('a voice remembered from one recording names its speaker in another recordi
   }
 });
 
+test('a meeting (live, from a file) names the remembered voice in its final speakers', { skip }, async () => {
+  const voices = await rememberVoice(path.join(SPEAKERS, 'test', '3d-speaker', 'speaker1_a_en_16k.wav'), 'Ana Lima');
+  const args = ['--model', 'tiny.en', '--language', 'en', '--speakers', '2', '--voices', voices, '--format', 'json', '--threads', '2'];
+  const r = runCli(['meeting', '--input', await laterMeeting(0), ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { speakers: { id: string; name: string }[]; segments: { start: number; speaker?: string }[] };
+  const named = j.speakers.filter((s) => s.name === 'Ana Lima');
+  assert.equal(named.length, 1, JSON.stringify(j.speakers));
+  assert.equal(j.segments.find((s) => s.start < 3)?.speaker, named[0].id, JSON.stringify(j.segments));
+});
+
 test("someone else's voice names nobody", { skip }, async () => {
   const voices = await rememberVoice(path.join(SPEAKERS, 'enroll', 'leijun-sr-1.wav'), 'Lei Jun');
   const r = await transcribeWithVoices(voices, 0);

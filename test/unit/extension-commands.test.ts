@@ -165,6 +165,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), [
       'transcrevai.chooseLanguage',
       'transcrevai.downloadModel',
+      'transcrevai.playAt',
       'transcrevai.rememberedVoices',
       'transcrevai.showLog',
       'transcrevai.showTranscript',
@@ -249,6 +250,21 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       ),
     );
     assert.ok(fake.logs.some((l) => /\[engine\] fake engine did the job/.test(l)));
+  });
+
+  test('"▶ play" lenses on the stamps of a transcript written by the command, naming its recording; none on other Markdown', async () => {
+    const out = path.join(mediaDir, 'talk.md');
+    const text = fs.readFileSync(out, 'utf8');
+    const [provider] = fake.codeLensProviders;
+    const lenses = provider.provideCodeLenses({ getText: () => text, uri: Uri.file(out) });
+    assert.deepEqual(
+      lenses.map((l) => [l.command?.title, l.command?.command, ...(l.command?.arguments ?? [])]),
+      [
+        ['▶ play 00:00:00', 'transcrevai.playAt', path.join(mediaDir, 'talk.mp3'), 0],
+        ['▶ play 00:00:02', 'transcrevai.playAt', path.join(mediaDir, 'talk.mp3'), 2],
+      ],
+    );
+    assert.deepEqual(provider.provideCodeLenses({ getText: () => '# Notes\n\n[00:00:04] mine\n', uri: Uri.file(path.join(mediaDir, 'x.md')) }), []);
   });
 
   test('existing output: "Keep Both" writes "talk (2).md", the original stays', async () => {
@@ -474,6 +490,26 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.equal(requests().length, count2 + 1);
     assert.equal(fs.existsSync(path.join(folder, 'sub', 'f2.md')), false);
     assert.ok(fake.shown.some((s) => s.message === 'TranscrevAI: queue finished: 1 done, 0 skipped (transcript exists), 0 failed, 1 cancelled.'));
+  });
+
+  test('a queue goes on when the engine stops under a file (that file is tried again) and when a file fails (its reason shown)', async () => {
+    const folder = path.join(mediaDir, 'crashing');
+    fs.mkdirSync(folder);
+    for (const f of ['c1.wav', 'bad.wav', 'c3.wav']) fs.writeFileSync(path.join(folder, f), 'x');
+    fs.writeFileSync(crashFlag, '1'); // the engine exits during the first request
+    fake.shown.length = 0;
+    await fake.vscode.commands.executeCommand('transcrevai.transcribeFolder', Uri.file(folder));
+    await waitUntil(() => fake.shown.some((s) => /queue finished/.test(s.message)), 15_000);
+    assert.ok(
+      fake.shown.some((s) => s.message === 'TranscrevAI: queue finished: 2 done, 0 skipped (transcript exists), 1 failed.'),
+      JSON.stringify(fake.shown),
+    );
+    assert.ok(fs.existsSync(path.join(folder, 'c1.md')) && fs.existsSync(path.join(folder, 'c3.md')));
+    assert.ok(
+      fake.logs.some((l) => /queue: the engine stopped during .*bad\.wav; trying it again|queue: the engine stopped during .*c1\.wav; trying it again/.test(l)),
+    );
+    const failed = fake.panelStates.at(-1)!.queue!.items.find((i) => i.status === 'failed') as { name: string; reason?: string };
+    assert.deepEqual([failed.name, failed.reason], ['bad.wav', 'ffmpeg not found: install ffmpeg']);
   });
 
   test('remembered voices go with diarized jobs only; Remembered Voices forgets the picked ones after a modal "Forget"', async () => {

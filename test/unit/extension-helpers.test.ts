@@ -9,6 +9,7 @@ import { isMediaFile, MEDIA_EXTENSIONS, transcriptName } from '../../src/output/
 import { keepBothName, keepBothNameAsync, languageIdFor } from '../../src/extension/outputPath';
 import { OverallProgress } from '../../src/extension/progressMath';
 import { actionsFor } from '../../src/extension/errorActions';
+import { documentColumn, panelColumn } from '../../src/extension/columnChoice';
 import { RESTART_LIMITS } from '../../src/engine/supervisor';
 import { EXPORT_FORMATS } from '../../src/output/formats';
 
@@ -307,4 +308,32 @@ test('dictated phrases join the text at the cursor: spaces, capitals after sente
   assert.equal(joinDictation(', then', 'first'), ', then');
   assert.equal(joinDictation('inserted', 'before', 'after'), ' inserted ');
   assert.equal(joinDictation('   ', 'x'), '');
+});
+
+test('our documents in one group, the panel beside them: found again, never a third group, no empty one left', () => {
+  const g = (viewColumn: number, tabs: number, o: { documents?: boolean; panel?: boolean; active?: boolean } = {}) => ({
+    viewColumn,
+    tabs,
+    documents: !!o.documents,
+    panel: !!o.panel,
+    active: !!o.active,
+  });
+  // A window with the person's file open: the transcript goes there, the panel beside it.
+  assert.equal(documentColumn([g(1, 1, { active: true })]), 1);
+  assert.equal(panelColumn([g(1, 2, { documents: true, active: true })]), 'beside');
+  // Both found again, whatever is active.
+  const two = [g(1, 3, { documents: true }), g(2, 1, { panel: true, active: true })];
+  assert.equal(documentColumn(two), 1, 'the transcript reuses its group, not the active panel group');
+  assert.equal(panelColumn(two), 2);
+  // An empty window (Close All Editors leaves one empty group): it is used, not left empty beside a new one.
+  assert.equal(documentColumn([g(1, 0, { active: true })]), 1);
+  assert.equal(panelColumn([g(1, 0, { active: true })]), 1);
+  // The panel alone in the only group: the documents open beside it.
+  assert.equal(documentColumn([g(1, 1, { panel: true, active: true })]), 'beside');
+  // The person's two groups: the panel takes the one without our documents, never a third.
+  assert.equal(panelColumn([g(1, 2, { documents: true }), g(2, 2)]), 2);
+  assert.equal(panelColumn([g(1, 2), g(2, 2, { documents: true })]), 1);
+  assert.equal(documentColumn([g(1, 2), g(2, 2, { active: true })]), 2);
+  assert.equal(documentColumn([]), 'beside');
+  assert.equal(panelColumn([]), 'beside');
 });

@@ -2,7 +2,8 @@
 // that change the name everywhere, and escaping of whatever was said or typed.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { renameSpeaker, renderMeetingNotes } from '../../src/output/meetingNotes';
+import { renderMeetingNotes } from '../../src/output/meetingNotes';
+import { renameSpeaker } from '../../src/output/speakers';
 import type { Transcript } from '../../src/transcript';
 
 const meeting: Transcript = {

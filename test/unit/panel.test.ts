@@ -77,7 +77,10 @@ test('panel HTML: strict CSP with a nonce, only the webview source, the title es
     'Meeting <img src=x onerror=alert(1)>',
   );
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
-  assert.equal(csp, "default-src 'none'; img-src vscode-webview://abc; style-src vscode-webview://abc; script-src 'nonce-N0nce==';");
+  assert.equal(
+    csp,
+    "default-src 'none'; img-src vscode-webview://abc; media-src vscode-webview://abc; style-src vscode-webview://abc; script-src 'nonce-N0nce==';",
+  );
   assert.match(html, /<script nonce="N0nce==" src="vscode-webview:\/\/abc\/media\/panel.js"><\/script>/);
   assert.ok(!html.includes('<img'), 'the title is escaped');
   assert.equal((html.match(/<script/g) ?? []).length, 1, 'no inline script');

@@ -138,6 +138,9 @@ export async function installedRun(codeServer: CodeServer, outer: Record, artifa
     const tab = await visible(page.locator('.tab', { hasText: 'two-speakers.md' }).first().waitFor({ timeout: 15_000 }));
     await page.waitForTimeout(1000);
     await shot(page, 'first-run-transcript');
+    const groups = await page.locator('.editor-group-container').count();
+    const empty = await page.locator('.editor-group-container.empty').count();
+    record('the transcript opens without leaving an empty editor group beside it', groups >= 1 && empty === 0, `groups: ${groups}, empty: ${empty}`);
     const base = path.join(models, 'base');
     const complete = ['config.json', 'tokenizer.json', 'onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'].every((f) =>
       fs.existsSync(path.join(base, f)),

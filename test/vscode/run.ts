@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startVirtualMic } from '../fixtures/virtualMic';
 import { installedRun } from './installed';
-import { openWorkbench, type Record, setUpCodeServer } from './workbench';
+import { frameWith, openWorkbench, type Record, setUpCodeServer } from './workbench';
 import { buildSuite, prepareWorkspace } from './workspace';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -174,18 +174,7 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
           const running = phase === 'queue-running';
           // While it runs: the queue's three rows, one running with a progress bar; at the end: the summary.
           const selector = running ? '.queue-item[data-status="running"] progress' : '.queue-summary';
-          let found: import('playwright-core').Frame | undefined;
-          for (let i = 0; i < 60 && !found; i++) {
-            for (const f of page.frames())
-              if (
-                await f
-                  .locator(selector)
-                  .count()
-                  .catch(() => 0)
-              )
-                found = f;
-            if (!found) await new Promise((r) => setTimeout(r, 250));
-          }
+          const found = await frameWith(page, selector, 15_000);
           let ok = !!found;
           let why = found ? '' : `no ${selector} in the panel`;
           if (found) {
@@ -204,20 +193,16 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
         if (phase === 'remember-voice') {
           let ok = false;
           let why = 'no "Remember voice…" button for Speaker 1 in the panel';
-          for (let i = 0; i < 40 && !ok; i++) {
-            for (const f of page.frames()) {
-              const button = f.locator('button[data-remember="SPEAKER_1"]');
-              if (!(await button.count().catch(() => 0))) continue;
-              await button.dispatchEvent('click');
-              const input = page.locator('.quick-input-widget input');
-              const shown = await input.waitFor({ timeout: 10_000 }).then(
-                () => true,
-                () => false,
-              );
-              if (!shown) {
-                why = 'no input box after the click';
-                break;
-              }
+          const f = await frameWith(page, 'button[data-remember="SPEAKER_1"]', 20_000);
+          if (f) {
+            await f.locator('button[data-remember="SPEAKER_1"]').dispatchEvent('click');
+            const input = page.locator('.quick-input-widget input');
+            const shown = await input.waitFor({ timeout: 10_000 }).then(
+              () => true,
+              () => false,
+            );
+            why = 'no input box after the click';
+            if (shown) {
               await page.screenshot({ path: path.join(ARTIFACTS, 'remember-voice.png') });
               await input.fill('Ana Lima');
               await input.press('Enter');
@@ -227,14 +212,96 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
               const profile = kept?.profiles.find((p) => p.name === 'Ana Lima');
               ok = !!profile && Object.keys(profile).sort().join(',') === 'created,embedding,name,source,space';
               why = ok ? '' : `voices file: ${kept ? JSON.stringify(kept).slice(0, 200) : 'absent'}`;
-              break;
             }
-            if (!ok) await new Promise((r) => setTimeout(r, 500));
           }
           record('"Remember voice…" in the panel keeps a voice print (no audio) under the name typed', ok, ok ? undefined : why);
           fs.writeFileSync(path.join(ws, '.remembered'), ok ? 'yes' : 'no');
         }
-        if (phase === 'voice-named') await page.screenshot({ path: path.join(ARTIFACTS, 'voice-named.png') });
+        if (phase === 'voice-named') {
+          // By now: Transcribe File ×4, dictation, a meeting with its notes and export, Show Transcript, a queue.
+          const groups = await page.locator('.editor-group-container').count();
+          const empty = await page.locator('.editor-group-container.empty').count();
+          record(
+            'after Transcribe File, a meeting, Show Transcript and a queue the window holds at most two editor groups, none empty',
+            groups <= 2 && empty === 0,
+            `groups: ${groups}, empty: ${empty}`,
+          );
+          await page.screenshot({ path: path.join(ARTIFACTS, 'voice-named.png') });
+        }
+        if (phase === 'merge-speaker') {
+          let ok = false;
+          let why = 'no merge menu for Speaker 2 in the panel';
+          const f = await frameWith(page, 'select[data-merge="SPEAKER_2"]', 20_000);
+          if (f) {
+            await f.locator('select[data-merge="SPEAKER_2"]').selectOption('SPEAKER_1');
+            ok = await f
+              .locator('input[data-speaker="SPEAKER_2"]')
+              .waitFor({ state: 'detached', timeout: 10_000 })
+              .then(
+                () => true,
+                () => false,
+              );
+            why = ok ? '' : 'Speaker 2 is still listed in the panel after the merge';
+          }
+          record('merging two speakers in the panel leaves one in it', ok, ok ? undefined : why);
+          await page.screenshot({ path: path.join(ARTIFACTS, 'panel-merged.png') });
+        }
+        if (phase === 'play-stamp' || phase === 'play-lens') {
+          const stampPhase = phase === 'play-stamp';
+          let ok = false;
+          let why = stampPhase ? 'no second stamp in the panel' : 'no "▶ play" lens in voices-b.md';
+          let at = NaN;
+          if (stampPhase) {
+            const f = await frameWith(page, 'audio[src]', 20_000);
+            const stamp = f?.locator('.stamp').nth(1);
+            if (stamp && (await stamp.count())) {
+              at = Number(await stamp.getAttribute('data-start'));
+              await stamp.dispatchEvent('click');
+            }
+          } else {
+            const lens = page.locator('.codelens-decoration a', { hasText: 'play' }).nth(1);
+            if (
+              await lens.waitFor({ timeout: 20_000 }).then(
+                () => true,
+                () => false,
+              )
+            ) {
+              const m = /(\d\d):(\d\d):(\d\d)/.exec(await lens.innerText());
+              at = m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : NaN;
+              await lens.click();
+            }
+          }
+          if (!Number.isNaN(at)) {
+            await new Promise((r) => setTimeout(r, 400));
+            for (const f of page.frames()) {
+              if (
+                !(await f
+                  .locator('audio')
+                  .count()
+                  .catch(() => 0))
+              )
+                continue;
+              const s = (await f.evaluate(
+                `(() => { const a = document.querySelector('audio'); const c = document.querySelector('.turn.current .stamp'); return { t: a.currentTime, paused: a.paused, current: c ? Number(c.dataset.start) : null }; })()`,
+              )) as { t: number; paused: boolean; current: number | null };
+              // The lens stamps are whole seconds: the phrase starts within the second after.
+              const near = stampPhase ? Math.abs(s.t - at) <= 0.5 : s.t >= at - 0.5 && s.t <= at + 1.5;
+              // The stamp's own phrase is the one highlighted (the lens seeks to the whole second before its phrase).
+              const highlighted = !stampPhase || (s.current !== null && Math.abs(s.current - at) < 1e-6);
+              ok = near && !s.paused && highlighted;
+              why = `asked ${at} s; player at ${s.t.toFixed(2)} s, ${s.paused ? 'paused' : 'playing'}; highlighted phrase from ${s.current}`;
+            }
+          }
+          record(
+            stampPhase
+              ? 'clicking a stamp in the panel plays the recording from there and highlights that phrase'
+              : '"▶ play" on a stamp of the Markdown opens the panel\'s player at that time',
+            ok,
+            ok ? undefined : why,
+          );
+          await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
+          fs.writeFileSync(path.join(ws, stampPhase ? '.played-stamp' : '.played-lens'), ok ? 'yes' : 'no');
+        }
         if (phase === 'rename-speaker') {
           let ok = false;
           let why = '';

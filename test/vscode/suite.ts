@@ -116,6 +116,24 @@ const tests: [string, () => Promise<void>][] = [
         60_000,
       );
       if (/(^|[^\\])<img/m.test(html.split('---').slice(2).join('---'))) throw new Error('an unescaped <img> in the notes body');
+      // Speaker 2 is Ana too: the runner merges them in the panel; the notes follow, as one undo step.
+      const notesDoc = await vscode.workspace.openTextDocument(file);
+      const typing = new vscode.WorkspaceEdit();
+      typing.insert(notesDoc.uri, notesDoc.positionAt(notesDoc.getText().length), '\nAction: a line the person typed.\n');
+      await vscode.workspace.applyEdit(typing);
+      await notesDoc.save();
+      console.log('PHASE merge-speaker');
+      const merged = await until(
+        'the merge in the notes',
+        () => {
+          const t = fs.readFileSync(file, 'utf8');
+          return /^speakers: \["Ana"\]$/m.test(t) && t;
+        },
+        60_000,
+      );
+      if (/^\*\*\\<img/m.test(merged)) throw new Error('a turn of the merged speaker keeps its old name');
+      if (!/^\| Ana \| \d\d:\d\d:\d\d \| 100 % \|$/m.test(merged)) throw new Error('the participants table was not merged');
+      if (!merged.includes('Action: a line the person typed.')) throw new Error('the merge lost a line the person typed');
     },
   ],
   [
@@ -208,6 +226,13 @@ const tests: [string, () => Promise<void>][] = [
         if (!/\*\*Speaker \d\*\*/.test(md)) throw new Error(`the other person got a name too: ${md.slice(0, 500)}`);
         console.log('PHASE voice-named');
         await sleep(3000);
+        // The panel shows voices-b with its recording: the runner clicks a stamp, then a "▶ play" in the document.
+        console.log('PHASE play-stamp');
+        await until('the stamp played', () => fs.existsSync(path.join(ws(), '.played-stamp')), 60_000);
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(ws(), 'voices-b.md')), { preview: false });
+        await sleep(1500); // the lenses resolve
+        console.log('PHASE play-lens');
+        await until('the lens played', () => fs.existsSync(path.join(ws(), '.played-lens')), 60_000);
       } finally {
         await config.update('diarize', false, vscode.ConfigurationTarget.Workspace);
         await config.update('speakers', undefined, vscode.ConfigurationTarget.Workspace);

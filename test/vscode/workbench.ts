@@ -137,6 +137,8 @@ export async function openWorkbench(o: WorkbenchOptions): Promise<Workbench> {
         '--disable-gpu',
         '--disable-quic',
         '--no-first-run',
+        // The runner's clicks are synthetic; a person's click is a gesture that lets the panel's player start.
+        '--autoplay-policy=no-user-gesture-required',
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
@@ -192,16 +194,19 @@ export async function openWorkbench(o: WorkbenchOptions): Promise<Workbench> {
   }
 }
 
-/** The frame (webview documents are two iframes deep) that holds `selector`, if any. */
-export async function frameWith(page: Page, selector: string): Promise<import('playwright-core').Frame | undefined> {
-  for (const f of page.frames()) {
-    if (
-      await f
-        .locator(selector)
-        .count()
-        .catch(() => 0)
-    )
-      return f;
+/** The frame (webview documents are two iframes deep) that holds `selector`, looked for every 0.5 s for `ms`. */
+export async function frameWith(page: Page, selector: string, ms = 0): Promise<import('playwright-core').Frame | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    for (const f of page.frames())
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
+    if (Date.now() >= end) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
   }
-  return undefined;
 }

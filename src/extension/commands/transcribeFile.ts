@@ -18,6 +18,7 @@ import { stageAccountLines } from '../../engine/audit';
 import { ensureModel } from '../ensureModel';
 import { MEDIA_EXTENSIONS, transcriptName } from '../../output/mediaNames';
 import { keepBothNameAsync, languageIdFor } from '../outputPath';
+import { showOurs } from '../placement';
 import { OverallProgress } from '../progressMath';
 import { toTranscribeParams, type Settings } from '../settings';
 import { messageOf, showError } from '../ui';
@@ -193,10 +194,11 @@ async function deliver(ctx: Ctx, media: vscode.Uri, transcript: Transcript, form
     return openUntitled(content, format);
   }
   ctx.log.info(`Wrote ${target.toString(true)}`);
-  await vscode.window.showTextDocument(target, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  ctx.jobs?.delivered(path.posix.basename(media.path), target);
+  await showOurs(target);
 }
 
 async function openUntitled(content: string, format: OutputFormat): Promise<void> {
   const doc = await vscode.workspace.openTextDocument({ content, language: languageIdFor(format) });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  await showOurs(doc);
 }

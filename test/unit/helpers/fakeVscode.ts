@@ -121,6 +121,9 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   /** Every state the host posted to a transcript panel, and a way to send the panel's own messages to the host. */
   const panelStates: { queue?: { items: { name: string; status: string }[]; summary?: string } }[] = [];
   const panelSend: { message?: (m: unknown) => void } = {};
+  const codeLensProviders: {
+    provideCodeLenses(doc: { getText(): string; uri: Uri }): { command?: { title: string; command: string; arguments?: unknown[] } }[];
+  }[] = [];
   const handlers: { info?: Handler; warning?: Handler; error?: Handler; quickPick?: (items: unknown[]) => unknown; openDialog?: () => Uri[] | undefined } = {};
   const writable = new Map<string, boolean>([['file', true]]);
 
@@ -165,6 +168,18 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
         const fn = commands.get(id);
         if (fn) return fn(...args);
         return undefined; // built-in commands (openSettings) are no-ops here
+      },
+    },
+    CodeLens: class {
+      constructor(
+        readonly range: unknown,
+        readonly command?: { title: string; command: string; arguments?: unknown[] },
+      ) {}
+    },
+    languages: {
+      registerCodeLensProvider(_selector: unknown, provider: unknown) {
+        codeLensProviders.push(provider as (typeof codeLensProviders)[number]);
+        return { dispose() {} };
       },
     },
     window: {
@@ -285,7 +300,7 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       async showTextDocument(doc: Uri | { uri?: Uri; content: string; language: string }, opts?: { viewColumn?: number }) {
         if (doc instanceof Uri) opened.push({ uri: doc, viewColumn: opts?.viewColumn });
         else opened.push({ content: doc.content, language: doc.language, viewColumn: opts?.viewColumn });
-        return {};
+        return { document: { uri: doc instanceof Uri ? doc : (doc.uri ?? Uri.file('/untitled')) } };
       },
     },
     workspace: {
@@ -332,7 +347,7 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       },
     },
   };
-  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar, panelStates, panelSend };
+  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar, panelStates, panelSend, codeLensProviders };
 }
 
 /** Makes `require('vscode')` return `fake` for every module loaded afterwards. */
