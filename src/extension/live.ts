@@ -138,6 +138,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const recording = path.join(folder, `meeting-${stamp(new Date())}.wav`);
     this.meetingLog.clear();
     this.meetingLog.appendLine(`Recording to ${recording}. Stop with "TranscrevAI: Stop Meeting".`);
+    this.showing = undefined; // renames now go to the live labels, not to the last transcript's document
+    this.shownVoices = undefined;
     this.setPanel({ ...emptyPanelState(`Meeting ${new Date().toLocaleString()}`), status: 'recording' });
     this.panel.show();
     const params = toLiveStartParams(settings, 'meeting', model, recording);
@@ -532,6 +534,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.status.command = 'transcrevai.showTranscript';
     if (this.panel.visible || this.panelState.title === title) {
       // Another file: a fresh transcript view, the queue (if any) kept above it.
+      if (this.panelState.title !== title) {
+        this.showing = undefined; // the panel no longer shows the last transcript: a rename must not edit it
+        this.shownVoices = undefined;
+      }
       const base =
         this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const, queue: this.panelState.queue };
       this.setPanel({ ...base, status: 'transcribing', progress: { ...base.progress, [component]: percent } });
