@@ -177,15 +177,6 @@ function render(state: PanelState): void {
   highlight();
 }
 
-const QUEUE_STATUS: Record<string, string> = {
-  waiting: 'waiting',
-  running: 'transcribing',
-  done: 'done',
-  skipped: 'skipped',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
-
 /** The queue: a row per recording (state, progress bar while it runs, the reason when it did not finish), Cancel buttons. */
 function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
   const section = el('section', { class: 'queue', 'aria-label': 'Transcription queue' });
@@ -199,7 +190,7 @@ function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
   section.append(head);
   queue.items.forEach((item, index) => {
     const row = el('div', { class: `queue-item queue-${item.status}`, 'data-status': item.status });
-    row.append(el('span', { class: 'queue-name' }, item.name), el('span', { class: 'queue-status' }, QUEUE_STATUS[item.status] ?? item.status));
+    row.append(el('span', { class: 'queue-name' }, item.name), el('span', { class: 'queue-status' }, item.status === 'running' ? 'transcribing' : item.status));
     if (item.status === 'running') {
       const percent = Math.round(item.percent ?? 0);
       row.append(
@@ -221,9 +212,6 @@ function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   if (event.data?.type === 'state') render(event.data.state);
-  else if (event.data?.type === 'seek') {
-    player.currentTime = event.data.seconds;
-    if (event.data.play) void player.play().catch(() => undefined);
-  }
+  else if (event.data?.type === 'seek') playFrom(event.data.seconds);
 });
 post({ type: 'ready' });

@@ -17,7 +17,11 @@ export const VOICE_MATCH_THRESHOLD = 0.7;
 /** Each label's voice: the normalised mean of its rows (rows are window embeddings, labels their speakers). */
 export function voicesOf(embeddings: Float32Array[], labels: readonly string[], space: string): SpeakerVoices {
   const rows = new Map<string, Float32Array[]>();
-  embeddings.forEach((e, i) => rows.set(labels[i], [...(rows.get(labels[i]) ?? []), e]));
+  embeddings.forEach((e, i) => {
+    const list = rows.get(labels[i]);
+    if (list) list.push(e);
+    else rows.set(labels[i], [e]);
+  });
   const bySpeaker: Record<string, number[]> = {};
   for (const [label, list] of rows) bySpeaker[label] = Array.from(l2normalize(mean(list)), (x) => Math.round(x * 1e6) / 1e6);
   return { space, bySpeaker };

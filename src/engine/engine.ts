@@ -7,7 +7,7 @@ import { performance } from 'perf_hooks';
 import { preflightInput, probeMedia } from '../audio/decode';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { TranscrevError, throwIfCancelled } from '../errors';
-import { isVoiceProfile } from '../files/voiceStore';
+import { checkVoiceProfiles } from '../files/voiceStore';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import { MAX_BEAM_SIZE } from '../options/registry';
 import type { TranscribeParams } from '../protocol/client';
@@ -48,9 +48,7 @@ export function validateParams(params: TranscribeParams): void {
   if (!(PRECISIONS as readonly string[]).includes(params.precision)) {
     throw new TranscrevError('usage', `precision must be one of ${PRECISIONS.join(', ')} (got ${String(params.precision)})`);
   }
-  if (params.voices !== undefined && !(Array.isArray(params.voices) && params.voices.every(isVoiceProfile))) {
-    throw new TranscrevError('usage', 'voices must be a list of voice profiles ({name, space, embedding, created})');
-  }
+  checkVoiceProfiles(params.voices);
   if (params.vocabulary !== undefined && typeof params.vocabulary !== 'string') throw new TranscrevError('usage', 'vocabulary must be text');
   if (!params.input) throw new TranscrevError('usage', 'no input file given');
   if (!params.model) throw new TranscrevError('usage', 'no model given');

@@ -16,7 +16,7 @@ import { assignSpeakers, speakerName } from '../diarization';
 import { OnlineSpeakers } from '../diarization/online';
 import { nameKnownVoices } from '../diarization/voiceProfiles';
 import { TranscrevError } from '../errors';
-import { isVoiceProfile } from '../files/voiceStore';
+import { checkVoiceProfiles } from '../files/voiceStore';
 import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
 import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, RecordingGap } from '../protocol/client';
 import type { LoadModelParams, RecordResult, VadStreamState, WorkerEvent } from '../protocol/worker';
@@ -94,9 +94,7 @@ export class LiveSession {
     private readonly emit: (event: LiveEvent) => void,
   ) {
     checkLanguage(params.language);
-    if (params.voices !== undefined && !(Array.isArray(params.voices) && params.voices.every(isVoiceProfile))) {
-      throw new TranscrevError('usage', 'voices must be a list of voice profiles ({name, space, embedding, created})');
-    }
+    checkVoiceProfiles(params.voices);
     const modelDir = resolveModelDir(params.model, params.modelsPath);
     checkLanguageForModelDir(params.language, modelDir);
     const tw = threadsWarning(params.threads);

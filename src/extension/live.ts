@@ -16,7 +16,7 @@ import { mergeSpeakers, renameSpeaker, speakerDocumentEdits } from '../output/sp
 import { clockTime } from '../output/common';
 import { MAX_SPEAKER_NAME, type PanelState } from '../protocol/panel';
 import { emptyPanelState } from './panelState';
-import type { SpeakerVoices, Transcript } from '../transcript';
+import type { Transcript } from '../transcript';
 import type { QueueState } from '../batch/queue';
 import { TranscriptPanel } from './panel';
 import { showOurs } from './placement';
@@ -59,8 +59,6 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private showing?: 'meeting' | 'file';
   /** The transcription queue, whose Cancel buttons the panel shows (set by activate). */
   queue?: { cancel(index?: number): void };
-  /** The speakers' voices of the transcript the panel shows, for "Remember this voice as…". */
-  private shownVoices?: { voices: SpeakerVoices; source: string };
   private readonly statusTimer: NodeJS.Timeout;
   private what = 'idle';
   private vitals: string[] = [];
@@ -139,7 +137,6 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.meetingLog.clear();
     this.meetingLog.appendLine(`Recording to ${recording}. Stop with "TranscrevAI: Stop Meeting".`);
     this.showing = undefined; // renames now go to the live labels, not to the last transcript's document
-    this.shownVoices = undefined;
     this.setPanel({ ...emptyPanelState(`Meeting ${new Date().toLocaleString()}`), status: 'recording' });
     this.panel.show();
     const params = toLiveStartParams(settings, 'meeting', model, recording);
@@ -328,7 +325,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       return;
     }
     this.setPanel(applyTranscript(this.panelState, result.transcript));
-    this.showVoicesOf(result.transcript);
+    this.logVoiceMatches(result.transcript);
     void this.loadAudio(result.recording);
     const file = result.recording?.replace(/\.wav$/, '.md');
     const inWorkspace = !!file && !!vscode.workspace.workspaceFolders?.length && isInside(vscode.workspace.workspaceFolders[0].uri.fsPath, file);
@@ -365,9 +362,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
    * voices file under the name given, and the speaker takes that name here too.
    */
   private async rememberVoice(id: string): Promise<void> {
-    const shown = this.shownVoices;
-    const voice = shown?.voices.bySpeaker[id];
-    if (!shown || !voice) return;
+    const transcript = this.shownTranscript()?.transcript;
+    const voice = transcript?.voices?.bySpeaker[id];
+    if (!transcript?.voices || !voice) return;
+    const space = transcript.voices.space;
+    const source = path.basename(transcript.input);
     const current = this.panelState.speakers[id] ?? '';
     const name = (
       await vscode.window.showInputBox({
@@ -381,12 +380,12 @@ export class LiveController implements vscode.Disposable, JobObserver {
       .trim();
     if (!name) return;
     try {
-      this.ctx.rememberVoice({ name, space: shown.voices.space, embedding: voice, created: new Date().toISOString(), source: shown.source });
+      this.ctx.rememberVoice({ name, space, embedding: voice, created: new Date().toISOString(), source });
     } catch (err) {
       void vscode.window.showErrorMessage(`TranscrevAI: the voice was not remembered: ${(err as Error).message}`);
       return;
     }
-    this.ctx.log.info(`voice remembered as "${name}" (from ${shown.source}); voices file: ${this.ctx.voicesFile()}`);
+    this.ctx.log.info(`voice remembered as "${name}" (from ${source}); voices file: ${this.ctx.voicesFile()}`);
     void vscode.window.showInformationMessage(`TranscrevAI: "${name}" will be named in later transcripts and meetings when the voice matches.`);
     await this.rename(id, name);
   }
@@ -427,8 +426,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     if (opening) this.panel.show();
   }
 
-  private showVoicesOf(t: Transcript): void {
-    this.shownVoices = t.voices ? { voices: t.voices, source: path.basename(t.input) } : undefined;
+  private logVoiceMatches(t: Transcript): void {
     for (const m of t.voiceMatches ?? []) this.ctx.log.info(`speaker ${m.speaker} is "${m.name}" by voice (similarity ${m.similarity.toFixed(2)})`);
   }
 
@@ -478,7 +476,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
   }
 
   private async merge(from: string, into: string): Promise<void> {
-    if (from === into || !this.shownTranscript()) return;
+    if (!this.shownTranscript()) return;
     await this.changeSpeakers((t) => mergeSpeakers(t, from, into));
     this.ctx.log.info(`speaker ${from} merged into ${into}`);
   }
@@ -534,10 +532,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
     this.status.command = 'transcrevai.showTranscript';
     if (this.panel.visible || this.panelState.title === title) {
       // Another file: a fresh transcript view, the queue (if any) kept above it.
-      if (this.panelState.title !== title) {
-        this.showing = undefined; // the panel no longer shows the last transcript: a rename must not edit it
-        this.shownVoices = undefined;
-      }
+      // The panel no longer shows the last transcript: a rename must not edit it, nor its voices be remembered.
+      if (this.panelState.title !== title) this.showing = undefined;
       const base =
         this.panelState.title === title ? this.panelState : { ...emptyPanelState(title), status: 'transcribing' as const, queue: this.panelState.queue };
       this.setPanel({ ...base, status: 'transcribing', progress: { ...base.progress, [component]: percent } });
@@ -554,7 +550,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       if (result.transcript) {
         this.lastFile = { transcript: result.transcript };
         this.showing = 'file';
-        this.showVoicesOf(result.transcript);
+        this.logVoiceMatches(result.transcript);
         void this.loadAudio(result.transcript.input);
       }
     }

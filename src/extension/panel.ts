@@ -45,6 +45,8 @@ export class TranscriptPanel implements vscode.Disposable {
   private state: PanelState = emptyPanelState('TranscrevAI');
   private ready = false;
   private audioFile?: string;
+  /** Folders of recordings played so far: the webview may read them (it only grows, see allowFolder). */
+  private readonly audioFolders = new Set<string>();
   private pendingSeek?: number;
 
   constructor(
@@ -96,7 +98,10 @@ export class TranscriptPanel implements vscode.Disposable {
   /** The recording the panel plays (undefined: none); its folder becomes readable by the webview, nothing else. */
   setAudio(file: string | undefined): void {
     this.audioFile = file;
-    this.allowFolder();
+    if (file && !this.audioFolders.has(path.dirname(file))) {
+      this.audioFolders.add(path.dirname(file));
+      this.allowFolder();
+    }
     this.post();
   }
 
@@ -107,13 +112,20 @@ export class TranscriptPanel implements vscode.Disposable {
     this.post();
   }
 
-  /** media/ (script, style) and the folder of the recording played, nothing else. */
+  /** media/ (script, style) and the folders of the recordings played, nothing else. */
   private resourceRoots(): vscode.Uri[] {
-    return [vscode.Uri.joinPath(this.extensionUri, 'media'), ...(this.audioFile ? [vscode.Uri.file(path.dirname(this.audioFile))] : [])];
+    return [vscode.Uri.joinPath(this.extensionUri, 'media'), ...[...this.audioFolders].map((f) => vscode.Uri.file(f))];
   }
 
+  /**
+   * New options reload the webview's page: what is posted meanwhile would reach the old page, so posting waits for
+   * the new page's "ready" (which posts the state and any pending seek). Folders are only ever added, so going back
+   * to a recording played before reloads nothing.
+   */
   private allowFolder(): void {
-    if (this.panel) this.panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+    if (!this.panel) return;
+    this.ready = false;
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
   }
 
   private post(): void {
@@ -122,7 +134,7 @@ export class TranscriptPanel implements vscode.Disposable {
     const message: HostToPanel = { type: 'state', state: { ...this.state, audio } };
     void this.panel.webview.postMessage(message);
     if (this.pendingSeek !== undefined) {
-      void this.panel.webview.postMessage({ type: 'seek', seconds: this.pendingSeek, play: true } satisfies HostToPanel);
+      void this.panel.webview.postMessage({ type: 'seek', seconds: this.pendingSeek } satisfies HostToPanel);
       this.pendingSeek = undefined;
     }
   }

@@ -1,15 +1,11 @@
-// Where TranscrevAI opens what it writes (transcripts, meeting notes, exports) and its panel: one editor group beside
-// the person's own editors, found again every time, so whatever the order of commands the window holds at most two
-// groups (or as many as the person made), none of them left empty by us, and a transcript opens where the last one is.
+// Where TranscrevAI opens what it writes (transcripts, meeting notes, exports) and its panel, applying the choice of
+// src/extension/columnChoice.ts to the window's editor groups: our documents are recognised by the URIs we opened,
+// the panel by its view type.
 import * as vscode from 'vscode';
 import { documentColumn, panelColumn, type Choice } from './columnChoice';
 
 /** Documents we opened, by URI: their group is "ours". */
 const opened = new Set<string>();
-
-export function rememberOurs(uri: vscode.Uri): void {
-  opened.add(uri.toString());
-}
 
 function isOurPanel(tab: vscode.Tab): boolean {
   return tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('transcrevai.transcript');
@@ -42,9 +38,9 @@ export function ourPanelColumn(): vscode.ViewColumn {
 }
 
 /** Opens one of our documents in our group and remembers it as ours. */
-export async function showOurs(document: vscode.TextDocument | vscode.Uri, options: { preserveFocus?: boolean } = {}): Promise<vscode.TextEditor> {
-  const shown = { viewColumn: ourDocumentColumn(), preview: false, preserveFocus: options.preserveFocus };
+export async function showOurs(document: vscode.TextDocument | vscode.Uri): Promise<vscode.TextEditor> {
+  const shown = { viewColumn: ourDocumentColumn(), preview: false };
   const editor = document instanceof vscode.Uri ? await vscode.window.showTextDocument(document, shown) : await vscode.window.showTextDocument(document, shown);
-  rememberOurs(editor.document.uri);
+  opened.add(editor.document.uri.toString());
   return editor;
 }

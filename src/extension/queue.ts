@@ -12,6 +12,7 @@ import { EngineCrashedError } from '../engine/client';
 import { CancelledError } from '../errors';
 import { writeOutputFile } from '../files/writeOutput';
 import { render } from '../output';
+import { MEDIA_EXTENSIONS } from '../output/mediaNames';
 import type { Ctx } from './context';
 import { ensureModel } from './ensureModel';
 import { jobParams, runJob } from './commands/transcribeFile';
@@ -60,7 +61,7 @@ export class TranscriptionQueue implements vscode.Disposable {
     const base = isFinished(this.state) ? EMPTY_QUEUE : this.state;
     const items = planOutputs(expandInputs(paths), format);
     if (!items.length) {
-      void vscode.window.showInformationMessage('TranscrevAI: no recordings there (wav, mp3, mp4, m4a, ogg, webm, flac, mkv).');
+      void vscode.window.showInformationMessage(`TranscrevAI: no recordings there (${MEDIA_EXTENSIONS.join(', ')}).`);
       return;
     }
     this.set(enqueue(base, items, (f) => fs.existsSync(f)));
@@ -70,11 +71,12 @@ export class TranscriptionQueue implements vscode.Disposable {
 
   /** After a restart: what was left of the queue goes on. */
   resume(): void {
-    if (nextWaiting(resumable(this.state)) === undefined) return;
-    this.set(resumable(this.state));
-    const left = this.state.items.filter((i) => i.status === 'waiting').length;
-    this.ctx.log.info(`queue: resuming after a restart, ${left} recordings left`);
-    void vscode.window.showInformationMessage(`TranscrevAI: going on with the transcription queue (${left} left).`);
+    const left = resumable(this.state);
+    if (nextWaiting(left) === undefined) return;
+    this.set(left);
+    const count = left.items.filter((i) => i.status === 'waiting').length;
+    this.ctx.log.info(`queue: resuming after a restart, ${count} recordings left`);
+    void vscode.window.showInformationMessage(`TranscrevAI: going on with the transcription queue (${count} left).`);
     void this.run();
   }
 
@@ -93,12 +95,16 @@ export class TranscriptionQueue implements vscode.Disposable {
       if (!model) return;
       for (let index = nextWaiting(this.state); index !== undefined; index = nextWaiting(this.state)) {
         const item = this.state.items[index];
+        // The transcript appeared while the file waited (another job, or a person): the queue leaves it alone.
+        if (fs.existsSync(item.output)) {
+          this.set(update(this.state, index, { status: 'skipped', reason: 'its transcript exists' }));
+          continue;
+        }
         const abort = new AbortController();
         this.current = { index, abort };
         this.set(update(this.state, index, { status: 'running', percent: 0 }));
         let lastShown = 0;
         try {
-          if (fs.existsSync(item.output)) throw new SkipError();
           const params = jobParams(this.ctx, settings, model, item.input, item.input);
           const transcript = await runJob(this.ctx, params, abort.signal, (percent) => {
             // The file is rewritten at most every 5 %: progress is for the eye, not for resuming.
@@ -120,12 +126,10 @@ export class TranscriptionQueue implements vscode.Disposable {
             this.set(update(this.state, index, { status: 'waiting', percent: undefined }));
             continue;
           }
-          const skipped = err instanceof SkipError;
-          const reason = skipped ? 'its transcript exists' : err instanceof CancelledError ? 'cancelled' : messageOf(err);
+          const cancelled = err instanceof CancelledError;
+          const reason = cancelled ? 'cancelled' : messageOf(err);
           this.ctx.log.warn(`queue: ${item.input}: ${reason}`);
-          this.set(
-            update(this.state, index, { status: skipped ? 'skipped' : err instanceof CancelledError ? 'cancelled' : 'failed', reason, percent: undefined }),
-          );
+          this.set(update(this.state, index, { status: cancelled ? 'cancelled' : 'failed', reason, percent: undefined }));
         } finally {
           this.current = undefined;
         }
@@ -149,6 +153,3 @@ export class TranscriptionQueue implements vscode.Disposable {
     this.current?.abort.abort();
   }
 }
-
-/** The transcript appeared while the file waited (another job, or a person): the queue leaves it alone. */
-class SkipError extends Error {}

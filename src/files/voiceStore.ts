@@ -41,6 +41,13 @@ export function writeVoiceProfiles(file: string, profiles: readonly VoiceProfile
   writeOutputFile(file, JSON.stringify({ version: 1, profiles }, null, 1) + '\n');
 }
 
+/** Profiles sent to the engine (a file job or a meeting) are checked before any work, as a usage error. */
+export function checkVoiceProfiles(voices: unknown): void {
+  if (voices !== undefined && !(Array.isArray(voices) && voices.every(isVoiceProfile))) {
+    throw new TranscrevError('usage', 'voices must be a list of voice profiles ({name, space, embedding, created})');
+  }
+}
+
 /** A profile as the engine accepts it over the wire or from a file. */
 export function isVoiceProfile(p: unknown): p is VoiceProfile {
   const v = p as VoiceProfile;

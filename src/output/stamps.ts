@@ -10,7 +10,7 @@ export interface Stamp {
   seconds: number;
 }
 
-/** Every line's first stamp, after the front matter and header (a stamp-like text inside a turn's words counts too). */
+/** Every line's first stamp (a stamp-like text inside a turn's words counts too). */
 export function stampsOf(markdown: string): Stamp[] {
   const out: Stamp[] = [];
   markdown.split(/\r?\n/).forEach((text, line) => {

@@ -46,7 +46,7 @@ export interface PanelQueueItem {
 export type HostToPanel =
   | { type: 'state'; state: PanelState }
   /** Play the recording from `seconds` (a "▶ play" on a stamp in the document). */
-  | { type: 'seek'; seconds: number; play: boolean };
+  | { type: 'seek'; seconds: number };
 
 export type PanelToHost =
   | { type: 'ready' }
