@@ -210,3 +210,26 @@ export async function frameWith(page: Page, selector: string, ms = 0): Promise<i
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/**
+ * Does `act` in the frame holding `selector`. The panel's page reloads when the webview is allowed a new folder (the
+ * first recording played from it): a frame found just before may be detached by then, so a new one is looked for.
+ */
+export async function actInFrame(
+  page: Page,
+  selector: string,
+  act: (frame: import('playwright-core').Frame) => Promise<void>,
+  ms = 20_000,
+): Promise<import('playwright-core').Frame | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const frame = await frameWith(page, selector, ms);
+    if (!frame) return undefined;
+    try {
+      await act(frame);
+      return frame;
+    } catch (err) {
+      if (!/detached/i.test((err as Error).message)) throw err;
+    }
+  }
+  return undefined;
+}
