@@ -38,18 +38,32 @@ export function fwPython(): string | undefined {
   }
 }
 
-/** Runs bench/fw_accuracy.py on `jobs` (one model load) and returns each job's text and seconds by id. */
-export function runPeerJobs(py: string, model: string, threads: number, jobs: object[]): Map<string, { text: string; seconds: number }> {
+export interface PeerWord {
+  start: number;
+  end: number;
+  text: string;
+  probability: number;
+}
+
+export interface PeerRun {
+  text: string;
+  seconds: number;
+  /** When the job asked for words (word_timestamps=True). */
+  words?: PeerWord[];
+}
+
+/** Runs bench/fw_accuracy.py on `jobs` (one model load) and returns each job's text and seconds (and words) by id. */
+export function runPeerJobs(py: string, model: string, threads: number, jobs: object[]): Map<string, PeerRun> {
   const r = spawnSync(py, [path.join(ROOT, 'bench', 'fw_accuracy.py'), ct2Dir(model), String(threads)], {
     input: JSON.stringify(jobs),
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`faster-whisper failed: ${r.stderr.slice(-2000)}`);
-  const out = new Map<string, { text: string; seconds: number }>();
+  const out = new Map<string, PeerRun>();
   for (const line of r.stdout.split('\n').filter(Boolean)) {
-    const j = JSON.parse(line) as { id: string; text: string; seconds: number };
-    out.set(j.id, { text: j.text, seconds: j.seconds });
+    const j = JSON.parse(line) as PeerRun & { id: string };
+    out.set(j.id, { text: j.text, seconds: j.seconds, ...(j.words && { words: j.words }) });
   }
   return out;
 }

@@ -63,6 +63,10 @@ export interface DecodeStats {
   loopsCut: number;
   /** ...and the seconds the text segments cover. */
   textSeconds: number;
+  /** Time spent timing words (the alignment run and its arithmetic), when word timings were asked for. */
+  alignmentMs?: number;
+  /** Word timings were asked for and this model's decoder could not give its cross-attention: no words. */
+  wordTimingsUnavailable?: boolean;
   /** Tokens of the vocabulary left out of the prompt for want of room (0 when it fit or none was given). */
   vocabularyTokensCut?: number;
 }

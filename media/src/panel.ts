@@ -27,11 +27,21 @@ playerBar.append(player, rate);
 root.before(playerBar);
 let segments: PanelState['segments'] = [];
 
-function playFrom(seconds: number): void {
+/** Where "Play this span" pauses; any other play clears it. */
+let stopAt: number | undefined;
+
+function playFrom(seconds: number, until?: number): void {
   if (!player.src) return;
+  stopAt = until;
   player.currentTime = seconds;
   void player.play().catch(() => undefined);
 }
+player.addEventListener('timeupdate', () => {
+  if (stopAt !== undefined && player.currentTime >= stopAt) {
+    stopAt = undefined;
+    player.pause();
+  }
+});
 
 /** The phrase under the playhead is highlighted and, while the reader follows, kept in view. */
 function highlight(): void {
@@ -40,6 +50,10 @@ function highlight(): void {
   root.querySelectorAll('.turn.current').forEach((e) => e.classList.remove('current'));
   const turn = index >= 0 ? root.querySelector(`.turn[data-index="${index}"]`) : null;
   turn?.classList.add('current');
+  // The word under the playhead, when the phrase has word timings: the last one started.
+  root.querySelectorAll('.word.current').forEach((e) => e.classList.remove('current'));
+  const words = turn ? [...turn.querySelectorAll<HTMLElement>('.word')].filter((w) => Number(w.dataset.start) <= t) : [];
+  words.at(-1)?.classList.add('current');
   if (turn && follow && !player.paused) turn.scrollIntoView({ block: 'nearest' });
 }
 player.addEventListener('timeupdate', highlight);
@@ -151,7 +165,25 @@ function render(state: PanelState): void {
     });
     turn.append(stamp);
     if (seg.speaker && seg.speaker !== last) turn.append(el('strong', { class: 'speaker' }, state.speakers[seg.speaker] ?? seg.speaker));
-    const text = el('span', { class: 'text' }, seg.text);
+    if (seg.suspect) {
+      turn.classList.add('suspect');
+      turn.append(el('span', { class: 'suspect-mark', title: seg.suspect, 'aria-label': seg.suspect }, '⚠'));
+    }
+    const text = el('span', { class: 'text' });
+    if (seg.words?.length) {
+      // With word timings, a click on a word plays from that word; unsure words are underlined.
+      for (const w of seg.words) {
+        const attrs: Record<string, string> = { class: w.unsure !== undefined ? 'word unsure' : 'word', 'data-start': String(w.start) };
+        if (w.unsure !== undefined) attrs.title = `Whisper was unsure of this word (probability ${Math.round(w.unsure * 100)} %)`;
+        const span = el('span', attrs, w.text);
+        if (state.audio)
+          span.addEventListener('click', (ev) => {
+            ev.stopPropagation();
+            playFrom(w.start);
+          });
+        text.append(span);
+      }
+    } else text.textContent = seg.text;
     // Without word timings, a click on the words plays their phrase.
     if (state.audio) text.addEventListener('click', () => playFrom(seg.start));
     turn.append(text);
@@ -212,6 +244,6 @@ function renderQueue(queue: NonNullable<PanelState['queue']>): HTMLElement {
 
 window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   if (event.data?.type === 'state') render(event.data.state);
-  else if (event.data?.type === 'seek') playFrom(event.data.seconds);
+  else if (event.data?.type === 'seek') playFrom(event.data.seconds, event.data.until);
 });
 post({ type: 'ready' });

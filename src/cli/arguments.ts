@@ -20,7 +20,17 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'status'; ffmpegPath?: string }
-  | { kind: 'transcribe'; params: TranscribeParams; format: OutputFormat; out?: string; progress: boolean; inProcess?: boolean; verbose?: boolean }
+  | {
+      kind: 'transcribe';
+      params: TranscribeParams;
+      format: OutputFormat;
+      out?: string;
+      progress: boolean;
+      inProcess?: boolean;
+      verbose?: boolean;
+      /** SRT/VTT: a cue per word. */
+      wordCues?: boolean;
+    }
   | {
       kind: 'batch';
       /** Files and folders as given (absolute). */
@@ -33,6 +43,8 @@ export type CliCommand =
       overwrite: boolean;
       progress: boolean;
       inProcess?: boolean;
+      /** SRT/VTT: a cue per word. */
+      wordCues?: boolean;
       verbose?: boolean;
     }
   | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean };
@@ -139,6 +151,7 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
       ...(voices && { voices }),
       ...(speakers !== undefined && { speakers }),
       ...(recording !== undefined && { recording: path.resolve(cwd, recording), keepRecording: true }),
+      ...(command === 'meeting' && flag('wordTimings') && { wordTimings: true }),
       ...(num('queue') !== undefined && { queueCapacity: num('queue') }),
     };
     return { kind: 'live', params, seconds: num('seconds'), events: flag('events'), format, out, ...verbose };
@@ -160,12 +173,14 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     ...(vocabulary !== undefined && { vocabulary }),
     ...(voices && { voices, diarize: true }),
     ...(ffmpegPath !== undefined && { ffmpegPath }),
+    ...((flag('wordTimings') || flag('wordCues')) && { wordTimings: true }),
     ...((flag('diarize') || format === 'rttm' || (speakers ?? minSpeakers ?? maxSpeakers) !== undefined) && { diarize: true }),
     ...(speakers !== undefined && { speakers }),
     ...(minSpeakers !== undefined && { minSpeakers }),
     ...(maxSpeakers !== undefined && { maxSpeakers }),
   };
   const inProcess = flag('inProcess') ? { inProcess: true } : {};
+  const wordCues = flag('wordCues') ? { wordCues: true } : {};
   if (batch) {
     return {
       kind: 'batch',
@@ -177,10 +192,11 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
       overwrite: flag('overwrite'),
       progress: flag('progress'),
       ...inProcess,
+      ...wordCues,
       ...verbose,
     };
   }
-  return { kind: 'transcribe', params: { input: inputs[0], ...shared }, format, out, progress: flag('progress'), ...inProcess, ...verbose };
+  return { kind: 'transcribe', params: { input: inputs[0], ...shared }, format, out, progress: flag('progress'), ...inProcess, ...verbose, ...wordCues };
 }
 
 /** `--vocabulary`: the terms themselves, or `@file` (a term per line, as .transcrevai/vocabulary.txt). */

@@ -100,7 +100,7 @@ export async function batchCommand(cmd: Extract<CliCommand, { kind: 'batch' }>):
           printer.end();
           if (cmd.verbose) process.stderr.write(renderStageAccounts(transcript.audit ?? []));
           fs.mkdirSync(path.dirname(entry.output), { recursive: true });
-          writeOutputFile(entry.output, render(transcript, cmd.format), [entry.input]);
+          writeOutputFile(entry.output, render(transcript, cmd.format, { wordCues: cmd.wordCues }), [entry.input]);
           entry.status = 'done';
           entry.audioSeconds = round(transcript.duration);
           entry.seconds = round((Date.now() - started) / 1000);

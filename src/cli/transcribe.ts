@@ -35,7 +35,7 @@ export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transc
       process.stderr.write(renderStageAccounts(transcript.audit ?? []));
       process.stderr.write(resourceReport(supervisor?.status() ?? []));
     }
-    const text = render(transcript, cmd.format);
+    const text = render(transcript, cmd.format, { wordCues: cmd.wordCues });
     if (cmd.out) writeOutputFile(cmd.out, text, [cmd.params.input]);
     else await writeStdout(text);
   } catch (err) {

@@ -341,6 +341,7 @@ export class LiveSession {
           language: this.language,
           initialPrompt: this.prompt(),
           vocabulary: this.params.vocabulary,
+          wordTimings: this.params.wordTimings,
         },
         { onWarning: (m) => this.warn(m) },
       );

@@ -158,12 +158,15 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
         initialPrompt: params.initialPrompt,
         vocabulary: params.vocabulary,
         beamSize: params.beamSize,
+        wordTimings: params.wordTimings,
         speech,
       },
       hooksFor('transcription'),
     );
     for (const w of tr.warnings) warn(w);
     if (tr.stats?.vocabularyTokensCut) warn(vocabularyCutWarning(tr.stats.vocabularyTokensCut));
+    if (tr.stats?.wordTimingsUnavailable)
+      warn(`Word timings are unavailable with this model (its decoder's cross-attention could not be read): no word times, and no word marked unsure.`);
     const transcript: Transcript = {
       input: job.input,
       model: tr.modelName,

@@ -9,6 +9,7 @@ import { transcribeFolderCommand } from './commands/transcribeFolder';
 import { rememberedVoicesCommand } from './commands/voices';
 import { TranscriptionQueue } from './queue';
 import { StampLensProvider } from './stampLens';
+import { ConfidenceDiagnostics } from './confidenceDiagnostics';
 import { Ctx } from './context';
 import { LiveController } from './live';
 
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     queue,
     live,
+    new ConfidenceDiagnostics(c),
     vscode.commands.registerCommand('transcrevai.toggleDictation', () => live.toggleDictation()),
     vscode.commands.registerCommand('transcrevai.startMeeting', () => live.startMeeting()),
     vscode.commands.registerCommand('transcrevai.stopMeeting', () => live.stopMeeting()),
@@ -40,8 +42,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('transcrevai.showLog', () => c.log.show()),
     vscode.commands.registerCommand('transcrevai.chooseLanguage', () => chooseLanguageCommand(c)),
     vscode.commands.registerCommand('transcrevai.rememberedVoices', () => rememberedVoicesCommand(c)),
-    vscode.commands.registerCommand('transcrevai.playAt', (file?: unknown, seconds?: unknown) =>
-      typeof file === 'string' && typeof seconds === 'number' ? live.playAt(file, seconds) : undefined,
+    vscode.commands.registerCommand('transcrevai.playAt', (file?: unknown, seconds?: unknown, until?: unknown) =>
+      typeof file === 'string' && typeof seconds === 'number' ? live.playAt(file, seconds, typeof until === 'number' ? until : undefined) : undefined,
     ),
     vscode.languages.registerCodeLensProvider({ language: 'markdown' }, new StampLensProvider()),
   );

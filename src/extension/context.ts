@@ -26,6 +26,8 @@ export class Ctx implements vscode.Disposable {
   private starting: Promise<EngineClient> | undefined;
   private catalogCache: Catalog | undefined;
   private crashes: number[] = [];
+  /** A transcript was written to a document (Transcribe File, the queue): its words' confidence goes to Problems. */
+  readonly transcriptWritten = new vscode.EventEmitter<{ document: vscode.Uri; transcript: import('../transcript').Transcript }>();
   /** Downloads in flight by model name, so two commands never write the same .partial folder. */
   readonly downloads = new Map<string, Promise<boolean>>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -34,6 +36,7 @@ export class Ctx implements vscode.Disposable {
     this.log = vscode.window.createOutputChannel('TranscrevAI', { log: true });
     this.disposables.push(
       this.log,
+      this.transcriptWritten,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('transcrevai')) this.settings(); // logs invalid values once, early
       }),

@@ -340,6 +340,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     let doc: vscode.TextDocument;
     if (inWorkspace) {
       writeOutputFile(file!, text, [result.recording!]);
+      this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(file!), transcript: result.transcript });
       doc = await vscode.workspace.openTextDocument(file!);
     } else {
       doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
@@ -410,10 +411,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
     }
   }
 
-  /** "▶ play" on a stamp: the panel plays that recording from `seconds`. */
-  async playAt(file: string, seconds: number): Promise<void> {
+  /** "▶ play" on a stamp: the panel plays that recording from `seconds` (up to `until`: "Play this span"). */
+  async playAt(file: string, seconds: number, until?: number): Promise<void> {
     this.panel.show();
-    if (await this.loadAudio(file)) this.panel.seek(seconds);
+    if (await this.loadAudio(file)) this.panel.seek(seconds, until);
     else void vscode.window.showWarningMessage(`TranscrevAI: the recording ${path.basename(file)} cannot be played (see the log).`);
   }
 
@@ -489,7 +490,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
   private async exportAs(format: OutputFormat): Promise<void> {
     const shown = this.shownTranscript();
     if (!shown) return;
-    const text = format === 'md' && this.showing === 'meeting' ? this.notesText() : render(shown.transcript, format);
+    const text =
+      format === 'md' && this.showing === 'meeting' ? this.notesText() : render(shown.transcript, format, { wordCues: this.ctx.settings().wordCues });
     await showOurs(await vscode.workspace.openTextDocument({ language: formatSpec(format).languageId, content: text }));
   }
 

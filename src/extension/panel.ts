@@ -47,7 +47,7 @@ export class TranscriptPanel implements vscode.Disposable {
   private audioFile?: string;
   /** Folders of recordings played so far: the webview may read them (it only grows, see allowFolder). */
   private readonly audioFolders = new Set<string>();
-  private pendingSeek?: number;
+  private pendingSeek?: { seconds: number; until?: number };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -105,10 +105,10 @@ export class TranscriptPanel implements vscode.Disposable {
     this.post();
   }
 
-  /** Plays the recording from `seconds` (the panel opens if it was closed). */
-  seek(seconds: number): void {
+  /** Plays the recording from `seconds`, and pauses at `until` when given (the panel opens if it was closed). */
+  seek(seconds: number, until?: number): void {
     this.show();
-    this.pendingSeek = seconds;
+    this.pendingSeek = { seconds, until };
     this.post();
   }
 
@@ -134,7 +134,7 @@ export class TranscriptPanel implements vscode.Disposable {
     const message: HostToPanel = { type: 'state', state: { ...this.state, audio } };
     void this.panel.webview.postMessage(message);
     if (this.pendingSeek !== undefined) {
-      void this.panel.webview.postMessage({ type: 'seek', seconds: this.pendingSeek } satisfies HostToPanel);
+      void this.panel.webview.postMessage({ type: 'seek', ...this.pendingSeek } satisfies HostToPanel);
       this.pendingSeek = undefined;
     }
   }

@@ -2,9 +2,10 @@
 // host only keeps one PanelState and posts it whole.
 import { speakerName } from '../diarization/speakerName';
 import { EXPORT_FORMATS, formatSpec } from '../output/formats';
+import { suspectSegments, UNSURE_PROBABILITY } from '../output/confidence';
 import type { LiveEvent } from '../protocol/client';
-import type { PanelState } from '../protocol/panel';
-import type { Transcript } from '../transcript';
+import type { PanelSegment, PanelState } from '../protocol/panel';
+import type { Segment, Transcript } from '../transcript';
 
 export function emptyPanelState(title: string): PanelState {
   return { status: 'idle', title, progress: {}, banners: [], speakers: {}, voices: [], segments: [], exports: [] };
@@ -51,8 +52,24 @@ export function applyTranscript(state: PanelState, t: Transcript, renames: Recor
     partial: undefined,
     speakers,
     voices: Object.keys(t.voices?.bySpeaker ?? {}).filter((id) => id in speakers),
-    segments: t.segments.map((s) => ({ start: s.start, end: s.end, text: s.text, speaker: s.speaker })),
+    segments: panelSegments(t.segments),
     banners: [...new Set([...state.banners, ...(t.warnings ?? [])])],
     exports: EXPORT_FORMATS.map((format) => ({ format, label: formatSpec(format).label })),
   };
+}
+
+/** The transcript's segments as the panel shows them: words with the unsure ones marked, suspect phrases with why. */
+export function panelSegments(segments: readonly Segment[]): PanelSegment[] {
+  const suspects = new Map(suspectSegments(segments).map((x) => [x.segment, x.reason]));
+  return segments.map((s, index) => {
+    const out: PanelSegment = { start: s.start, end: s.end, text: s.text, speaker: s.speaker };
+    if (s.words?.length)
+      out.words = s.words.map((w) => ({
+        start: w.start,
+        text: w.text,
+        ...(w.probability !== undefined && w.probability < UNSURE_PROBABILITY && { unsure: w.probability }),
+      }));
+    if (suspects.has(index)) out.suspect = suspects.get(index);
+    return out;
+  });
 }

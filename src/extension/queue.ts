@@ -112,9 +112,10 @@ export class TranscriptionQueue implements vscode.Disposable {
             lastShown = percent;
             this.set(update(this.state, index, { percent }));
           });
-          writeOutputFile(item.output, render(transcript, settings.outputFormat), [item.input]);
+          writeOutputFile(item.output, render(transcript, settings.outputFormat, { wordCues: settings.wordCues }), [item.input]);
           this.ctx.log.info(`queue: wrote ${item.output}`);
           this.ctx.jobs?.delivered(path.basename(item.input), vscode.Uri.file(item.output));
+          this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(item.output), transcript });
           this.set(update(this.state, index, { status: 'done', percent: 100 }));
         } catch (err) {
           if (this.disposed) return;

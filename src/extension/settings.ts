@@ -67,6 +67,7 @@ export function toTranscribeParams(settings: Settings, input: string, modelOverr
   if (vocabulary) params.vocabulary = vocabulary;
   if (settings.modelsPath) params.modelsPath = settings.modelsPath;
   if (settings.ffmpegPath) params.ffmpegPath = settings.ffmpegPath;
+  if (settings.wordTimings || settings.wordCues) params.wordTimings = true;
   if (settings.diarize) {
     params.diarize = true;
     if (settings.speakers > 0) params.speakers = settings.speakers;
@@ -97,6 +98,8 @@ export function toLiveStartParams(settings: Settings, mode: LiveMode, model: str
   const vocabulary = vocabularyPrompt(settings.vocabulary);
   if (vocabulary) params.vocabulary = vocabulary;
   if (mode === 'meeting' && settings.speakers > 0) params.speakers = settings.speakers;
+  // Meetings: the notes get their unsure words marked. Dictation types text only: no words to time.
+  if (mode === 'meeting' && settings.wordTimings) params.wordTimings = true;
   if (recording) params.recording = recording;
   if (mode === 'dictation' && settings.dictationKeepRecording) params.keepRecording = true;
   return params;

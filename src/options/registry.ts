@@ -103,6 +103,25 @@ export const OPTIONS = [
     setting: { key: 'diarize', order: 8 },
   },
   {
+    key: 'wordTimings',
+    description:
+      "Time every word and give its probability (the decoder's cross-attention, as faster-whisper's `word_timestamps`): words in JSON, word cues in subtitles, a click on a word in the panel plays it, and words Whisper was unsure of are underlined and listed in Problems. Costs up to a seventh more time and about 40 MB more memory on a meeting (docs/words.md).",
+    summary: 'time every word, with its probability (JSON words, --word-cues)',
+    value: { type: 'boolean' },
+    default: true,
+    cli: { flag: 'words', commands: ['transcribe', 'meeting'], default: false },
+    setting: { key: 'wordTimings', order: 20 },
+  },
+  {
+    key: 'wordCues',
+    description: 'SRT and VTT subtitles: one cue per word instead of one per phrase (needs `#transcrevai.wordTimings#`).',
+    summary: 'subtitles (SRT, VTT): one cue per word (implies --words)',
+    value: { type: 'boolean' },
+    default: false,
+    cli: { flag: 'word-cues', commands: ['transcribe'] },
+    setting: { key: 'wordCues', order: 21 },
+  },
+  {
     key: 'speakers',
     description: 'Number of speakers when `#transcrevai.diarize#` is on. `0` = find out from the audio.',
     summary: 'exact number of speakers (implies --diarize)',

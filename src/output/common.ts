@@ -113,3 +113,16 @@ export function subtitleCues(start: number, end: number, text: string, width = S
   });
   return cues;
 }
+
+/** How a transcript is rendered, beyond its format. */
+export interface RenderOptions {
+  /** SRT/VTT: one cue per timed word (segments without words keep their phrase cues). */
+  wordCues?: boolean;
+}
+
+/** A segment's subtitle cues: its words one by one when asked and timed, else its text wrapped. */
+export function segmentCues(seg: Segment, options: RenderOptions = {}): Cue[] {
+  const words = options.wordCues ? (seg.words ?? []).filter((w) => w.text.trim()) : [];
+  if (!words.length) return subtitleCues(seg.start, seg.end, seg.text);
+  return words.map((w) => ({ start: w.start, end: Math.max(w.end, w.start), lines: [oneLine(w.text)] }));
+}

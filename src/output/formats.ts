@@ -2,6 +2,7 @@
 // --format, the transcrevai.outputFormat setting (and its package.json enum, checked by a test), the panel's
 // export buttons, file names and the language of an untitled document are all read from this table.
 import type { Transcript } from '../transcript';
+import type { RenderOptions } from './common';
 import { renderJson } from './json';
 import { renderMarkdown } from './markdown';
 import { renderRttm } from './rttm';
@@ -21,7 +22,7 @@ export interface FormatSpec {
   languageId: string;
   /** Offered as a setting and an export button (RTTM is speaker turns for scoring tools: CLI only). */
   exportable: boolean;
-  render(transcript: Transcript): string;
+  render(transcript: Transcript, options?: RenderOptions): string;
 }
 
 export const FORMATS = [

@@ -1,5 +1,5 @@
 // JSON, exactly the CLI contract (scripts parse it; keep keys and order stable):
-// {"input","model","precision","language","duration","segments":[{"start","end","text","speaker"?}],
+// {"input","model","precision","language","duration","segments":[{"start","end","text","speaker"?,"words"?}],
 //  "speakers"?,"diarization"?,"timing":{"load","decode","transcribe","diarize"?,"total"},"rtf"}; times in seconds.
 // "diarization" ({method, reason}) says how the speakers were found, when they were.
 import type { SpeakerSummary, Transcript } from '../transcript';
@@ -10,6 +10,15 @@ export interface JsonSegment {
   end: number;
   text: string;
   speaker?: string;
+  /** With word timings: each word as Whisper spells it (leading space kept), its times and probability. */
+  words?: JsonWord[];
+}
+
+export interface JsonWord {
+  start: number;
+  end: number;
+  text: string;
+  probability?: number;
 }
 
 export interface JsonTranscript {
@@ -47,6 +56,13 @@ export function toJsonTranscript(t: Transcript): JsonTranscript {
     segments: t.segments.map((s) => {
       const seg: JsonSegment = { start: ms(s.start), end: ms(s.end), text: s.text.trim() };
       if (s.speaker !== undefined) seg.speaker = s.speaker;
+      if (s.words?.length)
+        seg.words = s.words.map((w) => ({
+          start: ms(w.start),
+          end: ms(w.end),
+          text: w.text,
+          ...(w.probability !== undefined && { probability: ratio(w.probability) }),
+        }));
       return seg;
     }),
     ...(t.speakers ? { speakers: t.speakers.map((s) => ({ id: s.id, name: s.name, speakingTime: ms(s.speakingTime) })) } : {}),

@@ -28,6 +28,8 @@ export interface TranscribeParams {
   vocabulary?: string;
   /** Remembered voices: a speaker whose voice matches one is labelled with its name. */
   voices?: VoiceProfile[];
+  /** Time every word and give its probability (segments get `words`). */
+  wordTimings?: boolean;
   /** Beam search width (1 = greedy); undefined = the default (DEFAULT_BEAM_SIZE). */
   beamSize?: number;
   /** Label speakers (also implied by speakers / minSpeakers / maxSpeakers). */
@@ -71,6 +73,8 @@ export interface LiveStartParams {
   vocabulary?: string;
   /** Remembered voices, for the meeting's speakers. */
   voices?: VoiceProfile[];
+  /** Time the words of each final phrase (meetings: the notes' unsure words, speaker turns split at words). */
+  wordTimings?: boolean;
   /**
    * Where the recording (16 kHz mono WAV) is written. Meetings keep it; dictation deletes it at the end
    * unless `keepRecording`. Default: a file in the temporary folder.

@@ -8,6 +8,17 @@ export interface PanelSegment {
   end: number;
   text: string;
   speaker?: string;
+  /** With word timings: each word, a click plays it; unsure ones are underlined (with their probability). */
+  words?: PanelWord[];
+  /** Why this phrase may be invented (a loop, a repeat), when it may be. */
+  suspect?: string;
+}
+
+export interface PanelWord {
+  start: number;
+  text: string;
+  /** Set when Whisper was unsure of it: its probability. */
+  unsure?: number;
 }
 
 export interface PanelState {
@@ -46,7 +57,7 @@ export interface PanelQueueItem {
 export type HostToPanel =
   | { type: 'state'; state: PanelState }
   /** Play the recording from `seconds` (a "▶ play" on a stamp in the document). */
-  | { type: 'seek'; seconds: number };
+  | { type: 'seek'; seconds: number; until?: number };
 
 export type PanelToHost =
   | { type: 'ready' }

@@ -58,6 +58,8 @@ export interface TranscribeJournalParams extends LoadModelParams {
   /** Words to spell right, leading every window's prompt (DecodeOptions.vocabulary). */
   vocabulary?: string;
   beamSize?: number;
+  /** Time every word (DecodeOptions.wordTimestamps). */
+  wordTimings?: boolean;
   /** Speech regions (from the `speech` request); undefined = decode the whole journal. */
   speech?: SpeechRegion[];
 }
@@ -129,6 +131,8 @@ export interface PhraseParams extends LoadModelParams {
   vocabulary?: string;
   /** Partial text while the phrase is still spoken: greedy only, no temperature fallback. */
   partial?: boolean;
+  /** Time the words (DecodeOptions.wordTimestamps); never for a partial. */
+  wordTimings?: boolean;
 }
 
 export interface PhraseResult {

@@ -52,6 +52,11 @@ export interface DecodeOptions {
   beamSize?: number;
   /** Samples drawn per attempt at T > 0, the most likely kept (default 5, as faster-whisper). */
   bestOf?: number;
+  /**
+   * Time each word (cross-attention alignment, as word_timestamps in openai/whisper and faster-whisper) and give
+   * its probability: segments get `words`. One more decoder run per window. Default false.
+   */
+  wordTimestamps?: boolean;
   /** 0–100 over the whole input. */
   onProgress?: (percent: number) => void;
 }

@@ -13,7 +13,7 @@
 //     the window's tokens become the prompt of the next one (unless the decode was too random)
 //
 // With VAD regions (options.speech) only the speech is decoded: see speechMap.ts.
-import type { Segment } from '../transcript';
+import type { Segment, Word } from '../transcript';
 import type { DecodeOptions, DecodeResult } from './api';
 import { SAMPLE_RATE, type DecodeStats } from '../vocabulary';
 import { asSource, type SampleSource } from '../audio/source';
@@ -26,10 +26,12 @@ import { HOP_LENGTH, N_FRAMES, WindowedLogMel } from './mel';
 import type { LoadedWhisperModel } from './model';
 import { DEFAULT_REPETITION_RULE, findRepetitionLoop, type RepetitionRule } from './repetition';
 import { promptRoom, windowPrompt } from './prompt';
-import { splitWindow } from './segments';
+import { splitWindow, type TokenSegment } from './segments';
 import { beamSearch, greedySearch, type Hypothesis, sampleBestOf, type SearchContext } from './search';
 import { joinSpeech, speechChunks } from './speechMap';
 import type { DecoderPass } from './inference';
+import { windowWords } from './windowWords';
+import { fitToSegment, type TimedWord } from './wordTimings';
 import type * as ort from 'onnxruntime-node';
 
 export interface LongFormParams {
@@ -91,6 +93,10 @@ export const UNDETERMINED_LANGUAGE = 'und';
 interface WindowDecode {
   /** Sampled tokens after the sot sequence, eot excluded. */
   tokens: number[];
+  /** Each token's log-probability. */
+  tokenLogprobs: number[];
+  /** The pass's cross-attention cache (the same for every attempt on the window), until the window keeps one. */
+  crossCache?: Record<string, ort.Tensor>;
   avgLogprob: number;
   noSpeechProb: number;
   compressionRatio: number;
@@ -161,6 +167,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
   const textContext = model.config.max_target_positions;
   const initialPrompt = options.initialPrompt?.trim() ? tokenizer.encode(' ' + options.initialPrompt.trim()) : [];
   const vocabulary = vocabularyTokens(options.vocabulary, stats);
+  if (options.wordTimestamps && model.alignmentHeads.length === 0) stats.wordTimingsUnavailable = true;
   const allTokens: number[] = [...initialPrompt];
   let promptResetSince = 0;
   let language = fixedLanguage;
@@ -170,6 +177,8 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
   const beginSuppress = model.generation.begin_suppress_tokens ?? [...tokenizer.encode(' '), special.eot];
   const maxInitialTimestampIndex = Math.round(params.maxInitialTimestamp / TIME_PRECISION);
 
+  /** Where the last segment with words ended (joined-speech seconds): fitToSegment's "after a pause". */
+  let lastSpeechEnd = 0;
   let seek = 0;
   while (seek < contentFrames) {
     throwIfCancelled(signal);
@@ -202,11 +211,16 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     // that are not repetitive is kept (faster-whisper), rather than the last, most random one (openai/whisper).
     const attempts: WindowDecode[] = [];
     let decoded: WindowDecode | undefined;
+    let crossCache: Record<string, ort.Tensor> | undefined;
     for (let attempt = 0; attempt < params.temperatures.length; attempt++) {
       const temperature = params.temperatures[attempt];
       const random = seededRandom(params.seed + seek * 31 + attempt);
       if (attempt > 0) stats.fallbacks++;
       const result = await decodeWindow(model, encoded, prompt, sot, temperature, random);
+      // Every attempt computes the same cross-attention cache (37 MB for base): the first one's is kept for the word
+      // alignment, and no attempt holds on to its own.
+      if (options.wordTimestamps) crossCache ??= result.crossCache;
+      delete result.crossCache;
       attempts.push(result);
       const tooRepetitive = result.compressionRatio > params.compressionRatioThreshold || result.looped;
       const tooUnlikely = result.avgLogprob < params.logprobThreshold;
@@ -232,14 +246,44 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
 
     const { segments: parts, seekFrames } = splitWindow(decoded.tokens, special.timestampBegin, windowFrames);
     const windowEnd = Math.min(contentSeconds, timeOffset + (windowFrames * HOP_LENGTH) / SAMPLE_RATE);
-    for (const part of parts) {
+    // Only the parts that become segments are aligned (a tail left for the next window is decoded again there).
+    const kept = parts.filter((part) => tokenizer.decode(part.tokens).trim() && part.start < part.end);
+    const keptTokens = kept.flatMap((part) => part.tokens);
+    const aligned = options.wordTimestamps
+      ? await timed(
+          () => windowWords(model, encoded, crossCache, sot, keptTokens, keptLogprobs(decoded, kept), windowFrames, language ?? 'en'),
+          (ms) => (stats.alignmentMs = (stats.alignmentMs ?? 0) + ms),
+        )
+      : undefined;
+    let wordIndex = 0;
+    for (const part of kept) {
       const text = tokenizer.decode(part.tokens).trim();
-      if (!text || part.start >= part.end) continue;
       // Timestamps past the end of the audio (possible in a short last window) are clamped to it.
       const end = Math.min(windowEnd, timeOffset + part.end);
       const start = Math.min(timeOffset + part.start, end);
       stats.textSeconds += end - start;
       const original = toOriginal(start, end);
+      let words: Word[] | undefined;
+      if (aligned) {
+        // The part's words: as many as its text tokens (openai counts the same way).
+        const partWords: TimedWord[] = [];
+        const textCount = part.tokens.filter((t) => t < special.eot).length;
+        for (let count = 0; wordIndex < aligned.words.length && count < textCount; wordIndex++) {
+          partWords.push(aligned.words[wordIndex]);
+          count += aligned.words[wordIndex].tokens.length;
+        }
+        const absolute = partWords.map((w) => ({ ...w, start: Math.min(windowEnd, timeOffset + w.start), end: Math.min(windowEnd, timeOffset + w.end) }));
+        const fitted = fitToSegment(absolute, { start, end }, lastSpeechEnd, aligned.medianDuration, aligned.maxDuration);
+        if (fitted.length) lastSpeechEnd = end;
+        words = fitted.map((w) => {
+          // A word stays inside its segment, whose times are Whisper's own timestamps (openai and faster-whisper move
+          // the segment to its words instead; a word the alignment squeezed against the audio's edge would then
+          // drag its phrase there, and a click on the phrase would play silence).
+          const wordStart = Math.min(Math.max(w.start, start), end);
+          const at = toOriginal(wordStart, Math.min(Math.max(w.end, wordStart), end));
+          return { start: round3(at.start), end: round3(at.end), text: w.text, probability: round3(w.probability) };
+        });
+      }
       segments.push({
         start: round3(original.start),
         end: round3(original.end),
@@ -248,6 +292,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
         noSpeechProb: decoded.noSpeechProb,
         compressionRatio: decoded.compressionRatio,
         temperature: decoded.temperature,
+        ...(words ? { words } : {}),
       });
       allTokens.push(...part.tokens);
     }
@@ -326,7 +371,16 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     const ratio = compressionRatio(tokenizer.decode(hypothesis.tokens));
     // As openai/whisper: the eot's log-probability counts, hence the + 1.
     const avgLogprob = hypothesis.sumLogprob / (hypothesis.tokens.length + 1);
-    return { tokens: hypothesis.tokens, avgLogprob, noSpeechProb, compressionRatio: ratio, temperature, looped: hypothesis.looped };
+    return {
+      tokens: hypothesis.tokens,
+      tokenLogprobs: hypothesis.tokenLogprobs,
+      crossCache: pass.crossCache(),
+      avgLogprob,
+      noSpeechProb,
+      compressionRatio: ratio,
+      temperature,
+      looped: hypothesis.looped,
+    };
   }
 }
 
@@ -390,6 +444,11 @@ function peakAmplitude(source: SampleSource, from: number, to: number): number {
     if (a > peak) peak = a;
   }
   return peak;
+}
+
+/** The log-probabilities of the kept parts' tokens. */
+function keptLogprobs(decoded: WindowDecode, kept: readonly TokenSegment[]): number[] {
+  return kept.flatMap((part) => decoded.tokenLogprobs.slice(part.from, part.from + part.tokens.length));
 }
 
 function round3(x: number): number {

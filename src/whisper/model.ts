@@ -16,6 +16,8 @@ export class LoadedWhisperModel implements WhisperModel {
   readonly nMels: number;
   readonly isMultilingual: boolean;
   readonly inference: WhisperInference;
+  /** [layer, head] pairs whose cross-attention gives word timings; empty when this decoder cannot output it. */
+  readonly alignmentHeads: [number, number][];
 
   constructor(
     readonly dir: string,
@@ -29,6 +31,7 @@ export class LoadedWhisperModel implements WhisperModel {
     this.nMels = config.num_mel_bins;
     this.isMultilingual = generation.is_multilingual ?? config.vocab_size >= MULTILINGUAL_VOCAB;
     this.inference = new WhisperInference(sessions, config);
+    this.alignmentHeads = sessions.alignmentHeads;
   }
 
   async dispose(): Promise<void> {
@@ -55,8 +58,23 @@ export async function loadWhisperModel(dir: string, options: LoadOptions): Promi
     const zeros = new ort.Tensor('float32', new Float32Array(config.max_source_positions * config.d_model), [1, config.max_source_positions, config.d_model]);
     await inference.startDecoding(zeros).feed([tokenizer.special.sot]);
   };
-  const sessions = await openSessions(absolute, options.precision, options.threads, options.onWarning, smokeTest);
+  const sessions = await openSessions(absolute, options.precision, options.threads, options.onWarning, smokeTest, alignmentHeadsOf(config, generation));
   // The smoke test's outputs (the cross-attention cache alone is 37 MB for base) are garbage now.
   collectGarbage();
   return new LoadedWhisperModel(absolute, config, generation, tokenizer, sessions);
+}
+
+/**
+ * The checkpoint's alignment heads (generation_config.json, from openai's per-model lists); a checkpoint without
+ * them gets every head of the decoder's second half, as openai/whisper falls back to.
+ */
+function alignmentHeadsOf(config: WhisperConfig, generation: GenerationConfig): [number, number][] {
+  const listed = (generation.alignment_heads ?? []).filter(
+    ([layer, head]) => Number.isInteger(layer) && Number.isInteger(head) && layer < config.decoder_layers && head < config.decoder_attention_heads,
+  );
+  if (listed.length) return listed;
+  const heads: [number, number][] = [];
+  for (let layer = Math.floor(config.decoder_layers / 2); layer < config.decoder_layers; layer++)
+    for (let head = 0; head < config.decoder_attention_heads; head++) heads.push([layer, head]);
+  return heads;
 }

@@ -32,6 +32,8 @@ export interface Hypothesis {
   tokens: number[];
   /** Sum of the log-probabilities of the chosen tokens, eot included when it was chosen. */
   sumLogprob: number;
+  /** Each chosen token's log-probability, beside `tokens` (the words' confidence is made of them). */
+  tokenLogprobs: number[];
   /** The hypothesis ended in a token loop (its extra copies were cut). */
   looped: boolean;
 }
@@ -46,13 +48,14 @@ function best(hypotheses: Hypothesis[]): Hypothesis {
 }
 
 /** Ends a hypothesis that looped: the extra copies are cut. */
-function finishLooped(tokens: number[], sumLogprob: number, keep: number): Hypothesis {
-  return { tokens: tokens.slice(0, keep), sumLogprob, looped: true };
+function finishLooped(tokens: number[], tokenLogprobs: number[], sumLogprob: number, keep: number): Hypothesis {
+  return { tokens: tokens.slice(0, keep), tokenLogprobs: tokenLogprobs.slice(0, keep), sumLogprob, looped: true };
 }
 
 /** T = 0, one row: the most likely token at every step. */
 export async function greedySearch(ctx: SearchContext, first: Float32Array): Promise<Hypothesis> {
   const tokens: number[] = [];
+  const tokenLogprobs: number[] = [];
   let sumLogprob = 0;
   let logits = first;
   for (;;) {
@@ -61,12 +64,14 @@ export async function greedySearch(ctx: SearchContext, first: Float32Array): Pro
     const token = argmax(logits);
     // One token's log-probability, rounded to float32 as the in-place log-softmax stored it (same sums, no
     // pass over the vocabulary's 51 865 logits per step).
-    sumLogprob += Math.fround(tokenLogprob(logits, token));
-    if (token === ctx.eot) return { tokens, sumLogprob, looped: false };
+    const logprob = Math.fround(tokenLogprob(logits, token));
+    sumLogprob += logprob;
+    if (token === ctx.eot) return { tokens, tokenLogprobs, sumLogprob, looped: false };
     tokens.push(token);
+    tokenLogprobs.push(logprob);
     const keep = ctx.loopKeep(tokens);
-    if (keep !== null) return finishLooped(tokens, sumLogprob, keep);
-    if (tokens.length >= ctx.maxTokens) return { tokens, sumLogprob, looped: false };
+    if (keep !== null) return finishLooped(tokens, tokenLogprobs, sumLogprob, keep);
+    if (tokens.length >= ctx.maxTokens) return { tokens, tokenLogprobs, sumLogprob, looped: false };
     logits = await ctx.step([token], [0]);
   }
 }
@@ -76,7 +81,7 @@ export async function greedySearch(ctx: SearchContext, first: Float32Array): Pro
  * openai's sampling decoder; faster-whisper samples best_of = 5.
  */
 export async function sampleBestOf(ctx: SearchContext, first: Float32Array, n: number, temperature: number, random: () => number): Promise<Hypothesis> {
-  const live = Array.from({ length: n }, () => ({ tokens: [] as number[], sumLogprob: 0 }));
+  const live = Array.from({ length: n }, () => ({ tokens: [] as number[], tokenLogprobs: [] as number[], sumLogprob: 0 }));
   const done: Hypothesis[] = [];
   // Every sample starts from the prompt's single row.
   let rows = live.map(() => 0);
@@ -92,19 +97,21 @@ export async function sampleBestOf(ctx: SearchContext, first: Float32Array, n: n
       const logits = block.slice(rows[i] * width, (rows[i] + 1) * width);
       ctx.filter(logits, h.tokens);
       const token = sampleToken(logits, temperature, random);
-      h.sumLogprob += Math.fround(tokenLogprob(logits, token));
+      const logprob = Math.fround(tokenLogprob(logits, token));
+      h.sumLogprob += logprob;
       if (token === ctx.eot) {
-        done.push({ tokens: h.tokens, sumLogprob: h.sumLogprob, looped: false });
+        done.push({ tokens: h.tokens, tokenLogprobs: h.tokenLogprobs, sumLogprob: h.sumLogprob, looped: false });
         continue;
       }
       h.tokens.push(token);
+      h.tokenLogprobs.push(logprob);
       const keep = ctx.loopKeep(h.tokens);
       if (keep !== null) {
-        done.push(finishLooped(h.tokens, h.sumLogprob, keep));
+        done.push(finishLooped(h.tokens, h.tokenLogprobs, h.sumLogprob, keep));
         continue;
       }
       if (h.tokens.length >= ctx.maxTokens) {
-        done.push({ tokens: h.tokens, sumLogprob: h.sumLogprob, looped: false });
+        done.push({ tokens: h.tokens, tokenLogprobs: h.tokenLogprobs, sumLogprob: h.sumLogprob, looped: false });
         continue;
       }
       stillLive.push(h);
@@ -122,6 +129,7 @@ export async function sampleBestOf(ctx: SearchContext, first: Float32Array, n: n
 
 interface Beam {
   tokens: number[];
+  tokenLogprobs: number[];
   sumLogprob: number;
   /** Row of the current logits block holding this beam's next-token logits. */
   row: number;
@@ -135,12 +143,12 @@ interface Beam {
 export async function beamSearch(ctx: SearchContext, first: Float32Array, beamSize: number, patience = 1): Promise<Hypothesis> {
   const maxCandidates = Math.max(1, Math.round(beamSize * patience));
   const finished: Hypothesis[] = [];
-  let beams: Beam[] = [{ tokens: [], sumLogprob: 0, row: 0 }];
+  let beams: Beam[] = [{ tokens: [], tokenLogprobs: [], sumLogprob: 0, row: 0 }];
   let block = first;
   let width = first.length;
   for (;;) {
     throwIfCancelled(ctx.signal);
-    const candidates = new Map<string, { tokens: number[]; sumLogprob: number; source: number; token: number }>();
+    const candidates = new Map<string, { tokens: number[]; tokenLogprobs: number[]; sumLogprob: number; source: number; token: number }>();
     for (const beam of beams) {
       const logits = block.slice(beam.row * width, (beam.row + 1) * width);
       ctx.filter(logits, beam.tokens);
@@ -150,7 +158,8 @@ export async function beamSearch(ctx: SearchContext, first: Float32Array, beamSi
         const key = tokens.join(',');
         const sumLogprob = beam.sumLogprob + logprobs[token];
         const seen = candidates.get(key);
-        if (!seen || sumLogprob > seen.sumLogprob) candidates.set(key, { tokens, sumLogprob, source: beam.row, token });
+        if (!seen || sumLogprob > seen.sumLogprob)
+          candidates.set(key, { tokens, tokenLogprobs: [...beam.tokenLogprobs, logprobs[token]], sumLogprob, source: beam.row, token });
       }
     }
     const next: Beam[] = [];
@@ -159,26 +168,29 @@ export async function beamSearch(ctx: SearchContext, first: Float32Array, beamSi
     const ranked = [...candidates.values()].sort((a, b) => b.sumLogprob - a.sumLogprob);
     for (const c of ranked) {
       if (c.token === ctx.eot) {
-        if (finished.length < maxCandidates) finished.push({ tokens: c.tokens.slice(0, -1), sumLogprob: c.sumLogprob, looped: false });
+        if (finished.length < maxCandidates)
+          finished.push({ tokens: c.tokens.slice(0, -1), tokenLogprobs: c.tokenLogprobs.slice(0, -1), sumLogprob: c.sumLogprob, looped: false });
         continue;
       }
       const keep = ctx.loopKeep(c.tokens);
       if (keep !== null) {
-        if (finished.length < maxCandidates) finished.push(finishLooped(c.tokens, c.sumLogprob, keep));
+        if (finished.length < maxCandidates) finished.push(finishLooped(c.tokens, c.tokenLogprobs, c.sumLogprob, keep));
         continue;
       }
       if (c.tokens.length >= ctx.maxTokens) {
-        if (finished.length < maxCandidates) finished.push({ tokens: c.tokens, sumLogprob: c.sumLogprob, looped: false });
+        if (finished.length < maxCandidates) finished.push({ tokens: c.tokens, tokenLogprobs: c.tokenLogprobs, sumLogprob: c.sumLogprob, looped: false });
         continue;
       }
-      next.push({ tokens: c.tokens, sumLogprob: c.sumLogprob, row: next.length });
+      next.push({ tokens: c.tokens, tokenLogprobs: c.tokenLogprobs, sumLogprob: c.sumLogprob, row: next.length });
       feedTokens.push(c.token);
       sources.push(c.source);
       if (next.length === beamSize) break;
     }
     if (finished.length >= maxCandidates || next.length === 0) {
       // Unfinished beams count only when nothing finished (openai: the live beams become the candidates).
-      return best(finished.length > 0 ? finished : next.map((b) => ({ tokens: b.tokens, sumLogprob: b.sumLogprob, looped: false })));
+      return best(
+        finished.length > 0 ? finished : next.map((b) => ({ tokens: b.tokens, tokenLogprobs: b.tokenLogprobs, sumLogprob: b.sumLogprob, looped: false })),
+      );
     }
     block = await ctx.step(feedTokens, sources);
     width = block.length / feedTokens.length;

@@ -15,6 +15,8 @@ export interface TokenSegment {
   end: number;
   /** All tokens of the segment, timestamps included. */
   tokens: number[];
+  /** Where they start among the window's tokens. */
+  from: number;
 }
 
 export function splitWindow(tokens: readonly number[], timestampBegin: number, windowFrames: number): { segments: TokenSegment[]; seekFrames: number } {
@@ -36,6 +38,7 @@ export function splitWindow(tokens: readonly number[], timestampBegin: number, w
         start: (slice[0] - timestampBegin) * TIME_PRECISION,
         end: (slice[slice.length - 1] - timestampBegin) * TIME_PRECISION,
         tokens: slice,
+        from: last,
       });
       last = cut;
     }
@@ -50,6 +53,6 @@ export function splitWindow(tokens: readonly number[], timestampBegin: number, w
   if (timestamps.length > 0 && timestamps[timestamps.length - 1] !== timestampBegin) {
     duration = (timestamps[timestamps.length - 1] - timestampBegin) * TIME_PRECISION;
   }
-  segments.push({ start: 0, end: duration, tokens: [...tokens] });
+  segments.push({ start: 0, end: duration, tokens: [...tokens], from: 0 });
   return { segments, seekFrames: windowFrames };
 }

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { TranscrevError } from '../errors';
 import { whisperOnnxFiles } from '../models/layout';
 import type { Precision } from '../vocabulary';
+import { withCrossAttentionOutputs } from './crossAttentionGraph';
 
 export interface WhisperConfig {
   d_model: number;
@@ -28,6 +29,8 @@ export interface WhisperSessions {
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
   precision: Precision;
+  /** The [layer, head] pairs whose cross-attention the decoder outputs (`cross_attentions.<layer>`); empty: no word timings. */
+  alignmentHeads: [number, number][];
 }
 
 function readJson<T>(dir: string, name: string): T {
@@ -62,26 +65,64 @@ function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
     // life of the session and grows with fragmentation (measured on the 330 s meeting: 837 MB with it, 627 MB
     // without, at the same speed). Freed buffers go back to malloc instead.
     enableCpuMemArena: false,
+    // No memory pattern either: ORT plans and keeps one per input shape, and word timings add a shape per window (the
+    // alignment run). Measured on the 330 s meeting with --words, whole tree: 474–477 MB without, 503–523 MB with, at
+    // the same speed; without words 433–436 MB against 439–480 MB.
+    enableMemPattern: false,
   };
 }
 
-async function createSession(dir: string, relative: string, threads: number): Promise<ort.InferenceSession> {
+/**
+ * Where ORT looks for the weights of a graph loaded from memory. ORT refuses weights outside that folder once
+ * symbolic links are followed, so a graph whose `.onnx_data` is a link (a model folder assembled from links) is
+ * given the folder the link points into.
+ */
+function weightsFolder(file: string): string {
+  try {
+    return path.dirname(fs.realpathSync(`${file}_data`));
+  } catch {
+    return path.dirname(file);
+  }
+}
+
+/**
+ * Opens one graph. With `attentionLayers`, the graph is edited in memory to output those layers'
+ * cross-attention (crossAttentionGraph.ts) and loaded from the edited bytes, its weights still read from the
+ * external data file beside it; `exposed` tells whether that worked (else the graph is loaded as it is).
+ */
+async function createSession(
+  dir: string,
+  relative: string,
+  threads: number,
+  alignmentHeads: readonly [number, number][] = [],
+): Promise<{ session: ort.InferenceSession; exposed: boolean }> {
   const file = path.join(dir, relative);
   if (!fs.existsSync(file)) throw new TranscrevError('model', `Whisper model folder ${dir} is incomplete: missing ${relative}`);
   try {
-    return await ort.InferenceSession.create(file, sessionOptions(threads));
+    const edited = alignmentHeads.length ? withCrossAttentionOutputs(fs.readFileSync(file), alignmentHeads) : null;
+    if (edited) {
+      try {
+        const options = { ...sessionOptions(threads), extra: { session: { model_external_initializers_file_folder_path: weightsFolder(file) } } };
+        return { session: await ort.InferenceSession.create(edited, options), exposed: true };
+      } catch {
+        // Whatever keeps the edited graph from loading (an unusual layout of its weights), the graph as it is
+        // still transcribes: only the word timings are lost, and the caller says so.
+      }
+    }
+    return { session: await ort.InferenceSession.create(file, sessionOptions(threads)), exposed: false };
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
     throw new TranscrevError('model', `Whisper model ${file} failed to load: ${reason}`, { cause: err });
   }
 }
 
-async function createPair(dir: string, precision: Precision, threads: number): Promise<WhisperSessions> {
+async function createPair(dir: string, precision: Precision, threads: number, alignmentHeads: readonly [number, number][]): Promise<WhisperSessions> {
   const files = whisperOnnxFiles(precision);
-  const encoder = await createSession(dir, files.encoder, threads);
+  const { session: encoder } = await createSession(dir, files.encoder, threads);
   let decoder: ort.InferenceSession;
+  let exposed: boolean;
   try {
-    decoder = await createSession(dir, files.decoder, threads);
+    ({ session: decoder, exposed } = await createSession(dir, files.decoder, threads, alignmentHeads));
   } catch (err) {
     await encoder.release();
     throw err;
@@ -90,7 +131,7 @@ async function createPair(dir: string, precision: Precision, threads: number): P
     await Promise.all([encoder.release(), decoder.release()]);
     throw new TranscrevError('model', `Whisper model ${path.join(dir, files.decoder)} is not a merged decoder (no use_cache_branch input)`);
   }
-  return { encoder, decoder, precision };
+  return { encoder, decoder, precision, alignmentHeads: exposed ? [...alignmentHeads] : [] };
 }
 
 /**
@@ -104,10 +145,11 @@ export async function openSessions(
   threads: number,
   onWarning?: (message: string) => void,
   smokeTest?: (sessions: WhisperSessions) => Promise<void>,
+  alignmentHeads: readonly [number, number][] = [],
 ): Promise<WhisperSessions> {
-  if (precision === 'fp32') return createPair(dir, 'fp32', threads);
+  if (precision === 'fp32') return createPair(dir, 'fp32', threads, alignmentHeads);
   try {
-    const sessions = await createPair(dir, precision, threads);
+    const sessions = await createPair(dir, precision, threads, alignmentHeads);
     if (smokeTest) {
       try {
         await smokeTest(sessions);
@@ -121,7 +163,7 @@ export async function openSessions(
   } catch (quantizedError) {
     const fp32 = whisperOnnxFiles('fp32');
     if (!fs.existsSync(path.join(dir, fp32.encoder)) || !fs.existsSync(path.join(dir, fp32.decoder))) throw quantizedError;
-    const sessions = await createPair(dir, 'fp32', threads);
+    const sessions = await createPair(dir, 'fp32', threads, alignmentHeads);
     onWarning?.(`${precision.toUpperCase()} model unavailable (${(quantizedError as Error).message}); loaded FP32 instead (larger and slower).`);
     return sessions;
   }

@@ -17,6 +17,8 @@ export interface GenerationConfig {
   is_multilingual?: boolean;
   max_initial_timestamp_index?: number;
   decoder_start_token_id?: number;
+  /** [layer, head] pairs of the decoder whose cross-attention follows the speech (for word timings). */
+  alignment_heads?: [number, number][];
   eos_token_id?: number;
   prev_sot_token_id?: number;
 }

@@ -106,7 +106,7 @@ test(
 );
 
 test(
-  'a meeting of the two-speaker sample: provisional labels live, two speakers in the final transcript',
+  'a meeting of the two-speaker sample: provisional labels live, two speakers in the final transcript, every word timed (--words)',
   { skip: micSkip || modelsSkip, timeout: 180_000 },
   async () => {
     if (typeof mic === 'string') return;
@@ -128,6 +128,7 @@ test(
         'json',
         '--out',
         out,
+        '--words',
       ],
       async () => {
         await new Promise((r) => setTimeout(r, 500));
@@ -150,6 +151,22 @@ test(
       'a segment without a speaker',
     );
     assert.ok(fs.existsSync(run.result!.recording!), 'the meeting recording is kept');
+    // The words of every phrase, timed in the meeting's clock, inside their segment, each with its probability.
+    type W = { start: number; end: number; text: string; probability: number };
+    for (const s of transcript.segments as { start: number; end: number; text: string; words?: W[] }[]) {
+      assert.ok(s.words?.length, `no words in "${s.text}"`);
+      assert.equal(
+        s.words
+          .map((w) => w.text)
+          .join('')
+          .trim(),
+        s.text.trim(),
+      );
+      for (const w of s.words) {
+        assert.ok(w.start >= s.start - 0.5 && w.end <= s.end + 0.5 && w.end >= w.start, `${w.text} ${w.start}–${w.end} outside ${s.start}–${s.end}`);
+        assert.ok(w.probability > 0 && w.probability <= 1);
+      }
+    }
   },
 );
 

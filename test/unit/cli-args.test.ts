@@ -172,3 +172,18 @@ test('dictate and meeting: microphone or file source, recording, queue, seconds;
   assert.throws(() => parseCli(['meeting', '--min-speakers', '2']), /meetings take --speakers N/);
   assert.throws(() => parseCli(['dictate', '--queue', '0']), /--queue must be a whole number/);
 });
+
+test('word timings: --words asks for them, --word-cues implies them and renders a cue per word; meetings take --words, dictation does not', () => {
+  const words = parseCli(['transcribe', 'a.wav', '--words'], '/work');
+  assert.equal(words.kind === 'transcribe' && words.params.wordTimings, true);
+  assert.equal(words.kind === 'transcribe' && words.wordCues, undefined);
+  const cues = parseCli(['transcribe', 'a.wav', '--word-cues', '-f', 'srt'], '/work');
+  assert.ok(cues.kind === 'transcribe' && cues.params.wordTimings && cues.wordCues);
+  const batch = parseCli(['transcribe', 'a.wav', 'b.wav', '--word-cues'], '/work');
+  assert.ok(batch.kind === 'batch' && batch.params.wordTimings && batch.wordCues);
+  const plain = parseCli(['transcribe', 'a.wav'], '/work');
+  assert.equal(plain.kind === 'transcribe' && 'wordTimings' in plain.params, false);
+  const meeting = parseCli(['meeting', '--words'], '/work');
+  assert.equal(meeting.kind === 'live' && meeting.params.wordTimings, true);
+  usageError(['dictate', '--words'], /--words/);
+});

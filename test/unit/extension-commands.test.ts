@@ -47,9 +47,16 @@ process.on('message', (m) => {
     const progress = (component, percent) => process.send({ type: 'progress', jobId: m.id, progress: { component, percent } });
     progress('load', 100); progress('decode', 100); progress('transcription', 42); progress('transcription', 100);
     process.send({ type: 'log', level: 'info', message: 'fake engine did the job' });
+    // With word timings, the words (one unsure); talk.mp3's second phrase is a loop.
+    const loop = p.input.endsWith('talk.mp3');
+    const second = loop ? 'Tudo bem? Tudo bem? Tudo bem?' : 'Tudo bem?';
+    const words = (list) => (p.wordTimings ? { words: list.map(([text, start, end, probability]) => ({ text, start, end, probability })) } : {});
     reply({
       input: p.input, model: 'tiny', precision: p.precision, language: p.language, duration: 4,
-      segments: [{ start: 0, end: 2, text: 'Olá mundo.' }, { start: 2, end: 4, text: 'Tudo bem?' }],
+      segments: [
+        { start: 0, end: 2, text: 'Olá mundo.', ...words([[' Olá', 0.1, 0.6, 0.95], [' mundo.', 0.7, 1.8, 0.31]]) },
+        { start: 2, end: 4, text: second, ...words(second.split(' ').map((w, i) => [' ' + w, 2 + i * 0.3, 2.3 + i * 0.3, 0.9])) },
+      ],
       timing: { load: 0.1, decode: 0.1, transcribe: 0.5, total: 0.7 }, rtf: 0.175,
     });
   }
@@ -235,7 +242,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     const media = Uri.file(path.join(mediaDir, 'talk.mp3'));
     await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', media);
     const [req] = requests();
-    assert.deepEqual(req.params, { input: media.fsPath, model: 'tiny', language: 'pt', precision: 'int8', modelsPath: modelsDir });
+    assert.deepEqual(req.params, { input: media.fsPath, model: 'tiny', language: 'pt', precision: 'int8', modelsPath: modelsDir, wordTimings: true });
     const out = path.join(mediaDir, 'talk.md');
     const md = fs.readFileSync(out, 'utf8');
     assert.match(md, /\[00:00:00\] Olá mundo\./);
@@ -265,6 +272,52 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       ],
     );
     assert.deepEqual(provider.provideCodeLenses({ getText: () => '# Notes\n\n[00:00:04] mine\n', uri: Uri.file(path.join(mediaDir, 'x.md')) }), []);
+  });
+
+  test('Problems: the unsure word as Information, the loop as a Warning, each with "Play this span"; a corrected word loses its mark', async () => {
+    const out = path.join(mediaDir, 'talk.md');
+    const text = fs.readFileSync(out, 'utf8');
+    const uri = Uri.file(out).toString();
+    const marks = () =>
+      (fake.diagnostics.get(uri) ?? []).map((d) => [
+        d.severity,
+        text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character),
+        d.source,
+      ]);
+    const { Information, Warning } = fake.vscode.DiagnosticSeverity;
+    assert.deepEqual(marks(), [
+      [Information, 'mundo.', 'TranscrevAI'],
+      [Warning, 'Tudo bem? Tudo bem? Tudo bem?', 'TranscrevAI'],
+    ]);
+    assert.match(fake.diagnostics.get(uri)![0].message, /unsure of “mundo\.” \(probability 31 %\)/);
+    assert.match(fake.diagnostics.get(uri)![1].message, /“tudo bem” 3 times in a row/);
+    const [provider] = fake.codeActionProviders;
+    const doc = { getText: () => text, uri: Uri.file(out) };
+    const actions = provider.provideCodeActions(doc, fake.diagnostics.get(uri)![0].range, { diagnostics: fake.diagnostics.get(uri)! });
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.command?.command, ...(a.command?.arguments ?? []).map((x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x))]),
+      [
+        ['Play this span (00:00:00)', 'transcrevai.playAt', path.join(mediaDir, 'talk.mp3'), 0.4, 2.1],
+        ['Play this span (00:00:02)', 'transcrevai.playAt', path.join(mediaDir, 'talk.mp3'), 1.7, 4.3],
+      ],
+    );
+    // The person corrects "mundo." (and the document is opened again, as after a restart): that mark goes, the loop's stays.
+    const edited = text.replace('Olá mundo.', 'Olá, mundo!');
+    fs.writeFileSync(out, edited);
+    const { ConfidenceDiagnostics } = require('../../src/extension/confidenceDiagnostics');
+    fake.vscode.workspace.textDocuments = [{ uri: Uri.file(out), getText: () => edited }];
+    const fresh = new ConfidenceDiagnostics({ ...{ extension: context, log: { warn() {} } }, transcriptWritten: new fake.vscode.EventEmitter() });
+    try {
+      assert.deepEqual(
+        (fake.diagnostics.get(uri) ?? []).map((d) => d.severity),
+        [Warning],
+        'read back from global storage, the corrected word unmarked',
+      );
+    } finally {
+      fresh.dispose();
+      fake.vscode.workspace.textDocuments = [];
+      fs.writeFileSync(out, text);
+    }
   });
 
   test('existing output: "Keep Both" writes "talk (2).md", the original stays', async () => {

@@ -109,13 +109,26 @@ describe('settings', () => {
       precision: 'int8',
       threads: 2,
       speakers: 3,
+      wordTimings: true,
       recording: '/w/meetings/m.wav',
     });
     assert.equal(toLiveStartParams(s, 'dictation', 'base').keepRecording, true);
+    // Word timings: meetings (the notes' unsure words), never dictation; off when the setting is.
+    assert.equal(toLiveStartParams(s, 'dictation', 'base').wordTimings, undefined);
+    assert.equal(toLiveStartParams({ ...s, wordTimings: false }, 'meeting', 'base').wordTimings, undefined);
   });
 
   test('toTranscribeParams: 0 threads and empty paths are left to the engine', () => {
-    assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), { input: '/m/a.mp3', model: 'base', language: 'pt', precision: 'int8', diarize: true });
+    assert.deepEqual(toTranscribeParams(DEFAULT_SETTINGS, '/m/a.mp3'), {
+      input: '/m/a.mp3',
+      model: 'base',
+      language: 'pt',
+      precision: 'int8',
+      wordTimings: true,
+      diarize: true,
+    });
+    assert.equal(toTranscribeParams({ ...DEFAULT_SETTINGS, wordTimings: false }, '/m/a.mp3').wordTimings, undefined);
+    assert.equal(toTranscribeParams({ ...DEFAULT_SETTINGS, wordTimings: false, wordCues: true }, '/m/a.mp3').wordTimings, true, 'word cues need the words');
   });
 
   test('toTranscribeParams: the beam size setting reaches the engine; greedy is its default', () => {
@@ -139,6 +152,7 @@ describe('settings', () => {
       language: 'auto',
       precision: 'fp32',
       diarize: false,
+      wordTimings: false,
     };
     assert.deepEqual(toTranscribeParams(s, '/m/a.wav', '/models/custom'), {
       input: '/m/a.wav',

@@ -163,3 +163,50 @@ test('JSON follows the CLI contract: keys, order, seconds', () => {
   const special = JSON.parse(render(transcript([{ start: 0, end: 1, text: 'aspas "x" \\ --> \u00e7\n' }]), 'json'));
   assert.equal(special.segments[0].text, 'aspas "x" \\ --> ç');
 });
+
+const worded = transcript(
+  [
+    {
+      start: 0,
+      end: 2.5,
+      text: 'Olá, mundo.',
+      speaker: 'SPEAKER_00',
+      words: [
+        { start: 0.1, end: 0.62, text: ' Olá,', probability: 0.9512 },
+        { start: 0.7, end: 1.8, text: ' mundo.', probability: 0.31 },
+      ],
+    },
+    { start: 2.5, end: 5.123, text: 'Sem palavras.', speaker: 'SPEAKER_01' },
+  ],
+  {
+    speakers: [
+      { id: 'SPEAKER_00', name: 'Ana', speakingTime: 2.5 },
+      { id: 'SPEAKER_01', name: 'Bia', speakingTime: 2.6 },
+    ],
+  },
+);
+
+test('JSON: the words of a segment with their times and probability; none on a segment without', () => {
+  const json = JSON.parse(render(worded, 'json'));
+  assert.deepEqual(json.segments[0].words, [
+    { start: 0.1, end: 0.62, text: ' Olá,', probability: 0.9512 },
+    { start: 0.7, end: 1.8, text: ' mundo.', probability: 0.31 },
+  ]);
+  assert.equal('words' in json.segments[1], false);
+});
+
+test('word cues: SRT and VTT get a cue per timed word (the speaker on the first), phrase cues elsewhere; off by default', () => {
+  const srt = render(worded, 'srt', { wordCues: true });
+  assert.equal(
+    srt,
+    [
+      '1\n00:00:00,100 --> 00:00:00,620\nAna: Olá,\n',
+      '2\n00:00:00,700 --> 00:00:01,800\nmundo.\n',
+      '3\n00:00:02,500 --> 00:00:05,123\nBia: Sem palavras.\n',
+    ].join('\n'),
+  );
+  const vtt = render(worded, 'vtt', { wordCues: true });
+  assert.match(vtt, /00:00:00\.100 --> 00:00:00\.620\n<v Ana>Olá,\n\n00:00:00\.700 --> 00:00:01\.800\n<v Ana>mundo\.\n/);
+  assert.equal(render(worded, 'srt'), render(worded, 'srt', { wordCues: false }));
+  assert.match(render(worded, 'srt'), /^1\n00:00:00,000 --> 00:00:02,500\nAna: Olá, mundo\.\n/);
+});

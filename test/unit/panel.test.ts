@@ -108,3 +108,35 @@ test('messages from the webview are checked at run time: only the messages the p
   ])
     assert.equal(parsePanelMessage(bad), undefined, JSON.stringify(bad));
 });
+
+test('panel state: words go to the panel with the unsure ones marked by their probability, and a loop with why', async () => {
+  const { UNSURE_PROBABILITY } = await import('../../src/output/confidence');
+  const s = applyTranscript(emptyPanelState('talk.wav'), {
+    input: '/m/talk.wav',
+    model: 'base',
+    precision: 'int8',
+    language: 'pt',
+    duration: 6,
+    segments: [
+      {
+        start: 0,
+        end: 2,
+        text: 'Olá mundo.',
+        words: [
+          { start: 0.1, end: 0.6, text: ' Olá', probability: 0.95 },
+          { start: 0.7, end: 1.8, text: ' mundo.', probability: UNSURE_PROBABILITY / 2 },
+        ],
+      },
+      { start: 2, end: 6, text: 'e aí e aí e aí' },
+    ],
+    timing: { load: 0, decode: 0, transcribe: 0, total: 0 },
+    rtf: 0,
+  });
+  assert.deepEqual(s.segments[0].words, [
+    { start: 0.1, text: ' Olá' },
+    { start: 0.7, text: ' mundo.', unsure: UNSURE_PROBABILITY / 2 },
+  ]);
+  assert.equal(s.segments[0].suspect, undefined);
+  assert.equal(s.segments[1].words, undefined);
+  assert.match(s.segments[1].suspect ?? '', /“e aí” 3 times in a row/);
+});

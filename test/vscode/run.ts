@@ -248,17 +248,25 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
           record('merging two speakers in the panel leaves one in it', ok, ok ? undefined : why);
           await page.screenshot({ path: path.join(ARTIFACTS, 'panel-merged.png') });
         }
-        if (phase === 'play-stamp' || phase === 'play-lens') {
+        if (phase === 'play-stamp' || phase === 'play-lens' || phase === 'play-word') {
           const stampPhase = phase === 'play-stamp';
+          const wordPhase = phase === 'play-word';
           let ok = false;
-          let why = stampPhase ? 'no second stamp in the panel' : 'no "▶ play" lens in voices-b.md';
+          let why = stampPhase ? 'no second stamp in the panel' : wordPhase ? 'no timed word in the panel' : 'no "▶ play" lens in voices-b.md';
           let at = NaN;
-          if (stampPhase) {
+          if (stampPhase || wordPhase) {
             await actInFrame(page, 'audio[src]', async (frame) => {
-              const stamp = frame.locator('.stamp').nth(1);
-              if (!(await stamp.count())) return;
-              at = Number(await stamp.getAttribute('data-start'));
-              await stamp.dispatchEvent('click');
+              // A stamp, or a word in the middle of the second phrase (word timings are on by default).
+              const target = stampPhase ? frame.locator('.stamp').nth(1) : frame.locator('.turn').nth(1).locator('.word').nth(2);
+              if (!(await target.count())) return;
+              at = Number(await target.getAttribute('data-start'));
+              // The lens played this stretch already, so the played ranges cannot tell where the word's playback
+              // started: the first seek after the click says it.
+              if (wordPhase)
+                await frame.evaluate(
+                  `(() => { const a = document.querySelector('audio'); window.__seekedAt = null; a.addEventListener('seeked', () => { if (window.__seekedAt === null) window.__seekedAt = a.currentTime; }); })()`,
+                );
+              await target.dispatchEvent('click');
             });
           } else {
             const lens = page.locator('.codelens-decoration a', { hasText: 'play' }).nth(1);
@@ -286,11 +294,14 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
               // Where playback started: the start of the played range that holds the playhead, so a slow machine's
               // delay between the click and this look does not count.
               const s = (await f.evaluate(
-                `(() => { const a = document.querySelector('audio'); const c = document.querySelector('.turn.current .stamp'); let from = a.currentTime; for (let i = 0; i < a.played.length; i++) if (a.played.start(i) <= a.currentTime && a.currentTime <= a.played.end(i)) from = a.played.start(i); return { t: a.currentTime, from, paused: a.paused, current: c ? Number(c.dataset.start) : null }; })()`,
+                `(() => { const a = document.querySelector('audio'); const c = document.querySelector(${JSON.stringify(wordPhase ? '.word.current' : '.turn.current .stamp')}); let from = a.currentTime; for (let i = 0; i < a.played.length; i++) if (a.played.start(i) <= a.currentTime && a.currentTime <= a.played.end(i)) from = a.played.start(i); if (typeof window.__seekedAt === 'number') from = window.__seekedAt; return { t: a.currentTime, from, paused: a.paused, current: c ? Number(c.dataset.start) : null }; })()`,
               )) as { t: number; from: number; paused: boolean; current: number | null };
               const near = Math.abs(s.from - at) <= 0.5;
-              // The stamp's own phrase is the one highlighted (the lens seeks to the whole second before its phrase).
-              const highlighted = !stampPhase || (s.current !== null && Math.abs(s.current - at) < 1e-6);
+              // The stamp's own phrase is the one highlighted (the lens seeks to the whole second before its phrase); a
+              // clicked word is highlighted itself, or the word after it once playback has moved on.
+              const highlighted = stampPhase
+                ? s.current !== null && Math.abs(s.current - at) < 1e-6
+                : !wordPhase || (s.current !== null && s.current >= at - 1e-6 && s.current <= s.t + 1e-6);
               ok = near && !s.paused && highlighted;
               why = `asked ${at} s; played from ${s.from.toFixed(2)} s, now at ${s.t.toFixed(2)} s, ${s.paused ? 'paused' : 'playing'}; highlighted phrase from ${s.current}`;
             }
@@ -298,12 +309,14 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
           record(
             stampPhase
               ? 'clicking a stamp in the panel plays the recording from there and highlights that phrase'
-              : '"▶ play" on a stamp of the Markdown opens the panel\'s player at that time',
+              : wordPhase
+                ? 'clicking a word in the panel plays the recording from that word (its word timing) and highlights the word being said'
+                : '"▶ play" on a stamp of the Markdown opens the panel\'s player at that time',
             ok,
             ok ? undefined : why,
           );
           await page.screenshot({ path: path.join(ARTIFACTS, `${phase}.png`) });
-          fs.writeFileSync(path.join(ws, stampPhase ? '.played-stamp' : '.played-lens'), ok ? 'yes' : 'no');
+          fs.writeFileSync(path.join(ws, `.played-${phase.slice('play-'.length)}`), ok ? 'yes' : 'no');
         }
         if (phase === 'rename-speaker') {
           let ok = false;
@@ -320,10 +333,26 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
               )
                 frame = f;
             const input = frame?.locator('input[data-speaker="SPEAKER_1"]');
-            if (input && (await input.count())) {
-              const turns = await frame!.locator('.turn').count();
-              await input.fill('Ana');
-              await input.press('Enter');
+            // The page may reload under us (the meeting's folder joins the allowed ones): a detached frame is looked for again.
+            const turns =
+              input && (await input.count().catch(() => 0))
+                ? await frame!
+                    .locator('.turn')
+                    .count()
+                    .catch(() => -1)
+                : -1;
+            if (turns >= 0) {
+              const typed = await input!
+                .fill('Ana')
+                .then(() => input!.press('Enter'))
+                .then(
+                  () => true,
+                  () => false,
+                );
+              if (!typed) {
+                why = 'the panel reloaded while the name was typed';
+                continue;
+              }
               ok = await frame!
                 .locator('.speaker', { hasText: 'Ana' })
                 .first()

@@ -233,6 +233,8 @@ const tests: [string, () => Promise<void>][] = [
         await sleep(1500); // the lenses resolve
         console.log('PHASE play-lens');
         await until('the lens played', () => fs.existsSync(path.join(ws(), '.played-lens')), 60_000);
+        console.log('PHASE play-word');
+        await until('the word played', () => fs.existsSync(path.join(ws(), '.played-word')), 60_000);
       } finally {
         await config.update('diarize', false, vscode.ConfigurationTarget.Workspace);
         await config.update('speakers', undefined, vscode.ConfigurationTarget.Workspace);

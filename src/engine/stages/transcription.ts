@@ -26,6 +26,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
       vocabulary: p.vocabulary,
       // A partial is replaced within a second: one greedy pass is enough, and keeps the next one on time.
       temperatures: p.partial ? [0] : undefined,
+      wordTimestamps: p.wordTimings && !p.partial,
       signal: ctx.signal,
     });
     const segments = result.segments.map((s) => ({
@@ -50,6 +51,7 @@ export const transcriptionHandlers: StageHandlers<'transcription'> = {
       initialPrompt: p.initialPrompt,
       vocabulary: p.vocabulary,
       beamSize: p.beamSize,
+      wordTimestamps: p.wordTimings,
       speech: p.speech,
       signal: ctx.signal,
       onProgress: ctx.progress,

@@ -11,7 +11,7 @@ import { CancelledError } from '../../errors';
 import type { Component } from '../../progress';
 import type { OutputFormat } from '../../output/formats';
 import type { TranscribeParams } from '../../protocol/client';
-import { render } from '../../output';
+import { render, type RenderOptions } from '../../output';
 import type { Transcript } from '../../transcript';
 import type { Ctx } from '../context';
 import { stageAccountLines } from '../../engine/audit';
@@ -61,7 +61,7 @@ export async function transcribeFileCommand(ctx: Ctx, arg?: unknown): Promise<vo
     }
     const params = jobParams(ctx, settings, model, input, media.toString(true));
     const transcript = await runWithProgress(ctx, params, path.posix.basename(media.path));
-    await deliver(ctx, media, transcript, settings.outputFormat);
+    await deliver(ctx, media, transcript, settings.outputFormat, { wordCues: settings.wordCues });
   } catch (err) {
     showError(ctx, err, 'Transcription');
   } finally {
@@ -156,8 +156,8 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 }
 
 /** Writes the transcript next to the media (asking on a clash) or opens it untitled; then shows it beside. */
-async function deliver(ctx: Ctx, media: vscode.Uri, transcript: Transcript, format: OutputFormat): Promise<void> {
-  const content = render(transcript, format);
+async function deliver(ctx: Ctx, media: vscode.Uri, transcript: Transcript, format: OutputFormat, options: RenderOptions): Promise<void> {
+  const content = render(transcript, format, options);
   const dir = vscode.Uri.joinPath(media, '..');
   const writable = vscode.workspace.fs.isWritableFileSystem(media.scheme) !== false && media.scheme !== 'untitled';
   if (!writable) {
@@ -195,6 +195,7 @@ async function deliver(ctx: Ctx, media: vscode.Uri, transcript: Transcript, form
   }
   ctx.log.info(`Wrote ${target.toString(true)}`);
   ctx.jobs?.delivered(path.posix.basename(media.path), target);
+  ctx.transcriptWritten.fire({ document: target, transcript });
   await showOurs(target);
 }
 

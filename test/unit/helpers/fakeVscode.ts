@@ -38,10 +38,13 @@ export class Position {
 }
 
 export class Range {
-  constructor(
-    readonly start: Position,
-    readonly end: Position,
-  ) {}
+  readonly start: Position;
+  readonly end: Position;
+  /** (start, end) or (startLine, startCharacter, endLine, endCharacter), as vscode.Range. */
+  constructor(start: Position | number, end: Position | number, endLine?: number, endCharacter?: number) {
+    this.start = typeof start === 'number' ? new Position(start, end as number) : start;
+    this.end = typeof start === 'number' ? new Position(endLine!, endCharacter!) : (end as Position);
+  }
 }
 
 export class Selection extends Range {
@@ -121,6 +124,15 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   /** Every state the host posted to a transcript panel, and a way to send the panel's own messages to the host. */
   const panelStates: { queue?: { items: { name: string; status: string }[]; summary?: string } }[] = [];
   const panelSend: { message?: (m: unknown) => void } = {};
+  /** Diagnostics by document URI, as the extension last set them, and its code action providers. */
+  const diagnostics = new Map<string, { range: Range; message: string; severity: number; source?: string; code?: unknown }[]>();
+  const codeActionProviders: {
+    provideCodeActions(
+      doc: { getText(): string; uri: Uri },
+      range: Range,
+      context: { diagnostics: unknown[] },
+    ): { title: string; command?: { command: string; arguments?: unknown[] } }[];
+  }[] = [];
   const codeLensProviders: {
     provideCodeLenses(doc: { getText(): string; uri: Uri }): { command?: { title: string; command: string; arguments?: unknown[] } }[];
   }[] = [];
@@ -170,6 +182,39 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
         return undefined; // built-in commands (openSettings) are no-ops here
       },
     },
+    EventEmitter: class<T> {
+      private listeners: ((e: T) => void)[] = [];
+      event = (l: (e: T) => void) => {
+        this.listeners.push(l);
+        return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
+      };
+      fire(e: T) {
+        for (const l of [...this.listeners]) l(e);
+      }
+      dispose() {
+        this.listeners = [];
+      }
+    },
+    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    Diagnostic: class {
+      source?: string;
+      code?: unknown;
+      constructor(
+        readonly range: Range,
+        readonly message: string,
+        readonly severity: number,
+      ) {}
+    },
+    CodeActionKind: { QuickFix: 'quickfix' },
+    CodeAction: class {
+      command?: { command: string; arguments?: unknown[] };
+      diagnostics?: unknown[];
+      isPreferred?: boolean;
+      constructor(
+        readonly title: string,
+        readonly kind: string,
+      ) {}
+    },
     CodeLens: class {
       constructor(
         readonly range: unknown,
@@ -180,6 +225,18 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       registerCodeLensProvider(_selector: unknown, provider: unknown) {
         codeLensProviders.push(provider as (typeof codeLensProviders)[number]);
         return { dispose() {} };
+      },
+      registerCodeActionsProvider(_selector: unknown, provider: unknown) {
+        codeActionProviders.push(provider as (typeof codeActionProviders)[number]);
+        return { dispose() {} };
+      },
+      createDiagnosticCollection() {
+        return {
+          set(uri: Uri, list: NonNullable<ReturnType<typeof diagnostics.get>>) {
+            diagnostics.set(uri.toString(), list);
+          },
+          dispose() {},
+        };
       },
     },
     window: {
@@ -318,6 +375,9 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
         return { dispose() {} };
       },
       onDidCloseTextDocument: noop,
+      onDidOpenTextDocument: noop,
+      onDidChangeTextDocument: noop,
+      textDocuments: [] as { uri: Uri; getText(): string }[],
       workspaceFolders: undefined as { uri: Uri }[] | undefined,
       async applyEdit(edit: { inserts: { uri: Uri; at: Position; text: string }[] }) {
         for (const i of edit.inserts) {
@@ -347,7 +407,23 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
       },
     },
   };
-  return { vscode, commands, config, shown, progress, opened, logs, handlers, writable, statusBar, panelStates, panelSend, codeLensProviders };
+  return {
+    vscode,
+    commands,
+    config,
+    shown,
+    progress,
+    opened,
+    logs,
+    handlers,
+    writable,
+    statusBar,
+    panelStates,
+    panelSend,
+    codeLensProviders,
+    codeActionProviders,
+    diagnostics,
+  };
 }
 
 /** Makes `require('vscode')` return `fake` for every module loaded afterwards. */
