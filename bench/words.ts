@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/engine';
-import { UNSURE_PROBABILITY } from '../src/output/confidence';
+import { isUnsure, UNSURE_PROBABILITY } from '../src/output/confidence';
 import type { Word } from '../src/transcript';
 import { SAMPLE_RATE } from '../src/vocabulary';
 import { englishClips, ptbrClips, type ReferenceClip } from '../test/fixtures/clips';
@@ -25,6 +25,7 @@ import { TESTDATA } from '../test/fixtures/shared';
 import { matchTimedWords, wrongHypothesisWords } from '../test/fixtures/wordAlignment';
 import { decodeWithPauses, writeJoined } from './joinAudio';
 import { runTree } from './processTree';
+import { median } from './stats';
 import { ct2Dir, fwPython, fwVersion, runPeerJobs, type PeerWord } from './peer';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -78,11 +79,6 @@ async function inputs(dir: string): Promise<Input[]> {
   return out;
 }
 
-const median = (xs: number[]) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const quantile = (xs: number[], q: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -113,7 +109,7 @@ function confusion(runs: { words: readonly TimedWord[]; reference: string }[], t
     const wrong = wrongHypothesisWords(run.reference, run.words);
     run.words.forEach((w, k) => {
       if (wrong[k] === null) return;
-      const unsure = (w.probability ?? 1) < threshold;
+      const unsure = isUnsure(w, threshold);
       c.words++;
       if (unsure) c.unsure++;
       if (wrong[k]) c.wrong++;

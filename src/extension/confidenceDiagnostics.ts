@@ -17,6 +17,11 @@ const SPAN_MARGIN_SECONDS = 0.3;
 /** Marks are recomputed this long after the last keystroke. */
 const EDIT_DELAY_MS = 300;
 
+/** Our marks live in Markdown transcripts and notes on disk (their stamps locate the words). */
+function isMarkdownFile(uri: vscode.Uri): boolean {
+  return uri.scheme === 'file' && uri.path.toLowerCase().endsWith('.md');
+}
+
 export class ConfidenceDiagnostics implements vscode.CodeActionProvider, vscode.Disposable {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
   private readonly collection = vscode.languages.createDiagnosticCollection('transcrevai');
@@ -36,9 +41,9 @@ export class ConfidenceDiagnostics implements vscode.CodeActionProvider, vscode.
     for (const d of vscode.workspace.textDocuments) this.refresh(d.uri, d.getText());
   }
 
-  /** A transcript was written to `document`: keep its words and mark them. */
+  /** A transcript was written to `document`: keep its words and mark them (Markdown only: the marks need its stamps). */
   remember(document: vscode.Uri, segments: readonly Segment[]): void {
-    if (document.scheme !== 'file') return;
+    if (!isMarkdownFile(document)) return;
     this.segments.set(document.fsPath, [...segments]);
     try {
       writeConfidence(this.storage, document.fsPath, segments);
@@ -62,7 +67,7 @@ export class ConfidenceDiagnostics implements vscode.CodeActionProvider, vscode.
   }
 
   private segmentsOf(uri: vscode.Uri): Segment[] | undefined {
-    if (uri.scheme !== 'file') return undefined;
+    if (!isMarkdownFile(uri)) return undefined;
     if (!this.segments.has(uri.fsPath)) this.segments.set(uri.fsPath, readConfidence(this.storage, uri.fsPath) ?? null);
     return this.segments.get(uri.fsPath) ?? undefined;
   }
@@ -101,14 +106,19 @@ export class ConfidenceDiagnostics implements vscode.CodeActionProvider, vscode.
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    // Asked at every move of the cursor: the document is read only when one of our marks is under it.
     const marks = this.marks.get(document.uri.toString()) ?? [];
+    const marked = context.diagnostics.flatMap((diagnostic) => {
+      const r = diagnostic.range;
+      const mark =
+        diagnostic.source === DIAGNOSTIC_SOURCE && marks.find((m) => m.line === r.start.line && m.start === r.start.character && m.end === r.end.character);
+      return mark ? [{ diagnostic, mark }] : [];
+    });
+    if (!marked.length) return [];
     const recording = recordingOf(document.getText(), document.uri.scheme === 'file' ? document.uri.fsPath : undefined);
     if (!recording) return [];
     const actions: vscode.CodeAction[] = [];
-    for (const diagnostic of context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE)) {
-      const r = diagnostic.range;
-      const mark = marks.find((m) => m.line === r.start.line && m.start === r.start.character && m.end === r.end.character);
-      if (!mark) continue;
+    for (const { diagnostic, mark } of marked) {
       const from = Math.max(0, mark.from - SPAN_MARGIN_SECONDS);
       const action = new vscode.CodeAction(`Play this span (${clockTime(mark.from)})`, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diagnostic];

@@ -2,7 +2,7 @@
 // host only keeps one PanelState and posts it whole.
 import { speakerName } from '../diarization/speakerName';
 import { EXPORT_FORMATS, formatSpec } from '../output/formats';
-import { suspectSegments, UNSURE_PROBABILITY } from '../output/confidence';
+import { isUnsure, suspectSegments } from '../output/confidence';
 import type { LiveEvent } from '../protocol/client';
 import type { PanelSegment, PanelState } from '../protocol/panel';
 import type { Segment, Transcript } from '../transcript';
@@ -67,7 +67,7 @@ export function panelSegments(segments: readonly Segment[]): PanelSegment[] {
       out.words = s.words.map((w) => ({
         start: w.start,
         text: w.text,
-        ...(w.probability !== undefined && w.probability < UNSURE_PROBABILITY && { unsure: w.probability }),
+        ...(isUnsure(w) && { unsure: w.probability }),
       }));
     if (suspects.has(index)) out.suspect = suspects.get(index);
     return out;

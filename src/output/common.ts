@@ -120,9 +120,13 @@ export interface RenderOptions {
   wordCues?: boolean;
 }
 
+/** A cue per timed word of the segment when asked for and it has words; else null. */
+export function wordCues(seg: Segment, options: RenderOptions): Cue[] | null {
+  const words = options.wordCues ? (seg.words ?? []).filter((w) => w.text.trim()) : [];
+  return words.length ? words.map((w) => ({ start: w.start, end: Math.max(w.end, w.start), lines: [oneLine(w.text)] })) : null;
+}
+
 /** A segment's subtitle cues: its words one by one when asked and timed, else its text wrapped. */
 export function segmentCues(seg: Segment, options: RenderOptions = {}): Cue[] {
-  const words = options.wordCues ? (seg.words ?? []).filter((w) => w.text.trim()) : [];
-  if (!words.length) return subtitleCues(seg.start, seg.end, seg.text);
-  return words.map((w) => ({ start: w.start, end: Math.max(w.end, w.start), lines: [oneLine(w.text)] }));
+  return wordCues(seg, options) ?? subtitleCues(seg.start, seg.end, seg.text);
 }

@@ -18,17 +18,9 @@ const LOOP_MIN_REPEATS = 3;
 /** openai/whisper's compression_ratio_threshold: text that compresses better than this is repetitive. */
 const COMPRESSION_RATIO_LIMIT = 2.4;
 
-export interface UnsureWord {
-  segment: number;
-  word: Word;
-}
-
-export function unsureWords(segments: readonly Segment[], threshold = UNSURE_PROBABILITY): UnsureWord[] {
-  const out: UnsureWord[] = [];
-  segments.forEach((s, segment) => {
-    for (const word of s.words ?? []) if (word.probability !== undefined && word.probability < threshold && word.text.trim()) out.push({ segment, word });
-  });
-  return out;
+/** A word Whisper was unsure of: its probability below the threshold (a word without one is not judged). */
+export function isUnsure(word: Word, threshold = UNSURE_PROBABILITY): word is Word & { probability: number } {
+  return word.probability !== undefined && word.probability < threshold && word.text.trim() !== '';
 }
 
 export interface SuspectSegment {

@@ -3,7 +3,7 @@
 // corrected is not found and gets no mark; the rest keep theirs. vscode-free: the extension turns the marks into
 // diagnostics.
 import type { Segment } from '../transcript';
-import { suspectSegments, UNSURE_PROBABILITY } from './confidence';
+import { isUnsure, suspectSegments, UNSURE_PROBABILITY } from './confidence';
 import { mdEscape } from './markdown';
 import { stampsOf } from './stamps';
 
@@ -76,7 +76,7 @@ export function confidenceMarks(markdown: string, segments: readonly Segment[], 
       if (at < 0) continue;
       cursor = at + needle.length;
       found.push({ at, length: needle.length });
-      if (word.probability !== undefined && word.probability < threshold) {
+      if (isUnsure(word, threshold)) {
         const p = position(starts, at);
         marks.push({
           kind: 'unsure',

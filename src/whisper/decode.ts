@@ -247,7 +247,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     const { segments: parts, seekFrames } = splitWindow(decoded.tokens, special.timestampBegin, windowFrames);
     const windowEnd = Math.min(contentSeconds, timeOffset + (windowFrames * HOP_LENGTH) / SAMPLE_RATE);
     // Only the parts that become segments are aligned (a tail left for the next window is decoded again there).
-    const kept = parts.filter((part) => tokenizer.decode(part.tokens).trim() && part.start < part.end);
+    const kept = parts.map((part) => ({ ...part, text: tokenizer.decode(part.tokens).trim() })).filter((part) => part.text && part.start < part.end);
     const keptTokens = kept.flatMap((part) => part.tokens);
     const aligned = options.wordTimestamps
       ? await timed(
@@ -257,7 +257,6 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
       : undefined;
     let wordIndex = 0;
     for (const part of kept) {
-      const text = tokenizer.decode(part.tokens).trim();
       // Timestamps past the end of the audio (possible in a short last window) are clamped to it.
       const end = Math.min(windowEnd, timeOffset + part.end);
       const start = Math.min(timeOffset + part.start, end);
@@ -287,7 +286,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
       segments.push({
         start: round3(original.start),
         end: round3(original.end),
-        text,
+        text: part.text,
         avgLogprob: decoded.avgLogprob,
         noSpeechProb: decoded.noSpeechProb,
         compressionRatio: decoded.compressionRatio,

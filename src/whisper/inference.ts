@@ -42,9 +42,10 @@ export class WhisperInference {
   }
 
   /**
-   * The cross-attention of the given [layer, head] pairs for a whole token sequence fed at once, without a
-   * cache: one [tokens × encoder positions] block per head (alignment for word timings). The session must
-   * output `cross_attentions.<layer>` (session.ts).
+   * The cross-attention of the given [layer, head] pairs for a whole token sequence fed at once, with no
+   * self-attention past: one [tokens × encoder positions] block per head, by layer then head (alignment for word
+   * timings). With `crossCache` (a pass's, DecoderPass.crossCache) the encoder positions are not projected again.
+   * The session must output `cross_attentions.<layer>` (session.ts).
    */
   async crossAttention(
     encoderHidden: ort.Tensor,
@@ -53,19 +54,14 @@ export class WhisperInference {
     crossCache?: Record<string, ort.Tensor>,
   ): Promise<{ heads: Float32Array[]; positions: number }> {
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor(
-        'int64',
-        BigInt64Array.from(tokens, (t) => BigInt(t)),
-        [1, tokens.length],
-      ),
+      input_ids: tokenTensor(tokens, [1, tokens.length]),
       encoder_hidden_states: encoderHidden,
       // With the window's cross-attention cache, the cache branch runs (an empty self-attention past, every token
       // at once): the same weights, without projecting the 1500 encoder positions again (13 ms instead of 146, base).
       use_cache_branch: new ort.Tensor('bool', [crossCache !== undefined], [1]),
+      ...emptyPast(this.pastInputs, this.config, this.headDim),
+      ...crossCache,
     };
-    const empty = new Float32Array(0);
-    for (const name of this.pastInputs)
-      feeds[name] = crossCache?.[name] ?? new ort.Tensor('float32', empty, [1, this.config.decoder_attention_heads, 0, this.headDim]);
     const byLayer = headsByLayer(heads);
     const out = await this.sessions.decoder.run(
       feeds,
@@ -128,13 +124,7 @@ export class DecoderPass {
    */
   async feed(tokens: readonly number[]): Promise<Float32Array> {
     if (this.past !== null) throw new Error('feed() takes the prompt only: continue with feedRows()');
-    return this.run(
-      new ort.Tensor(
-        'int64',
-        BigInt64Array.from(tokens, (t) => BigInt(t)),
-        [1, tokens.length],
-      ),
-    );
+    return this.run(tokenTensor(tokens, [1, tokens.length]));
   }
 
   /**
@@ -146,11 +136,7 @@ export class DecoderPass {
   async feedRows(tokens: readonly number[], sources: readonly number[]): Promise<Float32Array> {
     if (this.past === null) throw new Error('feedRows needs the prompt fed first');
     this.reorderRows(sources);
-    const inputIds = new ort.Tensor(
-      'int64',
-      BigInt64Array.from(tokens, (t) => BigInt(t)),
-      [tokens.length, 1],
-    );
+    const inputIds = tokenTensor(tokens, [tokens.length, 1]);
     if (tokens.length === 1 || this.crossPerRow) return this.run(inputIds);
     try {
       return await this.run(inputIds);
@@ -175,14 +161,7 @@ export class DecoderPass {
       encoder_hidden_states: this.encoderHidden,
       use_cache_branch: new ort.Tensor('bool', [this.past !== null], [1]),
     };
-    if (this.past) {
-      Object.assign(feeds, this.past);
-    } else {
-      const empty = new Float32Array(0);
-      for (const name of this.pastInputs) {
-        feeds[name] = new ort.Tensor('float32', empty, [1, this.config.decoder_attention_heads, 0, this.headDim]);
-      }
-    }
+    Object.assign(feeds, this.past ?? emptyPast(this.pastInputs, this.config, this.headDim));
     const firstStep = this.past === null;
     const out = await this.decoder.run(feeds, firstStep ? this.firstFetches : this.stepFetches);
     // Our exports return the logits of the last few positions only (tools/models: LOGITS_KEPT_POSITIONS);
@@ -234,6 +213,21 @@ export class DecoderPass {
       throw new Error(`the decoder returned the logits of its last ${rows} positions; position ${position} of ${fed} is not among them`);
     return this.row(block, index);
   }
+}
+
+/** Token ids as the decoder's int64 input. */
+function tokenTensor(tokens: readonly number[], dims: number[]): ort.Tensor {
+  return new ort.Tensor(
+    'int64',
+    BigInt64Array.from(tokens, (t) => BigInt(t)),
+    dims,
+  );
+}
+
+/** Zero-length past tensors of the right rank for every past input: a run without a cache. */
+function emptyPast(names: readonly string[], config: WhisperConfig, headDim: number): Record<string, ort.Tensor> {
+  const empty = new Float32Array(0);
+  return Object.fromEntries(names.map((name) => [name, new ort.Tensor('float32', empty, [1, config.decoder_attention_heads, 0, headDim])]));
 }
 
 /** A [rows, ...] tensor whose row i is row rows[i] of `t`. */

@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { render } from '../../src/output';
-import { repeatedPhrase, suspectSegments, UNSURE_PROBABILITY, unsureWords } from '../../src/output/confidence';
+import { isUnsure, repeatedPhrase, suspectSegments, UNSURE_PROBABILITY } from '../../src/output/confidence';
 import { confidenceMarks } from '../../src/output/confidenceMarks';
 import type { Segment, Transcript } from '../../src/transcript';
 
 const seg = (start: number, text: string, extra: Partial<Segment> = {}): Segment => ({ start, end: start + 2, text, ...extra });
 
-test('unsureWords: the words below the threshold, by segment; words without a probability are not judged', () => {
+test('isUnsure: the words below the threshold; words without a probability are not judged', () => {
   const segments = [
     seg(0, 'a b', {
       words: [
@@ -21,7 +21,7 @@ test('unsureWords: the words below the threshold, by segment; words without a pr
     seg(2, 'c', { words: [{ start: 2, end: 3, text: ' c' }] }),
   ];
   assert.deepEqual(
-    unsureWords(segments).map((u) => [u.segment, u.word.text]),
+    segments.flatMap((s, segment) => (s.words ?? []).filter((w) => isUnsure(w)).map((w) => [segment, w.text])),
     [[0, ' a']],
   );
 });
