@@ -36,6 +36,16 @@ shopt -s nullglob
 run_node_suite unit test/unit/*.test.ts
 run_node_suite engine test/engine/*.test.ts
 
+# The win32-x64 package under Wine (test/windows/run.sh: installs Wine and the Windows node.exe/ffmpeg.exe on first
+# use; skipped, saying why, off x86_64 Linux or with TRANSCREVAI_SKIP_WINE=1). Log: test-artifacts/windows.log.
+bash test/windows/run.sh
+rc=$?
+p=$(grep -E '^# pass ' test-artifacts/windows.tap 2>/dev/null | tail -1 | awk '{print $3}')
+f=$(grep -E '^# fail ' test-artifacts/windows.tap 2>/dev/null | tail -1 | awk '{print $3}')
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+if [ $rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+[ $rc -eq 0 ] || status=1
+
 # The extension in a real VS Code (code-server from npm + headless Debian Chromium; scripts/vscode-setup.sh
 # installs them on first use). Screenshots and logs: test-artifacts/vscode/.
 if [ "${TRANSCREVAI_SKIP_VSCODE_TESTS:-0}" != 1 ]; then

@@ -4,10 +4,10 @@
 //      inputs whose decoded size would exceed the limit, before any memory is spent
 //   3. decode: `ffmpeg -nostdin -i F -vn -ac 1 -ar 16000 -f f32le pipe:1`, read as a stream, progress from
 //      ffmpeg's `-progress` clock against the probed duration; aborting the signal kills ffmpeg
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, TranscrevError, throwIfCancelled } from '../errors';
+import { ffmpegProgram, spawnProgram, startError } from '../startProgram';
 import { SAMPLE_RATE, type MediaProbe } from '../vocabulary';
 import { findFfmpeg, type FfmpegLocation } from './ffmpeg';
 import { ffmpegInputName, mediaInputArgs, refusedFormat } from './ffmpegInput';
@@ -136,17 +136,18 @@ export function summarizeFfmpegError(stderr: string, file: string): string {
 /** Runs ffmpeg to the end (stdout ignored) and gives its exit code and what it said on stderr. */
 export function runFfmpeg(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+    const program = ffmpegProgram(ffmpeg);
+    const child = spawnProgram(program, args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
     let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
       if (stderr.length < 256 * 1024) stderr += d;
     });
     const onAbort = () => child.kill('SIGKILL');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(new TranscrevError('internal', `Cannot run ffmpeg (${ffmpeg}): ${err.message}`, { cause: err }));
+      reject(startError(program, err));
     });
     child.on('close', (code) => {
       signal?.removeEventListener('abort', onAbort);
@@ -220,7 +221,8 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
   return new Promise<DecodedAudio>((resolve, reject) => {
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:2', ...mediaInputArgs(file)];
     args.push('-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1');
-    const child = spawn(ffmpeg.path, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const program = ffmpegProgram(ffmpeg.path);
+    const child = spawnProgram(program, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     let buf = Buffer.allocUnsafe(options.sink ? 0 : Math.min(expectedBytes, maxBytes));
     let used = 0;
     let stderr = '';
@@ -241,7 +243,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       if (settled) return; // cancelled: what ffmpeg had already written is dropped
       if (options.sink) {
         used += chunk.length;
@@ -272,8 +274,8 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
       chunk.copy(buf, used);
       used += chunk.length;
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
       for (const line of text.split('\n')) {
         const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
         if (m) {
@@ -289,7 +291,7 @@ export async function decodeAudio(input: string, options: DecodeAudioOptions = {
         }
       }
     });
-    child.on('error', (err) => finish(new TranscrevError('internal', `Cannot run ffmpeg (${ffmpeg.path}): ${err.message}`, { cause: err })));
+    child.on('error', (err) => finish(startError(program, err)));
     child.on('close', (code) => {
       if (settled) return;
       if (signal?.aborted) return finish(new CancelledError());

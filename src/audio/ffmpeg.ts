@@ -47,14 +47,39 @@ function defaultFfmpegStatic(): string | null {
 }
 
 /**
+ * The extensions Windows tries for a program named without one, in PATHEXT's order, lower-case: only programs
+ * (.exe, .com). A `.cmd` or `.bat` runs through cmd.exe, which re-parses its arguments (file names with `&` or `%`
+ * become commands), and the others need a script host.
+ */
+export function programExtensions(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = (env.PATHEXT ?? env.PathExt ?? '.COM;.EXE')
+    .split(';')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e === '.exe' || e === '.com');
+  return listed.includes('.exe') ? [...new Set(listed)] : [...new Set(listed), '.exe'];
+}
+
+/**
+ * The file a program path names: itself, or on Windows, when it has no program extension, the first of
+ * `name.exe`/`name.com` (PATHEXT's order) that exists — as Windows runs `C:\tools\ffmpeg` typed without `.exe`.
+ */
+export function programFile(file: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
+  const windows = platform === 'win32';
+  const exts = windows ? programExtensions(env) : [];
+  if (!windows || exts.includes(path.extname(file).toLowerCase())) return isFile(file) ? file : null;
+  for (const ext of exts) if (isFile(file + ext)) return file + ext;
+  return null;
+}
+
+/**
  * Searches PATH for an executable named `name`. Only absolute PATH entries count (a relative one, "." included,
- * would run a program from whatever folder VS Code was started in), and on Windows only `.exe`: a `.cmd` or
- * `.bat` runs through cmd.exe, which re-parses its arguments (file names with `&` or `%` become commands).
+ * would run a program from whatever folder VS Code was started in), and on Windows only programs, tried with the
+ * extensions of PATHEXT that name programs (programExtensions).
  */
 export function whichSync(name: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
   const pathVar = env.PATH ?? env.Path ?? '';
   const sep = platform === 'win32' ? ';' : ':';
-  const exts = platform === 'win32' ? ['.exe'] : [''];
+  const exts = platform === 'win32' ? (programExtensions(env).includes(path.extname(name).toLowerCase()) ? [''] : programExtensions(env)) : [''];
   const absolute = platform === 'win32' ? path.win32.isAbsolute : path.posix.isAbsolute;
   for (const dir of pathVar.split(sep)) {
     if (!dir || !absolute(dir)) continue;
@@ -80,15 +105,18 @@ export function findFfmpeg(options: FindFfmpegOptions = {}): FfmpegLocation {
   const env = options.env ?? process.env;
   const explicit = options.explicit?.trim() || env.TRANSCREVAI_FFMPEG?.trim();
   if (explicit) {
+    const platform = options.platform ?? process.platform;
     const resolved = path.resolve(explicit);
-    if ((options.platform ?? process.platform) === 'win32' && /\.(cmd|bat)$/i.test(resolved)) {
+    if (platform === 'win32' && /\.(cmd|bat)$/i.test(resolved)) {
       throw new TranscrevError('internal', `ffmpeg must be a program (ffmpeg.exe), not a batch file: ${resolved}.`);
     }
-    if (!isFile(resolved)) {
+    const file = programFile(resolved, env, platform);
+    if (!file) {
       const origin = options.explicit?.trim() ? 'the ffmpeg path setting' : 'TRANSCREVAI_FFMPEG';
-      throw new TranscrevError('internal', `ffmpeg not found at ${resolved} (from ${origin}): fix the path or clear it to use the ffmpeg on PATH.`);
+      const tried = platform === 'win32' && !path.extname(resolved) ? ` (nor ${resolved}.exe)` : '';
+      throw new TranscrevError('internal', `ffmpeg not found at ${resolved}${tried} (from ${origin}): fix the path or clear it to use the ffmpeg on PATH.`);
     }
-    return { path: resolved, source: 'setting' };
+    return { path: file, source: 'setting' };
   }
   const fromStatic = (options.ffmpegStatic ?? defaultFfmpegStatic)();
   if (fromStatic && isFile(fromStatic)) return { path: fromStatic, source: 'ffmpeg-static' };

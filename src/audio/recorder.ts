@@ -2,7 +2,7 @@
 // stopped. The microphone goes through node-record-lpcm16 (sox / rec on Linux and macOS, sox -t waveaudio on
 // Windows, arecord on Linux); a media file goes through ffmpeg, paced like a microphone or as fast as it
 // decodes (for scripts, benchmarks and the backpressure test). Failures become one actionable 'device' error.
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { mediaInputArgs } from './ffmpegInput';
 import * as path from 'path';
@@ -10,6 +10,7 @@ import type { Readable } from 'stream';
 // External to the bundle: it loads its recorders with a computed require().
 import { record } from 'node-record-lpcm16';
 import { TranscrevError } from '../errors';
+import { ffmpegProgram, spawnProgram, startProgram, type Program } from '../startProgram';
 import { type LiveSource, type RecorderProgram, SAMPLE_RATE } from '../vocabulary';
 import { whichSync } from './ffmpeg';
 
@@ -67,7 +68,7 @@ function watch(child: ChildProcess, program: string, device: string | undefined,
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   return new Promise<void>((resolve, reject) => {
-    child.once('error', (err) => reject(new TranscrevError('device', `${program} could not be started: ${err.message}`)));
+    child.once('error', (err) => reject(err instanceof TranscrevError ? err : new TranscrevError('device', `${program} could not be started: ${err.message}`)));
     child.once('close', (code) => {
       // A recorder stopped by us exits by signal or with 1 (arecord): that is the normal end.
       if (stopped() || code === 0) resolve();
@@ -90,9 +91,19 @@ function microphone(source: Extract<LiveSource, { kind: 'microphone' }>): AudioS
   if (source.device && program !== 'arecord' && process.platform === 'linux' && !process.env.AUDIODRIVER && pulseServerRuns()) {
     process.env.AUDIODRIVER = 'pulseaudio';
   }
-  const recording = record({ sampleRate: SAMPLE_RATE, channels: 1, audioType: 'raw', recorder: program, device: source.device });
+  // node-record-lpcm16 spawns the recorder by name (PATH); the error names the one PATH gives.
+  const recorder: Program = {
+    name: program,
+    path: whichSync(program) ?? program,
+    fix: `${INSTALL_HINT[process.platform] ?? INSTALL_HINT.default}, or choose another in transcrevai.audio.recorder (CLI: --recorder).`,
+    kind: 'device',
+  };
+  let recording!: ReturnType<typeof record>;
+  const child = startProgram(recorder, () => {
+    recording = record({ sampleRate: SAMPLE_RATE, channels: 1, audioType: 'raw', recorder: program, device: source.device });
+    return recording.process as ChildProcess;
+  });
   let stopped = false;
-  const child = recording.process as ChildProcess;
   const stream = recording.stream() as Readable;
   stream.on('error', () => undefined); // the library re-emits exit codes here; watch() reports them once
   return {
@@ -127,10 +138,10 @@ function mediaFile(source: Extract<LiveSource, { kind: 'file' }>, ffmpeg: string
     'pcm_s16le',
     'pipe:1',
   ];
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnProgram({ ...ffmpegProgram(ffmpeg), kind: 'device' }, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   let stopped = false;
   return {
-    stream: child.stdout,
+    stream: child.stdout!,
     program: 'ffmpeg',
     pid: child.pid,
     stop: () => {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { CancelledError, TranscrevError } from '../errors';
 import { renderStageAccounts } from '../engine/audit';
 import { expandInputs, planOutputs, shardOf, type BatchItem } from '../batch/plan';
-import { writeOutputFile } from '../files/writeOutput';
+import { writeOutputFile, writtenBesideWarning } from '../files/writeOutput';
 import { render } from '../output';
 import type { CliCommand } from './arguments';
 import { openEngineSession } from './engineSession';
@@ -100,7 +100,12 @@ export async function batchCommand(cmd: Extract<CliCommand, { kind: 'batch' }>):
           printer.end();
           if (cmd.verbose) process.stderr.write(renderStageAccounts(transcript.audit ?? []));
           fs.mkdirSync(path.dirname(entry.output), { recursive: true });
-          writeOutputFile(entry.output, render(transcript, cmd.format, { wordCues: cmd.wordCues }), [entry.input]);
+          const written = writeOutputFile(entry.output, render(transcript, cmd.format, { wordCues: cmd.wordCues }), [entry.input], { besideIfHeld: true });
+          const beside = writtenBesideWarning(entry.output, written);
+          if (beside) {
+            process.stderr.write(warningLine(beside));
+            entry.output = written;
+          }
           entry.status = 'done';
           entry.audioSeconds = round(transcript.duration);
           entry.seconds = round((Date.now() - started) / 1000);

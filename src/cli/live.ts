@@ -4,7 +4,7 @@
 // every event and the result as JSON lines instead (for scripts and tests). Ctrl-C stops gracefully: phrases
 // already spoken are still transcribed; a second Ctrl-C leaves at once (the recording stays on disk).
 import { CancelledError } from '../errors';
-import { writeOutputFile } from '../files/writeOutput';
+import { writeOutputFile, writtenBesideWarning } from '../files/writeOutput';
 import { render } from '../output';
 import { renderMeetingNotes } from '../output/meetingNotes';
 import type { LiveEvent } from '../protocol/client';
@@ -61,8 +61,11 @@ export async function liveCommand(cmd: Extract<CliCommand, { kind: 'live' }>): P
       : cmd.params.mode === 'meeting' || cmd.out
         ? render(result.transcript, cmd.format)
         : '';
-    if (cmd.out) writeOutputFile(cmd.out, text, result.recording ? [result.recording] : []);
-    else if (text && !cmd.events) await writeStdout(text);
+    if (cmd.out) {
+      const written = writeOutputFile(cmd.out, text, result.recording ? [result.recording] : [], { besideIfHeld: true });
+      const beside = writtenBesideWarning(cmd.out, written);
+      if (beside) process.stderr.write(warningLine(beside));
+    } else if (text && !cmd.events) await writeStdout(text);
     if (result.recording && !cmd.events) process.stderr.write(`transcrevai: recording kept at ${result.recording}\n`);
   } finally {
     await supervisor.dispose();

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CancelledError, TranscrevError } from '../errors';
 import { renderStageAccounts } from '../engine/audit';
-import { writeOutputFile } from '../files/writeOutput';
+import { writeOutputFile, writtenBesideWarning } from '../files/writeOutput';
 import { render } from '../output';
 import type { CliCommand } from './arguments';
 import { openEngineSession } from './engineSession';
@@ -36,8 +36,11 @@ export async function transcribeCommand(cmd: Extract<CliCommand, { kind: 'transc
       process.stderr.write(resourceReport(supervisor?.status() ?? []));
     }
     const text = render(transcript, cmd.format, { wordCues: cmd.wordCues });
-    if (cmd.out) writeOutputFile(cmd.out, text, [cmd.params.input]);
-    else await writeStdout(text);
+    if (cmd.out) {
+      const written = writeOutputFile(cmd.out, text, [cmd.params.input], { besideIfHeld: true });
+      const beside = writtenBesideWarning(cmd.out, written);
+      if (beside) process.stderr.write(warningLine(beside));
+    } else await writeStdout(text);
   } catch (err) {
     printer.end();
     if (signal.aborted && !(err instanceof CancelledError)) throw new CancelledError('cancelled');

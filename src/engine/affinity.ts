@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { whichSync } from '../audio/ffmpeg';
+import { startProgram } from '../startProgram';
 import type { WorkerKind } from '../protocol/worker';
 
 export type AffinityPlan = Record<WorkerKind, number[]>;
@@ -57,9 +58,11 @@ export function coreList(cores: number[]): string {
   return out.join(',');
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+function run(name: string, cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 5000, windowsHide: true }, (err, _out, stderr) => (err ? reject(new Error(stderr.trim() || err.message)) : resolve()));
+    startProgram({ name, path: cmd, fix: 'The children run unpinned (transcrevai.engine.cpuAffinity turns pinning off).' }, () =>
+      execFile(cmd, args, { timeout: 5000, windowsHide: true }, (err, _out, stderr) => (err ? reject(new Error(stderr.trim() || err.message)) : resolve())),
+    );
   });
 }
 
@@ -71,12 +74,12 @@ export async function applyAffinity(pid: number, cores: number[]): Promise<strin
     if (process.platform === 'linux') {
       const taskset = whichSync('taskset');
       if (!taskset) return 'not applied: taskset not found (util-linux)';
-      await run(taskset, ['-a', '-p', '-c', list, String(pid)]);
+      await run('taskset', taskset, ['-a', '-p', '-c', list, String(pid)]);
       return `cores ${list}`;
     }
     if (process.platform === 'win32') {
       const mask = cores.reduce((m, c) => m + 2 ** c, 0);
-      await run(windowsPowerShell(), ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid}).ProcessorAffinity = ${mask}`]);
+      await run('PowerShell', windowsPowerShell(), ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid}).ProcessorAffinity = ${mask}`]);
       return `cores ${list}`;
     }
     return `not applied: ${process.platform} has no CPU affinity API`;

@@ -5,6 +5,7 @@
 import { fork, type ChildProcess, type StdioOptions } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
 import type { ProgressListener } from '../progress';
+import { startProgram } from '../startProgram';
 import type { LiveEvent, LiveResult, LiveStartParams } from '../protocol/client';
 import type { EngineNotification, EngineToClient, RequestMap, RequestMessage, RequestMethod, TranscribeParams } from '../protocol/client';
 import type { Transcript } from '../transcript';
@@ -98,12 +99,25 @@ export class EngineClient {
 
   /** Forks the engine and resolves once it has sent `ready`. */
   static start(options: EngineClientOptions): Promise<EngineClient> {
-    const child = fork(options.enginePath, [], {
-      env: options.env ?? process.env,
-      execArgv: options.execArgv ?? [],
-      stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'json',
-    });
+    let child: ChildProcess;
+    try {
+      child = startProgram(
+        {
+          name: 'The TranscrevAI engine',
+          path: `${process.execPath} ${options.enginePath}`,
+          fix: 'Reinstall the TranscrevAI extension; an antivirus may be blocking Node.',
+        },
+        () =>
+          fork(options.enginePath, [], {
+            env: options.env ?? process.env,
+            execArgv: options.execArgv ?? [],
+            stdio: options.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+            serialization: 'json',
+          }),
+      );
+    } catch (err) {
+      return Promise.reject(new EngineCrashedError((err as Error).message));
+    }
     const client = new EngineClient(child);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -129,7 +143,7 @@ export class EngineClient {
       };
       const onError = (err: Error) => {
         cleanup();
-        reject(new EngineCrashedError(`Cannot start the TranscrevAI engine (${options.enginePath}): ${err.message}`));
+        reject(new EngineCrashedError(err.message));
       };
       const cleanup = () => {
         clearTimeout(timer);

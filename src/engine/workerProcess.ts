@@ -4,6 +4,7 @@
 // per request: past the limit the request fails with a clear message and the next request starts afresh.
 import { fork, type ChildProcess } from 'child_process';
 import { CancelledError, fromErrorInfo, TranscrevError } from '../errors';
+import { startProgram } from '../startProgram';
 import { applyAffinity } from './affinity';
 import type {
   ChildStatus,
@@ -86,6 +87,7 @@ export class ChildFailedError extends TranscrevError {
 /** The child died before `ready`: onExit restarts it like any other crash, so the request is not failed here. */
 class ExitedWhileStarting extends TranscrevError {}
 const MAX_BACKOFF_MS = 2000;
+const REINSTALL_FIX = 'Reinstall the TranscrevAI extension (or rebuild dist/ with "npm run build"); an antivirus may be blocking Node.';
 
 export class WorkerProcess<K extends WorkerKind> {
   private child?: ChildProcess;
@@ -102,6 +104,8 @@ export class WorkerProcess<K extends WorkerKind> {
   private affinity?: string;
   /** Children killed because they did not start in time, so their exit is reported as that. */
   private readonly startTimedOut = new WeakSet<ChildProcess>();
+  /** The signal a child said it was killing itself with (serve.ts's crash fault), for platforms that lose it. */
+  private readonly dying = new WeakMap<ChildProcess, NodeJS.Signals>();
 
   constructor(
     readonly kind: K,
@@ -129,13 +133,20 @@ export class WorkerProcess<K extends WorkerKind> {
   start(): Promise<void> {
     if (this.disposed) return Promise.reject(new TranscrevError('internal', `the ${this.kind} process is shut down`));
     if (this.ready) return this.ready;
+    let child: ChildProcess;
+    try {
+      child = startProgram({ name: `the ${this.kind} process`, path: `${process.execPath} ${this.entry}`, fix: REINSTALL_FIX }, () =>
+        fork(this.entry, [], {
+          env: { ...process.env, ...CHILD_ENV, ...this.options.env },
+          execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), ...CHILD_NODE_FLAGS],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          serialization: 'advanced',
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.state = 'starting';
-    const child = fork(this.entry, [], {
-      env: { ...process.env, ...CHILD_ENV, ...this.options.env },
-      execArgv: [...process.execArgv.filter((a) => !a.startsWith('--inspect')), ...CHILD_NODE_FLAGS],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
     this.child = child;
     this.ready = new Promise<void>((resolve, reject) => {
       // A child that never says `ready` is hung like one that stops beating: killed, and restarted by onExit
@@ -151,7 +162,20 @@ export class WorkerProcess<K extends WorkerKind> {
         clearTimeout(timer);
         reject(new ExitedWhileStarting('internal', `the ${this.kind} process exited while starting`));
       });
+      // A start that fails after fork() returned (no pid) ends without 'exit': the waiting requests get the error
+      // (startProgram's, naming the process), and the next request tries a new start.
+      child.once('error', (err) => {
+        if (child.pid !== undefined) return;
+        clearTimeout(timer);
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+          this.state = 'stopped';
+        }
+        reject(err);
+      });
       child.on('message', (m: WorkerToEngine) => {
+        if (m.type === 'dying') this.dying.set(child, m.signal);
         if (m.type === 'ready') {
           clearTimeout(timer);
           this.lastBeat = Date.now();
@@ -167,7 +191,21 @@ export class WorkerProcess<K extends WorkerKind> {
       () => this.pin(child),
       () => undefined,
     );
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('exit', (code, signal) => {
+      // On Windows a process killed by itself exits with code 1 and no signal: a child that said it was dying is
+      // reported as killed from its last words, which may still be in the channel when 'exit' comes. The
+      // channel's end ('disconnect') comes after them, or at once when they were already read.
+      if (signal || !child.connected) return this.onExit(child, code, signal);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.onExit(child, code, signal);
+      };
+      const timer = setTimeout(finish, 1000);
+      child.once('disconnect', finish);
+    });
     const beat = this.options.heartbeatMs ?? 2000;
     clearInterval(this.watchdog);
     let lastTick = Date.now();
@@ -244,7 +282,7 @@ export class WorkerProcess<K extends WorkerKind> {
       this.peakRss = Math.max(this.peakRss, m.vitals.peakRss, m.vitals.rss);
       return;
     }
-    if (m.type === 'ready') return;
+    if (m.type === 'ready' || m.type === 'dying') return;
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === 'progress') p.hooks.onProgress?.(m.percent);
@@ -264,10 +302,11 @@ export class WorkerProcess<K extends WorkerKind> {
     this.ready = undefined;
     this.state = 'stopped';
     if (this.disposed || !this.pending.size) return;
+    const killedBy = signal ?? this.dying.get(child);
     const how = this.startTimedOut.has(child)
       ? `did not start within ${(this.options.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`
-      : signal
-        ? `was killed (${signal})`
+      : killedBy
+        ? `was killed (${killedBy})`
         : `exited with code ${code}`;
     let worst = 0;
     for (const [id, p] of this.pending) {

@@ -26,7 +26,7 @@ import type { Ctx, JobObserver } from './context';
 import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
 import { toLiveStartParams } from './settings';
-import { showError } from './ui';
+import { offerWrittenBeside, showError } from './ui';
 
 /** Characters before the cursor that decide spacing and capitals. */
 const CONTEXT_CHARS = 200;
@@ -339,9 +339,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const text = this.notesText();
     let doc: vscode.TextDocument;
     if (inWorkspace) {
-      writeOutputFile(file!, text, [result.recording!]);
-      this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(file!), transcript: result.transcript });
-      doc = await vscode.workspace.openTextDocument(file!);
+      const written = writeOutputFile(file!, text, [result.recording!], { besideIfHeld: true });
+      offerWrittenBeside(this.ctx, file!, written);
+      this.lastMeeting.notes = vscode.Uri.file(written);
+      this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(written), transcript: result.transcript });
+      doc = await vscode.workspace.openTextDocument(written);
     } else {
       doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
       this.lastMeeting.notes = doc.uri;

@@ -16,7 +16,7 @@ import { MEDIA_EXTENSIONS } from '../output/mediaNames';
 import type { Ctx } from './context';
 import { ensureModel } from './ensureModel';
 import { jobParams, runJob } from './commands/transcribeFile';
-import { messageOf } from './ui';
+import { messageOf, offerWrittenBeside } from './ui';
 
 export const QUEUE_FILE_NAME = 'queue.json';
 
@@ -112,11 +112,13 @@ export class TranscriptionQueue implements vscode.Disposable {
             lastShown = percent;
             this.set(update(this.state, index, { percent }));
           });
-          writeOutputFile(item.output, render(transcript, settings.outputFormat, { wordCues: settings.wordCues }), [item.input]);
-          this.ctx.log.info(`queue: wrote ${item.output}`);
-          this.ctx.jobs?.delivered(path.basename(item.input), vscode.Uri.file(item.output));
-          this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(item.output), transcript });
-          this.set(update(this.state, index, { status: 'done', percent: 100 }));
+          const text = render(transcript, settings.outputFormat, { wordCues: settings.wordCues });
+          const written = writeOutputFile(item.output, text, [item.input], { besideIfHeld: true });
+          this.ctx.log.info(`queue: wrote ${written}`);
+          offerWrittenBeside(this.ctx, item.output, written);
+          this.ctx.jobs?.delivered(path.basename(item.input), vscode.Uri.file(written));
+          this.ctx.transcriptWritten.fire({ document: vscode.Uri.file(written), transcript });
+          this.set(update(this.state, index, { status: 'done', percent: 100, output: written }));
         } catch (err) {
           if (this.disposed) return;
           if (this.state.items[index].status === 'cancelled') continue; // cancel() has said so

@@ -2,8 +2,10 @@
 import * as vscode from 'vscode';
 import { EngineCrashedError } from '../engine/client';
 import { CancelledError, TranscrevError } from '../errors';
+import { writtenBesideWarning } from '../files/writeOutput';
 import type { Ctx } from './context';
 import { actionsFor, type ErrorAction } from './errorActions';
+import { showOurs } from './placement';
 
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -52,6 +54,19 @@ async function runAction(ctx: Ctx, action: ErrorAction | undefined): Promise<voi
       ctx.log.show(true);
       break;
   }
+}
+
+/**
+ * A transcript written beside its target because another program held the target open (writeOutputFile's
+ * `besideIfHeld`, on Windows): says where it went, and offers to open the file actually written.
+ */
+export function offerWrittenBeside(ctx: Ctx, target: string, written: string): void {
+  const warning = writtenBesideWarning(target, written);
+  if (!warning) return;
+  ctx.log.warn(warning);
+  void Promise.resolve(vscode.window.showWarningMessage(`TranscrevAI: ${warning}`, 'Open')).then((choice) =>
+    choice === 'Open' ? showOurs(vscode.Uri.file(written)) : undefined,
+  );
 }
 
 /**

@@ -20,29 +20,48 @@ function send(message: WorkerToEngine): void {
  * makes every <kind> child crash (SIGKILL itself) or hang <afterMs> after it starts, while <flagFile> exists;
  * "<kind>:nostart:0[:<flagFile>]" never says `ready` (a child stuck in its start-up);
  * "<kind>:slow:<ms>" delays every answer by <ms> (a child that falls behind, for the backpressure test).
+ * Only the first three fields are split off: the flag file is the rest, so a Windows path (`C:\…`) keeps its colon.
  */
-function faultSpec(kind: WorkerKind): string[] | undefined {
-  const spec = process.env.TRANSCREVAI_WORKER_FAULT?.split(':');
-  return spec && spec[0] === kind ? spec : undefined;
+export interface FaultSpec {
+  fault: string;
+  afterMs: number;
+  flag?: string;
+}
+
+export function parseFault(value: string | undefined, kind: WorkerKind): FaultSpec | undefined {
+  const m = value === undefined ? null : /^([^:]*):([^:]*)(?::([^:]*)(?::(.*))?)?$/s.exec(value);
+  if (!m || m[1] !== kind) return undefined;
+  return { fault: m[2], afterMs: Number(m[3] ?? 0) || 0, ...(m[4] && { flag: m[4] }) };
+}
+
+function faultSpec(kind: WorkerKind): FaultSpec | undefined {
+  return parseFault(process.env.TRANSCREVAI_WORKER_FAULT, kind);
 }
 
 function slowdownMs(kind: WorkerKind): number {
   const spec = faultSpec(kind);
-  return spec?.[1] === 'slow' ? Number(spec[2]) || 0 : 0;
+  return spec?.fault === 'slow' ? spec.afterMs : 0;
+}
+
+/**
+ * Kills this process with SIGKILL, as a crash would. It says so first and waits for the message to be written:
+ * on Windows a process that kills itself exits with code 1 and no signal, so the supervisor reports the kill from
+ * these last words, the same on both platforms.
+ */
+function crash(): void {
+  const die = (): void => void process.kill(process.pid, 'SIGKILL');
+  if (!process.connected) return die();
+  process.send!({ type: 'dying', signal: 'SIGKILL' } satisfies WorkerToEngine, undefined, {}, die);
 }
 
 function armFault(kind: WorkerKind): void {
   const spec = faultSpec(kind);
   if (!spec) return;
-  const [, fault, after, flag] = spec;
-  setTimeout(
-    () => {
-      if (flag && !fs.existsSync(flag)) return;
-      if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
-      if (fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
-    },
-    Number(after ?? 0),
-  ).unref();
+  setTimeout(() => {
+    if (spec.flag && !fs.existsSync(spec.flag)) return;
+    if (spec.fault === 'crash') crash();
+    if (spec.fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
+  }, spec.afterMs).unref();
 }
 
 export function serveWorker<K extends WorkerKind>(kind: K, handlers: StageHandlers<K>): void {
@@ -97,7 +116,7 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: StageHandle
   });
   process.on('disconnect', () => process.exit(0));
   armFault(kind);
-  const [, fault, , flag] = faultSpec(kind) ?? [];
-  if (fault === 'nostart' && (!flag || fs.existsSync(flag))) return;
+  const spec = faultSpec(kind);
+  if (spec?.fault === 'nostart' && (!spec.flag || fs.existsSync(spec.flag))) return;
   send({ type: 'ready', pid: process.pid });
 }

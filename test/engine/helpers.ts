@@ -28,9 +28,67 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The CLI under test: `node dist/cli.js`, or the argv in TRANSCREVAI_TEST_CLI (JSON), e.g. the win32 package's
+ * `wine64 node.exe Z:\…\extension\dist\cli.js` (test/windows/run.sh), with TRANSCREVAI_TEST_CLI_ENV (JSON) added
+ * to its environment only. TRANSCREVAI_TEST_CLI_WINE=1: it runs under Wine, whose node.exe cannot write to a Unix
+ * pipe (its output goes through files) and names files Z:\… (cliPath).
+ */
+export const CLI_COMMAND: readonly string[] = process.env.TRANSCREVAI_TEST_CLI ? JSON.parse(process.env.TRANSCREVAI_TEST_CLI) : [process.execPath, CLI];
+export const CLI_ENV: NodeJS.ProcessEnv = process.env.TRANSCREVAI_TEST_CLI_ENV ? JSON.parse(process.env.TRANSCREVAI_TEST_CLI_ENV) : {};
+export const UNDER_WINE = process.env.TRANSCREVAI_TEST_CLI_WINE === '1';
+
+/** A host path as the CLI under test names it (Wine maps / to Z:). */
+export function cliPath(p: string): string {
+  return UNDER_WINE ? `Z:${path.resolve(p).replace(/\//g, '\\')}` : p;
+}
+
+let outputs = 0;
+function outputFiles(): { out: string; err: string } {
+  const dir = path.join(os.tmpdir(), `transcrevai-cli-out-${process.pid}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const n = ++outputs;
+  return { out: path.join(dir, `${n}.out`), err: path.join(dir, `${n}.err`) };
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 120_000): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const fullEnv = { ...process.env, ...CLI_ENV, ...env };
+  if (!UNDER_WINE) {
+    const r = spawnSync(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), ...args], { encoding: 'utf8', env: fullEnv, timeout });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  const files = outputFiles();
+  const out = fs.openSync(files.out, 'w');
+  const err = fs.openSync(files.err, 'w');
+  try {
+    const r = spawnSync(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), ...args], { stdio: ['ignore', out, err], env: fullEnv, timeout, killSignal: 'SIGKILL' });
+    const stderr = fs.readFileSync(files.err, 'utf8') + (r.error ? `\n[runCli: ${r.error.message}]` : '');
+    return { code: r.status, stdout: fs.readFileSync(files.out, 'utf8'), stderr };
+  } finally {
+    fs.closeSync(out);
+    fs.closeSync(err);
+  }
+}
+
+/**
+ * Starts the CLI under test with its output going to files (as Wine needs), for tests that act while it runs:
+ * stdout() and stderr() read what it wrote so far; `exited` gives its exit code; it is killed after `timeout`.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, timeout = 300_000) {
+  const files = outputFiles();
+  const out = fs.openSync(files.out, 'w');
+  const err = fs.openSync(files.err, 'w');
+  const child = spawn(CLI_COMMAND[0], [...CLI_COMMAND.slice(1), ...args], { env: { ...process.env, ...CLI_ENV, ...env }, stdio: ['ignore', out, err] });
+  fs.closeSync(out);
+  fs.closeSync(err);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  return { child, exited, stdout: () => fs.readFileSync(files.out, 'utf8'), stderr: () => fs.readFileSync(files.err, 'utf8') };
 }
 
 export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}) {
