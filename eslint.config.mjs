@@ -6,7 +6,18 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'dist-vsix/**', 'out/**', 'bench/results/**', 'media/panel.js', 'node_modules/**', 'test-artifacts/**', 'tools/**', 'bench/.venv/**'],
+    ignores: [
+      'dist/**',
+      'dist-vsix/**',
+      'out/**',
+      'bench/results/**',
+      'media/panel.js',
+      'node_modules/**',
+      'test-artifacts/**',
+      'tools/**',
+      'bench/.venv/**',
+      'bench/.venv-pyannote/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

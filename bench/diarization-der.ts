@@ -1,10 +1,12 @@
-// DER table on the shared diarization files (pyannote sample + AMI excerpts), for the neural method chosen
-// automatically, the MFCC fallback, and the "everyone is one speaker" baseline. Collar 0.25 s per side, overlap
+// DER table on the shared diarization files (pyannote sample + AMI excerpts), for the shipped overlap-aware method
+// (speaker segmentation + CAM++), the GE2E method it falls back to (chosen automatically over the VAD's speech), the
+// MFCC fallback, and the "everyone is one speaker" baseline. Collar 0.25 s per side, overlap
 // scored. Then the same neural DER under small perturbations (leading silence × onnxruntime threads, see
 // test/fixtures/diarization/perturb.ts) and its worst case per file: a result that sits on a near-tie shows up
 // there, not in the single-run table.
 // Usage: node --import tsx bench/diarization-der.ts [--threads N] [--energy-vad] [--fallback-only]
-//          [--perturb-only | --no-perturb] [--shifts 0,10,20,30] [--thread-counts 1,2]
+//          [--perturb-only | --no-perturb] [--shifts 0,10,20,30] [--thread-counts 1,2] [--ge2e]
+//   --ge2e: the perturbation grid for the GE2E method instead of the overlap-aware one.
 import { aggregateDer, diarizationErrorRate, mergeRegions, type DerResult } from '../src/diarization/der';
 import { diarize, loadSpeakerModel } from '../src/diarization/index';
 import type { Turn } from '../src/diarization/types';
@@ -15,6 +17,9 @@ import { SHIFTS_MS, shiftTurns, THREAD_COUNTS, withLeadingSilence } from '../tes
 export interface Row {
   id: string;
   refSpeakers: number;
+  /** The shipped method: speaker segmentation + CAM++ (it finds speech itself, no VAD). */
+  overlap?: { der: DerResult; speakers: number; seconds: number };
+  /** The GE2E method over the VAD's speech (the fallback when the overlap-aware models are missing). */
   neural?: { der: DerResult; speakers: number; method: string };
   /** Neural diarization on the reference speech regions (oracle VAD): isolates clustering from VAD errors. */
   oracle?: DerResult;
@@ -39,11 +44,15 @@ export async function evaluate(cases: Case[], threads: number, withNeural = true
       fallback: { der: undefined as unknown as DerResult, speakers: 0 },
     };
     if (withNeural) {
-      const r = await diarize(samples, speech, { threads });
+      const t0 = performance.now();
+      const ov = await diarize(samples, speech, { threads });
+      if (ov.method !== 'overlap-aware') throw new Error(`overlap-aware models not used: ${ov.warnings.join(' ')}`);
+      row.overlap = { der: diarizationErrorRate(c.reference, ov.turns, opts), speakers: ov.speakers.length, seconds: (performance.now() - t0) / 1000 };
+      const r = await diarize(samples, speech, { threads, overlap: false });
       if (r.method === 'fallback-mfcc') throw new Error(`speaker model not used: ${r.warnings.join(' ')}`);
       row.neural = { der: diarizationErrorRate(c.reference, r.turns, opts), speakers: r.speakers.length, method: r.method };
       const oracleSpeech = mergeRegions(c.reference).map((t) => ({ start: Math.round(t.start * 16000), end: Math.round(t.end * 16000) }));
-      row.oracle = diarizationErrorRate(c.reference, (await diarize(samples, oracleSpeech, { threads })).turns, opts);
+      row.oracle = diarizationErrorRate(c.reference, (await diarize(samples, oracleSpeech, { threads, overlap: false })).turns, opts);
     }
     const f = await diarize(samples, speech, { threads, method: 'fallback-mfcc' });
     row.fallback = { der: diarizationErrorRate(c.reference, f.turns, opts), speakers: f.speakers.length };
@@ -53,26 +62,35 @@ export async function evaluate(cases: Case[], threads: number, withNeural = true
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);
+const parts = (d: Omit<DerResult, 'mapping'>) => `${pct(d.der)} (${pct(d.missed / d.total)}/${pct(d.falseAlarm / d.total)}/${pct(d.confusion / d.total)})`;
 
 export function table(rows: Row[]): string {
   const lines = [
-    '| file | ref spk | neural DER % (miss/FA/conf) | spk found | method | neural, oracle VAD DER % | fallback DER % | spk | one-speaker baseline DER % |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| file | ref spk | overlap-aware DER % (miss/FA/conf) | spk | GE2E DER % (miss/FA/conf) | spk | GE2E method | GE2E, oracle VAD DER % | MFCC fallback DER % | spk | one-speaker baseline DER % |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const n = r.neural;
+    const o = r.overlap;
     lines.push(
-      `| ${r.id} | ${r.refSpeakers} | ${n ? `${pct(n.der.der)} (${pct(n.der.missed / n.der.total)}/${pct(n.der.falseAlarm / n.der.total)}/${pct(n.der.confusion / n.der.total)})` : '–'} | ${n?.speakers ?? '–'} | ${n?.method ?? '–'} | ${r.oracle ? pct(r.oracle.der) : '–'} | ${pct(r.fallback.der.der)} | ${r.fallback.speakers} | ${pct(r.baseline.der)} |`,
+      `| ${r.id} | ${r.refSpeakers} | ${o ? parts(o.der) : '–'} | ${o?.speakers ?? '–'} | ${n ? parts(n.der) : '–'} | ${n?.speakers ?? '–'} | ${n?.method ?? '–'} | ${r.oracle ? pct(r.oracle.der) : '–'} | ${pct(r.fallback.der.der)} | ${r.fallback.speakers} | ${pct(r.baseline.der)} |`,
     );
   }
   const agg = (xs: DerResult[]) => aggregateDer(xs);
+  const ovAll = rows.every((r) => r.overlap) ? agg(rows.map((r) => r.overlap!.der)) : undefined;
   const nAll = rows.every((r) => r.neural) ? agg(rows.map((r) => r.neural!.der)) : undefined;
   const oAll = rows.every((r) => r.oracle) ? agg(rows.map((r) => r.oracle!)) : undefined;
   const fAll = agg(rows.map((r) => r.fallback.der));
   const bAll = agg(rows.map((r) => r.baseline));
   lines.push(
-    `| **overall** | | ${nAll ? `**${pct(nAll.der)}** (${pct(nAll.missed / nAll.total)}/${pct(nAll.falseAlarm / nAll.total)}/${pct(nAll.confusion / nAll.total)})` : '–'} | | | ${oAll ? `**${pct(oAll.der)}**` : '–'} | **${pct(fAll.der)}** | | **${pct(bAll.der)}** |`,
+    `| **overall** | | ${ovAll ? `**${parts(ovAll)}**` : '–'} | | ${nAll ? `**${parts(nAll)}**` : '–'} | | | ${oAll ? `**${pct(oAll.der)}**` : '–'} | **${pct(fAll.der)}** | | **${pct(bAll.der)}** |`,
   );
+  if (rows.length > 1 && ovAll) {
+    const mean = (xs: number[]) => pct(xs.reduce((s, x) => s + x, 0) / xs.length);
+    lines.push(
+      `| mean of the files | | ${mean(rows.map((r) => r.overlap!.der.der))} | | ${nAll ? mean(rows.map((r) => r.neural!.der.der)) : '–'} | | | | | | |`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -95,6 +113,8 @@ export interface PerturbedRow {
 export interface PerturbOptions {
   shiftsMs?: number[];
   threadCounts?: number[];
+  /** 'overlap-aware' (the shipped method, default) or 'ge2e' (the fallback over the VAD's speech). */
+  method?: 'overlap-aware' | 'ge2e';
 }
 
 /**
@@ -107,22 +127,25 @@ export async function evaluatePerturbed(cases: Case[], options: PerturbOptions =
   const cells = new Map<string, PerturbedCell[]>(cases.map((c) => [c.id, []]));
   let vadName = '';
   for (const threads of threadCounts) {
-    const vad = await speechSource(threads);
-    vadName = vad.name;
-    const model = await loadSpeakerModel(auxiliaryModelDir('speaker'), { threads });
+    const ge2e = options.method === 'ge2e';
+    // The overlap-aware method finds speech itself: no VAD, and no GE2E model to load.
+    const vad = ge2e ? await speechSource(threads) : undefined;
+    vadName = vad?.name ?? 'none (speaker segmentation)';
+    const model = ge2e ? await loadSpeakerModel(auxiliaryModelDir('speaker'), { threads }) : undefined;
     try {
       for (const c of cases) {
         const original = readWav(c.wav);
         for (const shiftMs of shifts) {
           const samples = withLeadingSilence(original, shiftMs);
-          const r = await diarize(samples, await vad.detect(samples), { threads, model });
-          if (r.method === 'fallback-mfcc') throw new Error(`speaker model not used: ${r.warnings.join(' ')}`);
+          const r = vad ? await diarize(samples, await vad.detect(samples), { threads, model, overlap: false }) : await diarize(samples, [], { threads });
+          const expected = ge2e ? r.method !== 'fallback-mfcc' && r.method !== 'overlap-aware' : r.method === 'overlap-aware';
+          if (!expected) throw new Error(`${options.method ?? 'overlap-aware'} models not used: ${r.warnings.join(' ')}`);
           const der = diarizationErrorRate(c.reference, shiftTurns(r.turns, shiftMs / 1000), { collar: 0.25, uem: c.uem });
           cells.get(c.id)!.push({ shiftMs, threads, der, speakers: r.speakers.length, method: r.method });
         }
       }
     } finally {
-      await model.dispose();
+      await model?.dispose();
     }
   }
   const order = (a: PerturbedCell, b: PerturbedCell) => a.shiftMs - b.shiftMs || a.threads - b.threads;
@@ -182,8 +205,9 @@ if (require.main === module) {
     }
     if (perturb) {
       for (const [name, cases] of suites) {
-        const { rows, vad } = await evaluatePerturbed([...cases], { shiftsMs: list('--shifts'), threadCounts: list('--thread-counts') });
-        console.log(`\n### ${name}, neural DER % under perturbations: leading silence × onnxruntime threads (VAD: ${vad})\n`);
+        const method = args.includes('--ge2e') ? 'ge2e' : 'overlap-aware';
+        const { rows, vad } = await evaluatePerturbed([...cases], { shiftsMs: list('--shifts'), threadCounts: list('--thread-counts'), method });
+        console.log(`\n### ${name}, ${method} DER % under perturbations: leading silence × onnxruntime threads (VAD: ${vad})\n`);
         console.log(perturbationTable(rows));
       }
     }

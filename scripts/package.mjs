@@ -17,10 +17,16 @@ const outDir = path.join(root, 'dist-vsix');
 fs.mkdirSync(outDir, { recursive: true });
 const base = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
 
-// The models every user needs and no user should have to build: Silero VAD (MIT) and the speaker embedder
-// (Apache-2.0), 8 MB together, with their licences. Shipped in models/vad and models/speaker, where the engine
-// looks when the models folder has none (src/models/paths.ts auxiliaryModelDir). They come from `npm run models`.
-const SHIPPED = { vad: ['silero_vad.onnx', 'vad.json', 'LICENSE', 'README.md'], speaker: ['model.onnx', 'frontend.json', 'LICENSE', 'README.md'] };
+// The models every user needs and no user should have to build: Silero VAD (MIT), the GE2E speaker embedder
+// (Apache-2.0), the pyannote segmentation-3.0 model (MIT, 6 MB) and the CAM++ speaker embedder (Apache-2.0,
+// 15-28 MB), with their licences. Shipped in models/<name>, where the engine looks when the models folder has none
+// (src/models/paths.ts auxiliaryModelDir). They come from `npm run models`.
+const SHIPPED = {
+  vad: ['silero_vad.onnx', 'vad.json', 'LICENSE', 'README.md'],
+  speaker: ['model.onnx', 'frontend.json', 'LICENSE', 'README.md'],
+  segmentation: ['model.onnx', 'segmentation.json', 'LICENSE', 'README.md'],
+  'speaker-campplus': ['model.onnx', 'frontend.json', 'LICENSE', 'README.md'],
+};
 const modelsRoot = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
 const staged = [];
 for (const [name, files] of Object.entries(SHIPPED)) {

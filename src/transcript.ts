@@ -1,7 +1,7 @@
 // The one shape every stage agrees on: whisper produces it, diarization annotates it,
 // output formats render it, the protocol carries it. Times are seconds from the start of the media.
 
-import type { Precision } from './vocabulary';
+import type { Precision, SpeakerEmbedderKind } from './vocabulary';
 
 export interface Word {
   start: number;
@@ -42,6 +42,8 @@ export interface VoiceProfile {
   name: string;
   space: string;
   embedding: number[];
+  /** Which embedder made it (its threshold); absent in profiles kept before CAM++: GE2E. */
+  embedder?: SpeakerEmbedderKind;
   /** ISO date it was remembered, and from which recording (for the list). */
   created: string;
   source?: string;
@@ -50,6 +52,8 @@ export interface VoiceProfile {
 /** The voices of one recording's speakers, by speaker id, in the embedding space `space`. */
 export interface SpeakerVoices {
   space: string;
+  /** Which embedder made them, so they are matched at its threshold; absent (voices written before CAM++): GE2E. */
+  embedder?: SpeakerEmbedderKind;
   bySpeaker: Record<string, number[]>;
 }
 

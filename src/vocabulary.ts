@@ -70,3 +70,6 @@ export interface DecodeStats {
   /** Tokens of the vocabulary left out of the prompt for want of room (0 when it fit or none was given). */
   vocabularyTokensCut?: number;
 }
+
+/** The speaker embedders: CAM++ (the overlap-aware method's) and GE2E (the fallback's); their similarities differ in scale. */
+export type SpeakerEmbedderKind = 'campplus' | 'ge2e';

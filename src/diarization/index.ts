@@ -3,7 +3,7 @@
 // Pure library: no process or VS Code dependency; the engine/worker calls diarize() then assignSpeakers().
 import { asSource, type SampleSource } from '../audio/source';
 import { throwIfCancelled, TranscrevError } from '../errors';
-import { auxiliaryModelDir } from '../models/paths';
+import { auxiliaryModelDir, overlapModelDirs } from '../models/paths';
 import type { SpeakerSummary } from '../transcript';
 import { SAMPLE_RATE, type SpeechRegion } from '../vocabulary';
 import { agglomerative, cutDendrogram, dendrogram } from './cluster/agglomerative';
@@ -11,7 +11,7 @@ import { hybrid } from './cluster/hybrid';
 import { spectral } from './cluster/spectral';
 import { chooseMethod } from './choose';
 import { countBounds } from './count';
-import { speakerName } from './speakerName';
+import { renumber, summarize } from './summary';
 import { embedWindows, loadSpeakerModel, type SpeakerModel } from './embed';
 import { FALLBACK_AHC_THRESHOLD, mfccStatistics } from './fallback';
 import { windowsToTurns } from './turns';
@@ -20,9 +20,11 @@ import { canonicalLabels } from './vectors';
 import type { SpeakerVoices } from '../transcript';
 import { voicesOf } from './voiceProfiles';
 import { planWindows, HOP_SECONDS, WINDOW_SECONDS, type WindowPlan } from './windows';
+import { runOverlapAware, type OverlapModels } from './overlap/runOverlapAware';
 
 export { assignSpeakers } from './assign';
 export { speakerName } from './speakerName';
+export { renumber, summarize } from './summary';
 export { diarizationErrorRate, aggregateDer } from './der';
 export { parseRttm, writeRttm, parseUem } from './rttm';
 export { energyVad } from './energyVad';
@@ -41,13 +43,21 @@ export interface DiarizeOptions extends SpeakerCount {
   model?: SpeakerModel;
   /** Force a method instead of the adaptive choice ('fallback-mfcc' skips the model). */
   method?: DiarizationMethod;
+  /**
+   * The overlap-aware method's models: folders (default: overlapModelDirs()) or already loaded (the caller keeps
+   * them); false skips the method (the GE2E method over `speech`, as when its models are missing).
+   */
+  overlap?: false | { dirs?: { segmentation: string; embedder: string }; models?: OverlapModels };
   signal?: AbortSignal;
   /** 0–100 for the diarization component. */
   onProgress?: (percent: number) => void;
 }
 
 export interface DiarizationResult {
+  /** Who talks when; with the overlap-aware method two turns may overlap (two people at once). */
   turns: Turn[];
+  /** One speaker at a time (the overlap-aware method's most supported one), for placing words; else as turns. */
+  exclusiveTurns?: Turn[];
   speakers: SpeakerSummary[];
   method: DiarizationMethod;
   reason: string;
@@ -70,17 +80,29 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
     .sort((a, b) => a.start - b.start);
   const speechSeconds = regions.reduce((s, r) => s + r.end - r.start, 0) / SAMPLE_RATE;
   const progress = (p: number) => options.onProgress?.(Math.max(0, Math.min(100, p)));
+
+  // 0. The overlap-aware method first: it finds speech itself (far-field talk the VAD missed, two people at once).
+  let overlapWhy = '';
+  if (options.overlap !== false && (options.method === undefined || options.method === 'overlap-aware')) {
+    const given = options.overlap ?? {};
+    const r = await runOverlapAware(samples, given, { ...options, dirs: given.dirs ?? overlapModelDirs() }, progress);
+    if ('result' in r) return r.result;
+    overlapWhy = r.why;
+    warnings.push(`Speakers were found with the simpler GE2E method (no overlapping speech): ${overlapWhy}.`);
+  }
+
   if (!regions.length) {
     progress(100);
     return { turns: [], speakers: [], method: 'agglomerative', reason: 'no speech detected', warnings, windows: 0 };
   }
 
   // 1. Embeddings (neural, else MFCC fallback).
-  let method: DiarizationMethod | undefined = options.method === 'fallback-mfcc' ? 'fallback-mfcc' : undefined;
+  const requested = options.method === 'overlap-aware' ? undefined : options.method;
+  let method: DiarizationMethod | undefined = requested === 'fallback-mfcc' ? 'fallback-mfcc' : undefined;
   let windows: WindowPlan[] = [];
   let embeddings: Float32Array[] = [];
   let voiceSpace: string | undefined;
-  let fallbackWhy = options.method === 'fallback-mfcc' ? 'MFCC fallback requested' : '';
+  let fallbackWhy = requested === 'fallback-mfcc' ? 'MFCC fallback requested' : '';
   if (!method) {
     let model = options.model;
     const owned = !model;
@@ -124,8 +146,9 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
   } else {
     const tree = dendrogram(embeddings);
     const choice = chooseMethod({ duration: speechSeconds, regions: regions.length, embeddings, bounds, tree });
-    method = options.method ?? choice.method;
-    reason = options.method ? `method ${options.method} requested (${choice.reason})` : choice.reason;
+    method = requested ?? choice.method;
+    reason = requested ? `method ${requested} requested (${choice.reason})` : choice.reason;
+    if (overlapWhy) reason = `${overlapWhy}; ${reason}`;
     if (method === 'spectral') labels = spectral(embeddings, { bounds }).labels;
     else if (method === 'hybrid') labels = hybrid(embeddings, { bounds, tree }).labels;
     else labels = cutDendrogram(tree, embeddings.length, { bounds }).labels;
@@ -150,24 +173,9 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
       rows,
       kept.filter((id): id is string => id !== undefined),
       voiceSpace,
+      'ge2e',
     );
   }
   progress(100);
   return { turns, speakers, method: method!, reason, warnings, windows: windows.length, ...(voices && { voices }) };
-}
-
-/** SPEAKER_1, SPEAKER_2, ... in order of first appearance, with no gaps (smoothing may remove a label). */
-export function renumber(turns: Turn[]): Turn[] {
-  const map = new Map<string, string>();
-  for (const t of turns) if (!map.has(t.speaker)) map.set(t.speaker, `SPEAKER_${map.size + 1}`);
-  return turns.map((t) => ({ ...t, speaker: map.get(t.speaker)! }));
-}
-
-/** Speaking time per speaker, ordered by id number. */
-export function summarize(turns: Turn[]): SpeakerSummary[] {
-  const time = new Map<string, number>();
-  for (const t of turns) time.set(t.speaker, (time.get(t.speaker) ?? 0) + (t.end - t.start));
-  return [...time.entries()]
-    .map(([id, speakingTime]) => ({ id, name: speakerName(id), speakingTime: Math.round(speakingTime * 1000) / 1000 }))
-    .sort((a, b) => Number(a.id.replace(/\D/g, '')) - Number(b.id.replace(/\D/g, '')));
 }

@@ -14,7 +14,8 @@ export interface Region {
 }
 
 export type ClusterMethod = 'agglomerative' | 'spectral' | 'hybrid';
-export type DiarizationMethod = ClusterMethod | 'fallback-mfcc';
+/** 'overlap-aware': speaker segmentation + CAM++ (src/diarization/overlap/); the others cluster GE2E windows, or MFCC statistics. */
+export type DiarizationMethod = 'overlap-aware' | ClusterMethod | 'fallback-mfcc';
 
 /** How many speakers to look for: exact, bounded, or fully automatic when all are undefined. */
 export interface SpeakerCount {

@@ -8,7 +8,7 @@ import { preflightInput, probeMedia } from '../audio/decode';
 import { findFfmpeg } from '../audio/ffmpeg';
 import { TranscrevError, throwIfCancelled } from '../errors';
 import { checkVoiceProfiles } from '../files/voiceStore';
-import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
+import { auxiliaryModelDir, overlapModelDirs, resolveModelDir } from '../models/paths';
 import { MAX_BEAM_SIZE } from '../options/registry';
 import type { TranscribeParams } from '../protocol/client';
 import type { Transcript } from '../transcript';
@@ -109,6 +109,7 @@ export class Engine {
       modelDir,
       t0,
       speakerDir: auxiliaryModelDir('speaker', params.modelsPath),
+      overlapDirs: overlapModelDirs(params.modelsPath),
       ...(haveVad && { vadFile }),
     };
     // A job that asks for more cores than the budget gets them for inference, so its threads are not squeezed.

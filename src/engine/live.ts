@@ -13,11 +13,11 @@ import { PhraseSegmenter, DICTATION_PHRASES, MEETING_PHRASES, type PhraseEvent }
 import { VAD_WINDOW_SAMPLES } from '../audio/vad';
 import { wavJournalSamples } from '../audio/wavJournal';
 import { assignSpeakers, speakerName } from '../diarization';
-import { OnlineSpeakers } from '../diarization/online';
+import { OnlineSpeakers, onlineThreshold } from '../diarization/online';
 import { nameKnownVoices } from '../diarization/voiceProfiles';
 import { TranscrevError } from '../errors';
 import { checkVoiceProfiles } from '../files/voiceStore';
-import { auxiliaryModelDir, resolveModelDir } from '../models/paths';
+import { auxiliaryModelDir, overlapModelDirs, resolveModelDir } from '../models/paths';
 import type { LiveEvent, LiveResult, LiveSegment, LiveStartParams, RecordingGap } from '../protocol/client';
 import type { LoadModelParams, RecordResult, VadStreamState, WorkerEvent } from '../protocol/worker';
 import type { Segment, Transcript } from '../transcript';
@@ -57,6 +57,7 @@ export class LiveSession {
   private readonly queue: BoundedQueue<Phrase>;
   private readonly modelParams: LoadModelParams & { vadFile: string };
   private readonly speakerDir: string;
+  private readonly overlapDirs: { segmentation: string; embedder: string };
   private readonly diarizationThreads: number;
   private readonly captureStop = new AbortController();
   private capture$?: Promise<RecordResult>;
@@ -74,7 +75,8 @@ export class LiveSession {
   private partial?: { abort: AbortController; start: number };
   private lastPartialAt = 0;
   private readonly finals: { segment: LiveSegment; segments: Segment[] }[] = [];
-  private readonly online = new OnlineSpeakers();
+  /** Made with the first phrase's embedder, whose similarity scale it needs. */
+  private online?: OnlineSpeakers;
   private language: string;
   // Bookkeeping
   readonly gaps: RecordingGap[] = [];
@@ -110,6 +112,7 @@ export class LiveSession {
     this.modelParams = { modelDir, precision: params.precision, threads: threads.transcription, vadFile };
     this.diarizationThreads = threads.diarization;
     this.speakerDir = auxiliaryModelDir('speaker', params.modelsPath);
+    this.overlapDirs = overlapModelDirs(params.modelsPath);
     this.segmenter = new PhraseSegmenter(params.mode === 'meeting' ? MEETING_PHRASES : DICTATION_PHRASES);
     this.queue = new BoundedQueue(params.queueCapacity ?? DEFAULT_QUEUE_CAPACITY);
     this.language = params.language;
@@ -364,15 +367,18 @@ export class LiveSession {
 
   private async provisionalSpeaker(phrase: Phrase): Promise<string | undefined> {
     try {
-      const { vector } = await this.sup.diarization.request('embed', {
+      const { vector, embedder } = await this.sup.diarization.request('embed', {
         journal: this.journal,
         start: phrase.start,
         end: phrase.end,
         modelDir: this.speakerDir,
+        overlapDirs: this.overlapDirs,
         threads: this.diarizationThreads,
       });
       if (!vector) return undefined;
       const trusted = phrase.end - phrase.start >= NEW_SPEAKER_MIN_SAMPLES;
+      // A child restarted without the CAM++ model would answer in GE2E's space: start the live labels over then.
+      if (this.online?.kind !== embedder) this.online = new OnlineSpeakers(onlineThreshold(embedder), embedder);
       return `SPEAKER_${this.online.assign(Float32Array.from(vector), trusted) + 1}`;
     } catch (err) {
       this.warn(`Live speaker labels are off: ${(err as Error).message}`);
@@ -435,13 +441,14 @@ export class LiveSession {
         journal: this.journal,
         speech,
         modelDir: this.speakerDir,
+        overlapDirs: this.overlapDirs,
         threads: this.diarizationThreads,
         speakers: this.params.speakers,
       });
       for (const w of r.warnings) this.warn(w);
       transcript.segments = assignSpeakers(
         transcript.segments.map((s) => ({ ...s, speaker: undefined })),
-        r.turns,
+        r.exclusiveTurns ?? r.turns,
       );
       transcript.turns = r.turns;
       transcript.speakers = r.speakers;

@@ -41,6 +41,8 @@ export interface PreparedJob {
   probe: MediaProbe;
   modelDir: string;
   speakerDir: string;
+  /** The overlap-aware diarization's models (speaker segmentation, CAM++). */
+  overlapDirs: { segmentation: string; embedder: string };
   vadFile?: string;
   /** When the job was accepted (performance.now()), for the total time. */
   t0: number;
@@ -138,6 +140,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
             speech,
             threads: split.diarization,
             modelDir: job.speakerDir,
+            overlapDirs: job.overlapDirs,
             speakers: params.speakers,
             minSpeakers: params.minSpeakers,
             maxSpeakers: params.maxSpeakers,
@@ -181,7 +184,8 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     if (diarization) {
       const dr = await diarization;
       for (const w of dr.warnings) warn(w);
-      transcript.segments = assignSpeakers(transcript.segments, dr.turns);
+      // Words go to the one speaker who holds them most; the turns themselves keep overlapping speech (RTTM).
+      transcript.segments = assignSpeakers(transcript.segments, dr.exclusiveTurns ?? dr.turns);
       transcript.turns = dr.turns;
       transcript.speakers = dr.speakers;
       transcript.diarization = { method: dr.method, reason: dr.reason };

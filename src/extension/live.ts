@@ -383,7 +383,14 @@ export class LiveController implements vscode.Disposable, JobObserver {
       .trim();
     if (!name) return;
     try {
-      this.ctx.rememberVoice({ name, space, embedding: voice, created: new Date().toISOString(), source });
+      this.ctx.rememberVoice({
+        name,
+        space,
+        ...(transcript.voices.embedder && { embedder: transcript.voices.embedder }),
+        embedding: voice,
+        created: new Date().toISOString(),
+        source,
+      });
     } catch (err) {
       void vscode.window.showErrorMessage(`TranscrevAI: the voice was not remembered: ${(err as Error).message}`);
       return;

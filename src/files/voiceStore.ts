@@ -1,6 +1,7 @@
 // The file of remembered voices: `{"version": 1, "profiles": [...]}`, in the extension's global storage (never in a
-// workspace), read by the CLI with --voices. It holds embeddings and names, never audio. Written whole through a
-// temporary file and a rename, so a crash leaves the old list or the new one.
+// workspace), read by the CLI with --voices. It holds embeddings and names, never audio; a profile's optional
+// `embedder` ("campplus" or "ge2e") says which model made it (absent in files written before CAM++: GE2E). Written
+// whole through a temporary file and a rename, so a crash leaves the old list or the new one.
 import * as fs from 'fs';
 import * as path from 'path';
 import { TranscrevError } from '../errors';
@@ -57,6 +58,7 @@ export function isVoiceProfile(p: unknown): p is VoiceProfile {
     typeof v.name === 'string' &&
     v.name.trim().length > 0 &&
     typeof v.space === 'string' &&
+    (v.embedder === undefined || v.embedder === 'campplus' || v.embedder === 'ge2e') &&
     Array.isArray(v.embedding) &&
     v.embedding.length > 0 &&
     v.embedding.every((x) => typeof x === 'number' && Number.isFinite(x)) &&

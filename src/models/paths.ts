@@ -71,12 +71,17 @@ let packageRootFound: { dir: string | undefined } | undefined;
  * its own models/ folder (scripts/package.mjs puts them in every .vsix), else the models folder's path, for the
  * "not found" message.
  */
-export function auxiliaryModelDir(name: 'vad' | 'speaker', configuredRoot?: string): string {
+export function auxiliaryModelDir(name: 'vad' | 'speaker' | 'segmentation' | 'speaker-campplus', configuredRoot?: string): string {
   const inModels = path.join(modelsRoot(configuredRoot), name);
   if (fs.existsSync(inModels)) return inModels;
   const root = (packageRootFound ??= { dir: packageRoot() }).dir;
   const shipped = root ? path.join(root, 'models', name) : undefined;
   return shipped && fs.existsSync(shipped) ? shipped : inModels;
+}
+
+/** The overlap-aware diarization's two models: speaker segmentation and the CAM++ speaker embedder. */
+export function overlapModelDirs(configuredRoot?: string): { segmentation: string; embedder: string } {
+  return { segmentation: auxiliaryModelDir('segmentation', configuredRoot), embedder: auxiliaryModelDir('speaker-campplus', configuredRoot) };
 }
 
 /** The installed extension's (or the checkout's) folder: the nearest one above this file with TranscrevAI's package.json. */

@@ -6,7 +6,7 @@
 //   child → engine: WorkerToEngine (ready, heartbeat with vitals, progress, warning, event, response per id)
 import type { ErrorInfo } from '../errors';
 import type { SpeakerVoices, Transcript } from '../transcript';
-import type { DecodeStats, LiveSource, MediaProbe, Precision, SpeechRegion } from '../vocabulary';
+import type { DecodeStats, LiveSource, MediaProbe, Precision, SpeakerEmbedderKind, SpeechRegion } from '../vocabulary';
 
 export type WorkerKind = 'capture' | 'transcription' | 'diarization';
 
@@ -77,7 +77,10 @@ export interface DiarizeJournalParams {
   journal: string;
   /** Speech regions; undefined = an energy gate in the child. */
   speech?: SpeechRegion[];
+  /** The GE2E speaker model's folder (the fallback method). */
   modelDir: string;
+  /** The overlap-aware method's models (speaker segmentation, CAM++); undefined = the models folder's. */
+  overlapDirs?: { segmentation: string; embedder: string };
   threads: number;
   speakers?: number;
   minSpeakers?: number;
@@ -87,7 +90,10 @@ export interface DiarizeJournalParams {
 }
 
 export interface DiarizeJournalResult {
+  /** Who talks when; two turns may overlap (two people at once). */
   turns: { start: number; end: number; speaker: string }[];
+  /** One speaker at a time, for placing words (absent: use turns). */
+  exclusiveTurns?: { start: number; end: number; speaker: string }[];
   speakers: NonNullable<Transcript['speakers']>;
   method: string;
   reason: string;
@@ -166,7 +172,11 @@ export interface WorkerRequestMap {
     /** Live speech detection: each 512-sample window's speech probability over a journal range, state carried. */
     vad: { params: VadRangeParams; result: { probs: number[]; carry: VadStreamState } };
     /** One speaker embedding for a journal range (null when it is too short to tell a speaker). */
-    embed: { params: { journal: string; start: number; end: number; modelDir: string; threads: number }; result: { vector: number[] | null } };
+    embed: {
+      params: { journal: string; start: number; end: number; modelDir: string; overlapDirs?: { segmentation: string; embedder: string }; threads: number };
+      /** `embedder`: which model made the vector (CAM++ when it loads, else GE2E): their similarities differ in scale. */
+      result: { vector: number[] | null; embedder: SpeakerEmbedderKind };
+    };
   };
 }
 
@@ -188,6 +198,8 @@ export interface WorkerVitals {
 
 export type WorkerToEngine =
   | { type: 'ready'; pid: number }
+  /** The child is about to kill itself with `signal` (the crash fault): Windows reports that as exit code 1. */
+  | { type: 'dying'; signal: NodeJS.Signals }
   | { type: 'heartbeat'; vitals: WorkerVitals }
   | { type: 'progress'; id: string; percent: number }
   | { type: 'warning'; id: string; message: string }

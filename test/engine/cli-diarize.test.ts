@@ -13,11 +13,11 @@ const SAMPLE = path.join(TESTDATA, 'diarization', 'pyannote_sample.wav');
 const REFERENCE = parseRttm(fs.readFileSync(SAMPLE.replace(/\.wav$/, '.rttm'), 'utf8'));
 const haveModels = modelDir('base') && fs.existsSync(path.join(MODELS_ROOT, 'speaker', 'model.onnx'));
 const skip = haveModels ? false : `base or speaker model absent under ${MODELS_ROOT}: run "npm run models"`;
-/** Measured 5.9 % from the transcript's own turns (segment times); the brief's bound is 10 %. */
-const MAX_DER = 0.1;
+/** The overlap-aware method's turns (issue 25's bound); bench/diarization-der.ts measures the figure. */
+const MAX_DER = 0.08;
 const args = (...more: string[]) => ['transcribe', SAMPLE, '--language', 'en', '--threads', '2', ...more];
 
-test('--format rttm: two speakers, DER ≤ 10 % against the reference', { skip }, () => {
+test('--format rttm: two speakers, DER ≤ 8 % against the reference', { skip }, () => {
   const r = runCli(args('--format', 'rttm'));
   assert.equal(r.code, 0, r.stderr);
   const hyp = parseRttm(r.stdout);
@@ -50,7 +50,7 @@ test('--diarize --format json: speaker on every segment, speakers with speaking 
   assert.ok(j.segments.length >= 2);
   for (const s of j.segments) assert.match(s.speaker, /^SPEAKER_[12]$/);
   assert.ok(new Set(j.segments.map((s: { speaker: string }) => s.speaker)).size === 2);
-  assert.match(j.diarization.method, /^(agglomerative|spectral|hybrid)$/);
+  assert.equal(j.diarization.method, 'overlap-aware', j.diarization.reason);
   assert.ok(j.diarization.reason.length > 0);
   assert.deepEqual(Object.keys(j.timing), ['load', 'decode', 'transcribe', 'diarize', 'total']);
   assert.ok(j.timing.diarize > 0 && j.timing.diarize < j.timing.total);
@@ -68,6 +68,19 @@ test('--speakers 3 is obeyed; Markdown groups turns by speaker; SRT prefixes nam
   for (let i = 1; i < turns.length; i++) assert.notEqual(turns[i].split(' [')[0], turns[i - 1].split(' [')[0]);
   const srt = runCli(args('--diarize', '--format', 'srt'));
   assert.match(srt.stdout, /\n(Speaker [12]): \S/);
+});
+
+test('overlap-aware models missing → the GE2E method, reported on stderr, job still succeeds', { skip }, () => {
+  // A models root with the Whisper, VAD and GE2E models only.
+  const root = tmpDir('no-segmentation');
+  for (const name of ['base', 'vad', 'speaker']) fs.symlinkSync(path.join(MODELS_ROOT, name), path.join(root, name));
+  const r = runCli(args('--diarize', '--format', 'json'), { TRANSCREVAI_MODELS: root });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.match(j.diarization.method, /^(agglomerative|spectral|hybrid)$/);
+  assert.match(j.diarization.reason, /overlap-aware models unavailable/);
+  assert.equal(j.speakers.length, 2);
+  assert.match(r.stderr, /warning: Speakers were found with the simpler GE2E method .*segmentation/);
 });
 
 test('speaker model missing → MFCC fallback, reported on stderr, job still succeeds', { skip }, () => {

@@ -1,7 +1,7 @@
 // Packaging: `node scripts/package.mjs linux-x64` makes a .vsix with @vscode/vsce that carries the built
-// entries, the catalogue, the VAD and speaker models with their licences, and only linux-x64's onnxruntime, and
+// entries, the catalogue, the VAD, speaker, speaker-segmentation and CAM++ models with their licences, and only linux-x64's onnxruntime, and
 // leaves sources, tests, tools and Whisper models out. Installed as a user gets it (only a Whisper folder in the
-// models folder), it transcribes with its own VAD and speaker model, without a warning.
+// models folder), it transcribes with its own VAD and speaker models, without a warning.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
@@ -40,6 +40,12 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
     'extension/models/speaker/model.onnx',
     'extension/models/speaker/frontend.json',
     'extension/models/speaker/LICENSE',
+    'extension/models/segmentation/model.onnx',
+    'extension/models/segmentation/segmentation.json',
+    'extension/models/segmentation/LICENSE',
+    'extension/models/speaker-campplus/model.onnx',
+    'extension/models/speaker-campplus/frontend.json',
+    'extension/models/speaker-campplus/LICENSE',
   ]) {
     assert.ok(files.includes(f), `${f} missing`);
   }
@@ -50,7 +56,12 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
   );
   const foreign = files.filter((f) => /napi-v6\/(win32|darwin|linux\/arm64)/.test(f));
   assert.deepEqual(foreign, []);
-  const shipped = ['extension/models/vad/silero_vad.onnx', 'extension/models/speaker/model.onnx'];
+  const shipped = [
+    'extension/models/vad/silero_vad.onnx',
+    'extension/models/speaker/model.onnx',
+    'extension/models/segmentation/model.onnx',
+    'extension/models/speaker-campplus/model.onnx',
+  ];
   const leaked = files.filter(
     (f) =>
       /^extension\/(src|test|bench|tools|scripts|docs)\//.test(f) ||
@@ -126,7 +137,8 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
     assert.doesNotMatch(r.stderr, /warning/, 'no degraded mode');
     assert.match(r.stderr, /stage vad: kept [\d.]+ s, set aside [\d.]+ s — .* judged silence by Silero VAD/);
     const j = JSON.parse(r.stdout);
-    assert.notEqual(j.diarization.method, 'fallback-mfcc');
+    // The shipped overlap-aware models, not a fallback.
+    assert.equal(j.diarization.method, 'overlap-aware', j.diarization.reason);
     assert.equal(j.speakers.length, 2);
   }
   const mb = fs.statSync(vsix).size / 1e6;

@@ -1,6 +1,8 @@
 // Voice profiles end to end through the CLI: a voice remembered from one recording names its speaker in another
 // recording of the same person (with a different partner, as it is and 10 ms later); someone else's voice names
-// nobody; a broken voices file is a usage error. Real speech (3d-speaker's speaker1, jfk) and the shipped speaker model.
+// nobody; a broken voices file is a usage error. Real speech (3d-speaker's speaker1, jfk) and the shipped speaker
+// models: the voice is remembered with the embedder the CLI's diarization uses (CAM++ when the overlap-aware method's
+// models are there, else GE2E), as "Remember this voice as…" keeps the transcript's own.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -8,9 +10,11 @@ import * as path from 'path';
 import { decodeAudio } from '../../src/audio/decode';
 import { writeWav } from '../../src/audio/wav';
 import { loadSpeakerModel } from '../../src/diarization/embed';
-import { embedRange } from '../../src/diarization/embedRange';
+import { embedRange, embedRangeFbank } from '../../src/diarization/embedRange';
+import { loadFbankEmbedder } from '../../src/diarization/overlap/fbankEmbedder';
 import { writeVoiceProfiles } from '../../src/files/voiceStore';
-import { auxiliaryModelDir } from '../../src/models/paths';
+import { auxiliaryModelDir, overlapModelDirs } from '../../src/models/paths';
+import type { VoiceProfile } from '../../src/transcript';
 import { SAMPLE_RATE } from '../../src/vocabulary';
 import { TESTDATA } from '../fixtures/shared';
 import { JFK, MODELS_ROOT, modelDir, runCli, tmpDir } from './helpers';
@@ -22,13 +26,28 @@ const skip =
 const dir = tmpDir('voices');
 const SPEAKERS = path.join(TESTDATA, 'speakers');
 
+/** The overlap-aware method runs (its voices are CAM++'s) when both its models are there; else the GE2E method. */
+const overlapDirs = overlapModelDirs();
+const campplus = fs.existsSync(path.join(overlapDirs.segmentation, 'model.onnx')) && fs.existsSync(path.join(overlapDirs.embedder, 'model.onnx'));
+
 /** A voices file with one profile: the voice of `clip`, as "Remember this voice as…" keeps a speaker's. */
 async function rememberVoice(clip: string, name: string): Promise<string> {
-  const model = await loadSpeakerModel(auxiliaryModelDir('speaker'), { threads: 2 });
-  const voice = await embedRange(model, (await decodeAudio(clip)).samples);
+  const samples = (await decodeAudio(clip)).samples;
+  const created = new Date().toISOString();
+  let profile: VoiceProfile;
+  if (campplus) {
+    const model = await loadFbankEmbedder(overlapDirs.embedder, { threads: 2 });
+    const voice = await embedRangeFbank(model, samples);
+    profile = { name, space: model.space, embedder: 'campplus', embedding: Array.from(voice!), created };
+    await model.dispose();
+  } else {
+    const model = await loadSpeakerModel(auxiliaryModelDir('speaker'), { threads: 2 });
+    const voice = await embedRange(model, samples);
+    profile = { name, space: model.space, embedding: Array.from(voice!), created };
+    await model.dispose();
+  }
   const file = path.join(dir, `${name.replace(/\W/g, '')}.json`);
-  writeVoiceProfiles(file, [{ name, space: model.space, embedding: Array.from(voice!), created: new Date().toISOString() }]);
-  await model.dispose();
+  writeVoiceProfiles(file, [profile]);
   return file;
 }
 

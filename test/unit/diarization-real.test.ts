@@ -1,12 +1,13 @@
-// Diarization on real speech with the real speaker model (from the models root: $TRANSCREVAI_MODELS/speaker or
-// ~/.cache/transcrevai/models/speaker). Speech regions: Silero VAD (src/audio/vad.ts + models/vad), or the energy
+// Diarization on real speech with the real models (from the models root, $TRANSCREVAI_MODELS or
+// ~/.cache/transcrevai/models): the overlap-aware method (segmentation/ + speaker-campplus/), and the GE2E method
+// (speaker/) it falls back to. Speech regions: Silero VAD (src/audio/vad.ts + models/vad), or the energy
 // VAD of src/diarization/energyVad.ts when Silero is not installed (test/fixtures/diarization/harness.ts). DER: collar 0.25 s each side, overlapped speech scored.
 // Bounds below are the measured figures rounded up a little (see the report / bench/diarization-der.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { auxiliaryModelDir } from '../../src/models/paths';
+import { auxiliaryModelDir, overlapModelDirs } from '../../src/models/paths';
 import { diarize, loadSpeakerModel } from '../../src/diarization/index';
 import { embedWindows } from '../../src/diarization/embed';
 import { aggregateDer, diarizationErrorRate } from '../../src/diarization/der';
@@ -19,6 +20,13 @@ import { amiCases, pyannoteCase, readWav, SHARED, speechSource } from '../fixtur
 
 const MODEL_DIR = auxiliaryModelDir('speaker');
 const THREADS = 2;
+
+/** Overlap-aware method, pyannote sample: the issue's bound, also for the worst of the perturbations below. */
+const OVERLAP_PYANNOTE_MAX_DER = 0.08;
+/** Overlap-aware method, AMI excerpts, corpus DER: measured 19.9 % (bench/diarization-der.ts; the pyannote peer 19.9 %). */
+const OVERLAP_AMI_MAX_DER = 0.21;
+/** ...and with every file at its worst perturbation: measured 21.2 % (per shift 18.1–20.8 %). */
+const OVERLAP_AMI_WORST_MAX_DER = 0.23;
 
 /** pyannote sample: neural DER bound (brief: ≤ 10 %), also its worst case over the perturbations below. */
 const PYANNOTE_MAX_DER = 0.1;
@@ -68,12 +76,58 @@ test('ONNX embedding matches the reference fixture of the model helper', async (
   }
 });
 
-test('pyannote sample: 2 speakers found automatically, DER ≤ 10 %', async () => {
+test('overlap-aware models are installed', () => {
+  const dirs = overlapModelDirs();
+  assert.ok(fs.existsSync(path.join(dirs.segmentation, 'segmentation.json')), `no segmentation model in ${dirs.segmentation} (run npm run models)`);
+  assert.ok(fs.existsSync(path.join(dirs.embedder, 'frontend.json')), `no CAM++ model in ${dirs.embedder} (run npm run models)`);
+});
+
+test('overlap-aware: pyannote sample, 2 speakers found automatically, DER ≤ 8 %, overlapping turns kept', async () => {
+  const c = pyannoteCase();
+  const samples = readWav(c.wav);
+  const r = await diarize(samples, [], { threads: THREADS });
+  assert.equal(r.method, 'overlap-aware', r.warnings.join(' '));
+  assert.deepEqual(r.warnings, []);
+  assert.equal(r.speakers.length, 2, `speakers ${JSON.stringify(r.speakers)} (${r.reason})`);
+  const der = diarizationErrorRate(c.reference, r.turns, { collar: 0.25 });
+  console.log(`pyannote_sample: DER ${(100 * der.der).toFixed(1)} % via ${r.method}; ${r.reason}`);
+  assert.ok(der.der <= OVERLAP_PYANNOTE_MAX_DER, `DER ${der.der}`);
+  assert.deepEqual(
+    r.speakers.map((s) => s.id),
+    ['SPEAKER_1', 'SPEAKER_2'],
+  );
+  // Exclusive turns (for words) never overlap and cover what the turns cover, less the overlapped part.
+  const ex = r.exclusiveTurns!;
+  for (let i = 1; i < ex.length; i++) assert.ok(ex[i].start >= ex[i - 1].end - 1e-9, `exclusive turns overlap at ${ex[i].start}`);
+  const span = (ts: { start: number; end: number }[]) => ts.reduce((t, x) => t + x.end - x.start, 0);
+  assert.ok(span(ex) <= span(r.turns) + 1e-6 && span(ex) > 0.8 * span(r.turns));
+  // Voices for voice profiles come from CAM++, in its own space.
+  assert.deepEqual(Object.keys(r.voices!.bySpeaker).sort(), ['SPEAKER_1', 'SPEAKER_2']);
+  assert.equal(r.voices!.bySpeaker.SPEAKER_1.length, 192);
+});
+
+test('overlap-aware models missing: the GE2E method, with a warning that says why', async () => {
+  const c = pyannoteCase();
+  const samples = readWav(c.wav);
+  const speech = await (await speechSource(THREADS)).detect(samples);
+  const r = await diarize(samples, speech, {
+    threads: THREADS,
+    overlap: { dirs: { segmentation: '/nonexistent/segmentation', embedder: overlapModelDirs().embedder } },
+  });
+  assert.notEqual(r.method, 'overlap-aware');
+  assert.notEqual(r.method, 'fallback-mfcc');
+  assert.match(r.warnings.join(' '), /GE2E method .*segmentation model not found/);
+  assert.match(r.reason, /overlap-aware models unavailable/);
+  assert.equal(r.speakers.length, 2);
+  assert.equal(r.exclusiveTurns, undefined);
+});
+
+test('GE2E method: pyannote sample, 2 speakers found automatically, DER ≤ 10 %', async () => {
   const c = pyannoteCase();
   const samples = readWav(c.wav);
   const vad = await speechSource(THREADS);
   const speech = await vad.detect(samples);
-  const r = await diarize(samples, speech, { threads: THREADS });
+  const r = await diarize(samples, speech, { threads: THREADS, overlap: false });
   assert.notEqual(r.method, 'fallback-mfcc', r.warnings.join(' '));
   assert.equal(r.speakers.length, 2, `speakers ${JSON.stringify(r.speakers)} (${r.reason})`);
   const der = diarizationErrorRate(c.reference, r.turns, { collar: 0.25 });
@@ -86,11 +140,28 @@ test('pyannote sample: 2 speakers found automatically, DER ≤ 10 %', async () =
   assert.equal(r.speakers[0].name, 'Speaker 1');
 });
 
-test('worst case over leading silence × threads: pyannote ≤ 10 % with 2 speakers every time; AMI overall bounded', async () => {
+test('overlap-aware, worst case over leading silence × threads: pyannote ≤ 8 % with 2 speakers every time; AMI overall bounded', async () => {
   // A result that sits on a near-tie flips under perturbations that do not change what was said: 10–30 ms of
-  // leading silence (every VAD boundary, hence every window, moves) and 1 or 2 onnxruntime threads.
+  // leading silence (every chunk sees other samples) and 1 or 2 onnxruntime threads.
   const py = await evaluatePerturbed([pyannoteCase()]);
   const ami = await evaluatePerturbed(amiCases());
+  console.log(`\npyannote sample\n${perturbationTable(py.rows)}\n\nAMI excerpts\n${perturbationTable(ami.rows)}\n`);
+  const [pyRow] = py.rows;
+  assert.equal(pyRow.cells.length, 8);
+  for (const c of pyRow.cells) {
+    assert.equal(c.method, 'overlap-aware');
+    assert.equal(c.speakers, 2, `${c.shiftMs} ms, ${c.threads} threads: ${c.speakers} speakers`);
+    assert.ok(c.der.der <= OVERLAP_PYANNOTE_MAX_DER, `${c.shiftMs} ms, ${c.threads} threads: DER ${c.der.der}`);
+  }
+  assert.equal(ami.rows.length, 11);
+  const worst = worstCaseOverall(ami.rows);
+  assert.ok(worst <= OVERLAP_AMI_WORST_MAX_DER, `AMI worst-case overall ${worst}`);
+});
+
+test('GE2E method, worst case over leading silence × threads: pyannote ≤ 10 % with 2 speakers every time; AMI overall bounded', async () => {
+  // Here every VAD boundary, hence every window, moves with the leading silence.
+  const py = await evaluatePerturbed([pyannoteCase()], { method: 'ge2e' });
+  const ami = await evaluatePerturbed(amiCases(), { method: 'ge2e' });
   console.log(`\npyannote sample (VAD ${py.vad})\n${perturbationTable(py.rows)}\n\nAMI excerpts (VAD ${ami.vad})\n${perturbationTable(ami.rows)}\n`);
   const [pyRow] = py.rows;
   assert.equal(pyRow.cells.length, 8);
@@ -103,15 +174,25 @@ test('worst case over leading silence × threads: pyannote ≤ 10 % with 2 speak
   assert.ok(worst <= AMI_WORST_MAX_DER[ami.vad], `AMI worst-case overall ${worst}`);
 });
 
-test('speaker count control on real audio', async () => {
+test('speaker count control on real audio, both methods', async () => {
   const samples = readWav(pyannoteCase().wav);
   const speech = await (await speechSource(THREADS)).detect(samples);
   const model = await loadSpeakerModel(MODEL_DIR, { threads: THREADS });
   try {
-    assert.equal((await diarize(samples, speech, { threads: THREADS, model, speakers: 3 })).speakers.length, 3);
-    assert.equal((await diarize(samples, speech, { threads: THREADS, model, maxSpeakers: 1 })).speakers.length, 1);
-    assert.equal((await diarize(samples, speech, { threads: THREADS, model, minSpeakers: 3, maxSpeakers: 4 })).speakers.length >= 3, true);
-    await assert.rejects(diarize(samples, speech, { threads: THREADS, model, minSpeakers: 3, maxSpeakers: 2 }), /minSpeakers/);
+    for (const overlap of [undefined, false] as const) {
+      const run = (count: object) => diarize(samples, speech, { threads: THREADS, model, overlap, ...count });
+      const how = overlap === false ? 'GE2E' : 'overlap-aware';
+      assert.equal((await run({ speakers: 3 })).speakers.length, 3, how);
+      const one = await run({ maxSpeakers: 1 });
+      assert.equal(one.speakers.length, 1, how);
+      assert.equal((await run({ minSpeakers: 3, maxSpeakers: 4 })).speakers.length >= 3, true, how);
+      await assert.rejects(run({ minSpeakers: 3, maxSpeakers: 2 }), /minSpeakers/, how);
+      if (overlap === undefined) {
+        // One speaker: overlapped speech is still one person's, never two turns at once.
+        const t = one.turns;
+        for (let i = 1; i < t.length; i++) assert.ok(t[i].start >= t[i - 1].end - 1e-9);
+      }
+    }
   } finally {
     await model.dispose();
   }
@@ -120,7 +201,7 @@ test('speaker count control on real audio', async () => {
 test('missing model: MFCC fallback, reported as such', async () => {
   const samples = readWav(pyannoteCase().wav);
   const speech = await (await speechSource(THREADS)).detect(samples);
-  const r = await diarize(samples, speech, { threads: THREADS, modelDir: '/nonexistent/speaker' });
+  const r = await diarize(samples, speech, { threads: THREADS, modelDir: '/nonexistent/speaker', overlap: false });
   assert.equal(r.method, 'fallback-mfcc');
   assert.match(r.warnings.join(' '), /fallback/i);
   assert.match(r.reason, /speaker model unavailable/);
@@ -139,12 +220,16 @@ test('no speech: no turns', async () => {
   assert.deepEqual(r.speakers, []);
 });
 
-test('DER tables: pyannote + AMI, neural vs fallback vs one-speaker baseline', async () => {
+test('DER tables: pyannote + AMI, overlap-aware vs GE2E vs fallback vs one-speaker baseline', async () => {
   const py = await evaluate([pyannoteCase()], THREADS);
   const ami = await evaluate(amiCases(), THREADS);
   console.log(`\npyannote sample (VAD ${py.vad})\n${table(py.rows)}\n\nAMI excerpts (VAD ${ami.vad})\n${table(ami.rows)}\n`);
   assert.equal(ami.rows.length, 11);
+  const ov = aggregateDer(ami.rows.map((r) => r.overlap!.der)).der;
+  assert.ok(ov <= OVERLAP_AMI_MAX_DER, `AMI overlap-aware ${ov}`);
   const n = aggregateDer(ami.rows.map((r) => r.neural!.der)).der;
+  assert.ok(ov < n, `AMI overlap-aware ${ov} not below GE2E ${n}`);
+  assert.ok(py.rows[0].overlap!.der.der <= OVERLAP_PYANNOTE_MAX_DER, `pyannote overlap-aware ${py.rows[0].overlap!.der.der}`);
   const o = aggregateDer(ami.rows.map((r) => r.oracle!)).der;
   const f = aggregateDer(ami.rows.map((r) => r.fallback.der)).der;
   const b = aggregateDer(ami.rows.map((r) => r.baseline)).der;

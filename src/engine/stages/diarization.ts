@@ -5,9 +5,10 @@ import { readJournal } from '../../audio/journal';
 import { journalSource } from '../../audio/source';
 import { speechProbabilitiesCarried } from '../../audio/vad';
 import { diarize, energyVad } from '../../diarization';
-import { embedRange } from '../../diarization/embedRange';
+import { embedRange, embedRangeFbank } from '../../diarization/embedRange';
 import type { StageHandlers } from './handlers';
 import { models } from './modelCache';
+import { overlapModelDirs } from '../../models/paths';
 
 export const diarizationHandlers: StageHandlers<'diarization'> = {
   async diarize(p, ctx) {
@@ -15,6 +16,9 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
     // A speaker model that is missing or fails to load is not an error: diarize() falls back to MFCC (reported).
     // The MFCC fallback itself needs no model: not loaded (the engine runs it after the child gave up).
     const model = p.method === 'fallback-mfcc' ? undefined : await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
+    // The overlap-aware models: loaded by diarize() itself when they fail here, so the failure is reported there.
+    const dirs = p.overlapDirs ?? overlapModelDirs();
+    const overlapModels = p.method === 'fallback-mfcc' ? undefined : await models.overlapModels(dirs, p.threads).catch(() => undefined);
     const r = await diarize(samples, p.speech ?? energyVad(samples), {
       threads: p.threads,
       model,
@@ -23,10 +27,19 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
       minSpeakers: p.minSpeakers,
       maxSpeakers: p.maxSpeakers,
       method: p.method,
+      overlap: { dirs, models: overlapModels },
       signal: ctx.signal,
       onProgress: ctx.progress,
     });
-    return { turns: r.turns, speakers: r.speakers, method: r.method, reason: r.reason, warnings: r.warnings, ...(r.voices && { voices: r.voices }) };
+    return {
+      turns: r.turns,
+      ...(r.exclusiveTurns && { exclusiveTurns: r.exclusiveTurns }),
+      speakers: r.speakers,
+      method: r.method,
+      reason: r.reason,
+      warnings: r.warnings,
+      ...(r.voices && { voices: r.voices }),
+    };
   },
   async vad(p, ctx) {
     const v = await models.vad(p.vadFile);
@@ -35,8 +48,15 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
     return { probs: Array.from(r.probs), carry: { state: Array.from(r.carry.state), context: Array.from(r.carry.context) } };
   },
   async embed(p, ctx) {
+    const samples = readJournal(p.journal, { start: p.start, end: p.end });
+    // The overlap-aware method's embedder when it loads, so live labels come from the model the final labels use.
+    const overlap = await models.overlapModels(p.overlapDirs ?? overlapModelDirs(), p.threads).catch(() => undefined);
+    if (overlap) {
+      const vector = await embedRangeFbank(overlap.embedder, samples);
+      return { vector: vector && Array.from(vector), embedder: 'campplus' as const };
+    }
     const model = await models.speakerModel(p.modelDir, p.threads);
-    const vector = await embedRange(model, readJournal(p.journal, { start: p.start, end: p.end }), ctx.signal);
-    return { vector: vector && Array.from(vector) };
+    const vector = await embedRange(model, samples, ctx.signal);
+    return { vector: vector && Array.from(vector), embedder: 'ge2e' as const };
   },
 };
