@@ -143,5 +143,6 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
   }
   const mb = fs.statSync(vsix).size / 1e6;
   console.log(`# linux-x64 vsix: ${mb.toFixed(1)} MB, ${files.length} files`);
-  assert.ok(mb < 40, `${mb} MB`);
+  // 44.5 MB on 2026-12-07: 25.7 MB before, plus the overlap-aware method's segmentation (5.9 MB) and CAM++ (14.8 MB) models.
+  assert.ok(mb < 48, `${mb} MB`);
 });

@@ -70,6 +70,10 @@ export async function loadFbankEmbedder(dir: string, options: { threads: number 
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
+      // No arena and no memory pattern: inputs change length from call to call, and an arena keeps every peak (as
+      // for Whisper's sessions, src/whisper/session.ts).
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
   } catch (err) {
     throw new TranscrevError('model', `Could not load the speaker embedder ${file}: ${(err as Error).message}`, { cause: err });

@@ -48,6 +48,10 @@ export async function loadSegmentationModel(dir: string, options: { threads: num
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
+      // No arena and no memory pattern: inputs change length from call to call, and an arena keeps every peak (as
+      // for Whisper's sessions, src/whisper/session.ts).
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
   } catch (err) {
     throw new TranscrevError('model', `Could not load the speaker segmentation model ${file}: ${(err as Error).message}`, { cause: err });
@@ -67,8 +71,12 @@ export async function loadSegmentationModel(dir: string, options: { threads: num
   };
 }
 
-/** Chunks per ONNX run: 8 × 10 s is 5 MB of input, and batching saves little more on 1–2 threads. */
-const SEGMENT_BATCH = 8;
+/**
+ * Chunks per ONNX run. One: a chunk's SincNet activations are tens of MB, and a batch of 8 raised the diarization
+ * child's peak from 241 to 318 MB (the whole tree on the 330 s meeting 668 → 703 MB) for no measurable speed on 1–2
+ * threads.
+ */
+const SEGMENT_BATCH = 1;
 
 /**
  * Which local speakers talk at each frame of each chunk: chunks × framesPerChunk × localSpeakers, 0 or 1 (the most

@@ -15,10 +15,11 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
     const samples = journalSource(p.journal);
     // A speaker model that is missing or fails to load is not an error: diarize() falls back to MFCC (reported).
     // The MFCC fallback itself needs no model: not loaded (the engine runs it after the child gave up).
-    const model = p.method === 'fallback-mfcc' ? undefined : await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
     // The overlap-aware models: loaded by diarize() itself when they fail here, so the failure is reported there.
     const dirs = p.overlapDirs ?? overlapModelDirs();
     const overlapModels = p.method === 'fallback-mfcc' ? undefined : await models.overlapModels(dirs, p.threads).catch(() => undefined);
+    // The GE2E model only when it may be used: without the overlap-aware models.
+    const model = p.method === 'fallback-mfcc' || overlapModels ? undefined : await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
     const r = await diarize(samples, p.speech ?? energyVad(samples), {
       threads: p.threads,
       model,
