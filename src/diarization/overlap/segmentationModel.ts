@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
+import { openSession } from './openSession';
 import { type SampleSource } from '../../audio/source';
 import { throwIfCancelled, TranscrevError } from '../../errors';
 import type { ChunkPlan, FrameGeometry } from './chunks';
@@ -40,22 +41,7 @@ export async function loadSegmentationModel(dir: string, options: { threads: num
     throw new TranscrevError('model', `Unsupported speaker segmentation model description: ${jsonFile}`);
   }
   const file = path.join(dir, String(j.model ?? 'model.onnx'));
-  if (!fs.existsSync(file)) throw new TranscrevError('model', `Speaker segmentation model not found: ${file}`);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: Math.max(1, options.threads),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-      // No arena and no memory pattern: inputs change length from call to call, and an arena keeps every peak (as
-      // for Whisper's sessions, src/whisper/session.ts).
-      enableCpuMemArena: false,
-      enableMemPattern: false,
-    });
-  } catch (err) {
-    throw new TranscrevError('model', `Could not load the speaker segmentation model ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  const session = await openSession(file, 'speaker segmentation model', options.threads);
   return {
     dir,
     session,
