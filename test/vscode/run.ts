@@ -211,7 +211,8 @@ async function developmentRun(codeServer: ReturnType<typeof setUpCodeServer>, ou
               for (let k = 0; k < 40 && !fs.existsSync(store); k++) await new Promise((r) => setTimeout(r, 250));
               const kept = fs.existsSync(store) ? (JSON.parse(fs.readFileSync(store, 'utf8')) as { profiles: { [key: string]: unknown }[] }) : undefined;
               const profile = kept?.profiles.find((p) => p.name === 'Ana Lima');
-              ok = !!profile && Object.keys(profile).sort().join(',') === 'created,embedding,name,source,space';
+              // The voice print says which embedder made it (CAM++: the overlap-aware method's).
+              ok = !!profile && Object.keys(profile).sort().join(',') === 'created,embedder,embedding,name,source,space' && profile.embedder === 'campplus';
               why = ok ? '' : `voices file: ${kept ? JSON.stringify(kept).slice(0, 200) : 'absent'}`;
             }
           }
