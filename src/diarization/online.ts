@@ -29,6 +29,11 @@ export class OnlineSpeakers {
     readonly kind: SpeakerEmbedderKind = 'ge2e',
   ) {}
 
+  /** Live labels for `kind`'s vectors, at its threshold. */
+  static for(kind: SpeakerEmbedderKind): OnlineSpeakers {
+    return new OnlineSpeakers(onlineThreshold(kind), kind);
+  }
+
   get count(): number {
     return this.centroids.length;
   }

@@ -13,7 +13,7 @@ import { PhraseSegmenter, DICTATION_PHRASES, MEETING_PHRASES, type PhraseEvent }
 import { VAD_WINDOW_SAMPLES } from '../audio/vad';
 import { wavJournalSamples } from '../audio/wavJournal';
 import { assignSpeakers, speakerName } from '../diarization';
-import { OnlineSpeakers, onlineThreshold } from '../diarization/online';
+import { OnlineSpeakers } from '../diarization/online';
 import { nameKnownVoices } from '../diarization/voiceProfiles';
 import { TranscrevError } from '../errors';
 import { checkVoiceProfiles } from '../files/voiceStore';
@@ -378,7 +378,7 @@ export class LiveSession {
       if (!vector) return undefined;
       const trusted = phrase.end - phrase.start >= NEW_SPEAKER_MIN_SAMPLES;
       // A child restarted without the CAM++ model would answer in GE2E's space: start the live labels over then.
-      if (this.online?.kind !== embedder) this.online = new OnlineSpeakers(onlineThreshold(embedder), embedder);
+      if (this.online?.kind !== embedder) this.online = OnlineSpeakers.for(embedder);
       return `SPEAKER_${this.online.assign(Float32Array.from(vector), trusted) + 1}`;
     } catch (err) {
       this.warn(`Live speaker labels are off: ${(err as Error).message}`);

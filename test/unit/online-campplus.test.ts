@@ -8,7 +8,7 @@ import * as path from 'path';
 import { test } from 'node:test';
 import { decodeAudio } from '../../src/audio/decode';
 import { embedRangeFbank } from '../../src/diarization/embedRange';
-import { OnlineSpeakers, onlineThreshold } from '../../src/diarization/online';
+import { OnlineSpeakers } from '../../src/diarization/online';
 import { loadFbankEmbedder } from '../../src/diarization/overlap/fbankEmbedder';
 import { auxiliaryModelDir } from '../../src/models/paths';
 import { SAMPLE_RATE } from '../../src/vocabulary';
@@ -69,7 +69,7 @@ test('CAM++ live labels, two phrases: the same speaker in the same language join
     for (const first of clips) {
       for (const second of clips) {
         if (first === second || (first.speaker === second.speaker && first.language !== second.language)) continue;
-        const s = new OnlineSpeakers(onlineThreshold('campplus'), 'campplus');
+        const s = OnlineSpeakers.for('campplus');
         assert.equal(s.assign(first.v[0]), 0);
         const joined = s.assign(second.v[shiftMs]) === 0;
         assert.equal(joined, first.speaker === second.speaker, `${second.name} (+${shiftMs} ms) after ${first.name}`);
@@ -87,7 +87,7 @@ test('CAM++ live labels, a meeting of the 20 clips in turn: one label per person
   for (let i = 0; turns.length < clips.length; i++) for (const list of bySpeaker.values()) if (list[i]) turns.push(list[i]);
   for (const order of [turns, [...turns].reverse()]) {
     for (const shiftMs of [0, 10]) {
-      const s = new OnlineSpeakers(onlineThreshold('campplus'), 'campplus');
+      const s = OnlineSpeakers.for('campplus');
       const labels = order.map((c) => s.assign(c.v[shiftMs]));
       const seen = (c: Phrase) => `${c.speaker}/${c.language}`;
       const byLabel = new Map<number, Set<string>>();

@@ -88,6 +88,8 @@ export async function diarizeOverlapAware(
   throwIfCancelled(options.signal);
 
   const minAloneFrames = Math.ceil((F * MIN_EMBED_FRAMES * 160) / segmentation.chunkSamples);
+  // Clustered local speakers, and the ones whose embeddings make the speakers' voices.
+  const minCleanFrames = Math.ceil(MIN_ACTIVE_RATIO * F);
   const local = await embedLocalSpeakers(embedder, samples, plan, activity, K, {
     minAloneFrames,
     signal: options.signal,
@@ -98,7 +100,7 @@ export async function diarizeOverlapAware(
   const { clusters, centroids, clustered } = clusterLocalSpeakers(local, {
     threshold: SAME_SPEAKER_COSINE,
     bounds,
-    minCleanFrames: Math.ceil(MIN_ACTIVE_RATIO * F),
+    minCleanFrames,
     minClusterSize: MIN_CLUSTER_SIZE,
     constrained: false,
   });
@@ -125,7 +127,7 @@ export async function diarizeOverlapAware(
   const exclusiveTurns = binaryToTurns(plan, exclusive, speakers, inside, end, label);
   const embeddings: { vector: Float32Array; speaker: string }[] = [];
   local.embeddings.forEach((e, i) => {
-    if (e && clusters[i] !== INACTIVE && local.cleanFrames[i] >= Math.ceil(MIN_ACTIVE_RATIO * F) && number.has(String(clusters[i])))
+    if (e && clusters[i] !== INACTIVE && local.cleanFrames[i] >= minCleanFrames && number.has(String(clusters[i])))
       embeddings.push({ vector: e, speaker: label(clusters[i]) });
   });
   progress(100);

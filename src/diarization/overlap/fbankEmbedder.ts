@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { openSession } from './openSession';
 import { TranscrevError } from '../../errors';
-import { KALDI_FBANK_DEFAULTS, type FbankConfig } from '../fbank';
+import { applyCmn, KALDI_FBANK_DEFAULTS, type FbankConfig } from '../fbank';
 import { l2normalize } from '../vectors';
 
 export interface FbankEmbedder {
@@ -82,11 +82,7 @@ export async function loadFbankEmbedder(dir: string, options: { threads: number 
  */
 export async function embedFbank(model: FbankEmbedder, frames: Float32Array, count: number): Promise<Float32Array> {
   const bins = model.features.numMelBins;
-  const x = new Float32Array(frames.subarray(0, count * bins));
-  const mean = new Float64Array(bins);
-  for (let f = 0; f < count; f++) for (let m = 0; m < bins; m++) mean[m] += x[f * bins + m];
-  for (let m = 0; m < bins; m++) mean[m] /= count;
-  for (let f = 0; f < count; f++) for (let m = 0; m < bins; m++) x[f * bins + m] -= mean[m];
+  const x = applyCmn({ frames: count, bins, data: new Float32Array(frames.subarray(0, count * bins)) }).data;
   const out = await model.session.run({ [model.inputName]: new ort.Tensor('float32', x, [1, count, bins]) });
   const e = out[model.outputName];
   const v = l2normalize(Float32Array.from(e.data as Float32Array));
