@@ -19,6 +19,8 @@ const nodeEntries = [
   ['src/workers/transcription.ts', 'worker-transcription'],
   ['src/workers/diarization.ts', 'worker-diarization'],
   ['src/workers/speechThread.ts', 'speech-thread'],
+  // The quantizer's worker thread (src/quantize/quantizeInWorker.ts starts it from beside the extension's or CLI's bundle).
+  ['src/quantize/quantizeThread.ts', 'quantize-thread'],
 ].filter(([src]) => fs.existsSync(path.join(__dirname, src)));
 
 const webviewEntries = [['media/src/panel.ts', 'panel']].filter(([src]) => fs.existsSync(path.join(__dirname, src)));

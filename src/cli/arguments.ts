@@ -13,7 +13,7 @@ import { OPTIONS, type OptionKey } from '../options/registry';
 import { readVocabularyFile, vocabularyPrompt } from '../options/vocabularyList';
 import type { OutputFormat } from '../output/formats';
 import type { LiveStartParams, TranscribeParams } from '../protocol/client';
-import type { Precision, RecorderProgram } from '../vocabulary';
+import { PRECISIONS, type Precision, type RecorderProgram } from '../vocabulary';
 import { parseShard, type Shard } from '../batch/plan';
 
 export type CliCommand =
@@ -47,7 +47,56 @@ export type CliCommand =
       wordCues?: boolean;
       verbose?: boolean;
     }
-  | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean };
+  | { kind: 'live'; params: LiveStartParams; seconds?: number; events: boolean; format: OutputFormat; out?: string; verbose?: boolean }
+  | { kind: 'download'; model: string; precision: Precision; keepFloat: boolean; lines: boolean }
+  | { kind: 'models' }
+  | { kind: 'quantize'; dir: string; precision: 'int8' | 'q4'; lines: boolean };
+
+const MODEL_COMMANDS = ['download', 'models', 'quantize'] as const;
+
+/**
+ * `download <model>`, `models`, `quantize <folder>`: flags of their own (--precision, --keep-float, --progress-lines),
+ * so they are parsed apart from the transcription options. The command comes first.
+ */
+function parseModelCommand(command: (typeof MODEL_COMMANDS)[number], argv: string[], cwd: string): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        precision: { type: 'string' },
+        'keep-float': { type: 'boolean' },
+        'progress-lines': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw usage(`${command}: ${(err as Error).message.split(/\.\s/)[0].replace(/\.$/, '')}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  const precisionGiven = values.precision;
+  const precisionSpec = OPTIONS.find((o) => o.key === 'precision')!;
+  const precision = (precisionGiven ?? precisionSpec.default) as Precision;
+  if (!(PRECISIONS as readonly string[]).includes(precision)) throw usage(`--precision must be one of ${PRECISIONS.join(', ')} (got "${precisionGiven}")`);
+  const lines = values['progress-lines'] === true;
+  if (command === 'models') {
+    if (positionals.length || precisionGiven !== undefined || values['keep-float']) throw usage('"models" takes no arguments');
+    return { kind: 'models' };
+  }
+  if (positionals.length !== 1)
+    throw usage(
+      command === 'download'
+        ? 'use "transcrevai download <model> [--precision int8|q4|fp32]"'
+        : 'use "transcrevai quantize <model folder> [--precision int8|q4]"',
+    );
+  if (command === 'download') return { kind: 'download', model: positionals[0], precision, keepFloat: values['keep-float'] === true, lines };
+  if (precision === 'fp32') throw usage('quantize makes int8 or q4 graphs from the fp32 ones: --precision int8 or q4');
+  if (values['keep-float']) throw usage('--keep-float is an option of "download"');
+  return { kind: 'quantize', dir: path.resolve(cwd, positionals[0]), precision, lines };
+}
 
 const usage = (message: string) => new TranscrevError('usage', message);
 const WITH_CLI = OPTIONS.filter((o) => 'cli' in o) as (OptionSpec & { key: OptionKey })[];
@@ -85,6 +134,8 @@ function optionValues(raw: Record<string, string | boolean | undefined>, command
 
 /** Parses argv (without node and script) into a command; throws TranscrevError('usage'). */
 export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
+  const first = argv[0] as (typeof MODEL_COMMANDS)[number];
+  if (MODEL_COMMANDS.includes(first)) return parseModelCommand(first, argv.slice(1), cwd);
   const { values: raw, positionals } = parseArgv(argv);
   if (raw.help) return { kind: 'help' };
   if (raw.version) return { kind: 'version' };
@@ -96,7 +147,9 @@ export function parseCli(argv: string[], cwd = process.cwd()): CliCommand {
     return { kind: 'status', ffmpegPath: raw.ffmpeg as string | undefined };
   }
   const live = command === 'dictate' || command === 'meeting';
-  if (command !== 'transcribe' && !live) throw usage(`unknown command "${command}": use "transcribe", "dictate", "meeting" or "status"`);
+  if ((MODEL_COMMANDS as readonly string[]).includes(command)) throw usage(`"${command}" comes first: transcrevai ${command} …`);
+  if (command !== 'transcribe' && !live)
+    throw usage(`unknown command "${command}": use "transcribe", "dictate", "meeting", "status", "download", "models" or "quantize"`);
   if (live && rest.length) throw usage(`"${command}" takes no file argument (got "${rest[0]}"); use --input to read a file`);
   if (!live && rest.length === 0) throw usage('no input file: use "transcrevai transcribe <input>"');
   if (live && (raw['min-speakers'] !== undefined || raw['max-speakers'] !== undefined))

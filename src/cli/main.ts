@@ -31,6 +31,21 @@ export async function main(argv: string[]): Promise<number> {
         const { batchCommand } = require('./batch') as typeof import('./batch');
         return await batchCommand(cmd);
       }
+      case 'download': {
+        const { downloadCommand } = require('./modelCommands') as typeof import('./modelCommands');
+        await downloadCommand(cmd.model, cmd.precision, cmd.keepFloat, cmd.lines);
+        return 0;
+      }
+      case 'models': {
+        const { modelsCommand } = require('./modelCommands') as typeof import('./modelCommands');
+        await modelsCommand();
+        return 0;
+      }
+      case 'quantize': {
+        const { quantizeCommand } = require('./modelCommands') as typeof import('./modelCommands');
+        await quantizeCommand(cmd.dir, cmd.precision, cmd.lines);
+        return 0;
+      }
       case 'live': {
         const { liveCommand } = require('./live') as typeof import('./live');
         await liveCommand(cmd);

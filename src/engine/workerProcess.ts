@@ -72,6 +72,11 @@ const START_TIMEOUT_MS = 20_000;
  * delay heartbeats by seconds; 10 missed beats (20 s) tells a hang from that with room to spare.
  */
 const DEFAULT_MISSED_BEATS = 10;
+/**
+ * Silence that counts as a hang while the child is inside a native call (an onnxruntime run or model load holds its
+ * event loop: src/nativeRun.ts). One encoder window of the largest catalogue model on one slow core stays well within.
+ */
+const NATIVE_CALL_LIMIT_MS = 10 * 60_000;
 
 /** A child crashed (or hung) more often than its restart limit allows while holding one request. */
 export class ChildFailedError extends TranscrevError {
@@ -95,6 +100,8 @@ export class WorkerProcess<K extends WorkerKind> {
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
   private lastBeat = 0;
+  /** The child said it is inside a native call (its heartbeats wait for it to end). */
+  private inNativeCall = false;
   private watchdog?: NodeJS.Timeout;
   private vitals?: WorkerVitals;
   private peakRss = 0;
@@ -179,6 +186,7 @@ export class WorkerProcess<K extends WorkerKind> {
         if (m.type === 'ready') {
           clearTimeout(timer);
           this.lastBeat = Date.now();
+          this.inNativeCall = false;
           this.state = this.pending.size ? 'busy' : 'idle';
           resolve();
         }
@@ -216,7 +224,8 @@ export class WorkerProcess<K extends WorkerKind> {
       if (now - lastTick > 2 * beat) this.lastBeat = Math.max(this.lastBeat, now);
       lastTick = now;
       if (this.state === 'starting' || this.child !== child) return;
-      if (now - this.lastBeat > beat * (this.options.missedBeats ?? DEFAULT_MISSED_BEATS)) {
+      const limit = this.inNativeCall ? NATIVE_CALL_LIMIT_MS : beat * (this.options.missedBeats ?? DEFAULT_MISSED_BEATS);
+      if (now - this.lastBeat > limit) {
         this.options.onEvent?.(`${this.kind} process ${child.pid} missed ${this.options.missedBeats ?? DEFAULT_MISSED_BEATS} heartbeats: killing it`);
         child.kill('SIGKILL');
       }
@@ -276,6 +285,11 @@ export class WorkerProcess<K extends WorkerKind> {
   }
 
   private dispatch(m: WorkerToEngine): void {
+    if (m.type === 'native-call') {
+      this.inNativeCall = m.inside;
+      this.lastBeat = Date.now();
+      return;
+    }
     if (m.type === 'heartbeat') {
       this.lastBeat = Date.now();
       this.vitals = m.vitals;

@@ -9,7 +9,7 @@ import { importModelFolder } from '../models/folder';
 import { isWhisperModelName } from '../models/paths';
 import { OPTIONS } from '../options/registry';
 import { languageName } from './commands/chooseLanguage';
-import { downloadWithProgress, lookUpSize } from './commands/downloadModel';
+import { downloadWithProgress, lookUpSize, madeLabel } from './commands/downloadModel';
 import { useModelFolderCommand } from './commands/useModelFolder';
 import type { Ctx } from './context';
 import { isModelPath, type Settings } from './settings';
@@ -77,7 +77,8 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
     {
       modal: true,
       detail:
-        `${offered?.description ? `${offered.description}. ` : ''}It is downloaded once into ${root}, then used offline; ` +
+        `${offered?.description ? `${offered.description}. ` : ''}It is downloaded once into ${root}` +
+        `${offered && madeLabel(offered, settings.precision) ? ` (its float weights; ${madeLabel(offered, settings.precision)})` : ''}, then used offline; ` +
         `what you asked for continues by itself when it is ready. Or choose a folder that already holds a Whisper ONNX model.`,
     },
     ...(download ? [download] : []),

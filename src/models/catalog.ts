@@ -199,24 +199,48 @@ export function findModel(catalog: Catalog, name: string): CatalogModel | undefi
   return catalog.models.find((m) => m.name === name);
 }
 
-/** The files a precision needs: the shared ones plus that precision's graphs (all files when undefined). */
-export function filesFor(model: CatalogModel, precision?: Precision): CatalogFile[] {
-  return precision ? model.files.filter((f) => !f.precision || f.precision === precision) : model.files;
+/**
+ * What a download fetches, whatever the precision: the shared files and the float graphs. int8 and q4 are made
+ * from the float graphs on the user's machine (src/quantize), the way `npm run models` makes them; a hub's own
+ * quantized graphs (dynamic int8, q4) are never fetched, nor run (issue #26: they lose words and differ by CPU).
+ */
+export function sourceFiles(model: CatalogModel): CatalogFile[] {
+  return model.files.filter((f) => !f.precision || f.precision === 'fp32');
 }
 
-/** Total size when every file's size is known, else null. */
-export function modelSize(model: CatalogModel, precision?: Precision): number | null {
+/** Precisions made here from the float graphs, after their download. */
+export function isMadeLocally(precision: Precision | undefined): precision is 'int8' | 'q4' {
+  return precision === 'int8' || precision === 'q4';
+}
+
+/** Total download size when every source file's size is known, else null. */
+export function modelSize(model: CatalogModel): number | null {
   let total = 0;
-  for (const f of filesFor(model, precision)) {
+  for (const f of sourceFiles(model)) {
     if (f.size === null) return null;
     total += f.size;
   }
   return total;
 }
 
-/** Sum of the sizes the catalogue knows (a lower bound when some are null). */
-export function knownSize(model: CatalogModel, precision?: Precision): number {
-  return filesFor(model, precision).reduce((s, f) => s + (f.size ?? 0), 0);
+/**
+ * The size of the graphs `precision` makes from the float ones, from the bytes per float byte of base's build
+ * (weights in 8-bit blocks: a quarter plus scales; 4-bit: an eighth plus scales; the 8-bit embedding either way).
+ * An estimate for the size shown before a download and its free-space check; null when the float size is unknown.
+ */
+export function madeSize(model: CatalogModel, precision: 'int8' | 'q4'): number {
+  const float = sourceFiles(model)
+    .filter((f) => f.precision === 'fp32')
+    .reduce((s, f) => s + (f.size ?? 0), 0);
+  return Math.round(float * MADE_BYTES_PER_FLOAT_BYTE[precision]);
+}
+
+// base: int8 112.4 MB and q4 82.3 MB made from 397.0 MB of float graphs.
+const MADE_BYTES_PER_FLOAT_BYTE = { int8: 0.29, q4: 0.21 } as const;
+
+/** Sum of the download sizes the catalogue knows (a lower bound when some are null). */
+export function knownSize(model: CatalogModel): number {
+  return sourceFiles(model).reduce((s, f) => s + (f.size ?? 0), 0);
 }
 
 export function fileUrl(model: CatalogModel, file: CatalogFile): string {

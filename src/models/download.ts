@@ -1,10 +1,11 @@
-// Model downloader (pure Node, no vscode): fetches every file of a catalogue model, over https only, from the
-// commit it is pinned to, into <root>/<name>.partial/, each file through a "<file>.part" that is resumed with
-// Range + If-Range requests; checks every file's size and digest against the hub's listing of that commit (or the
-// catalogue's own values), refuses files it cannot check, and only then renames the folder to <root>/<name>/.
-// So <root>/<name>/ never exists half-written, and an interrupted or cancelled download resumes where it
-// stopped on the next call. The HTTP client is http.ts, the cross-process lock lock.ts, the progress
-// bookkeeping downloadProgress.ts.
+// Model downloader (pure Node, no vscode): fetches the float graphs and the shared files of a catalogue model,
+// over https only, from the commit it is pinned to, into <root>/<name>.partial/, each file through a "<file>.part"
+// that is resumed with Range + If-Range requests; checks every file's size and digest against the hub's listing of
+// that commit (or the catalogue's own values), refuses files it cannot check; then makes the int8 or q4 graphs from
+// the float ones here (src/quantize, the same files `npm run models` writes), and only then renames the folder to
+// <root>/<name>/. So <root>/<name>/ never exists half-written, and an interrupted or cancelled download or
+// quantization resumes where it stopped on the next call. The HTTP client is http.ts, the cross-process lock
+// lock.ts, the progress bookkeeping downloadProgress.ts.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import type * as http from 'http';
@@ -12,7 +13,7 @@ import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { CancelledError, TranscrevError } from '../errors';
-import { type CatalogFile, type CatalogModel, fileUrl, filesFor, formatBytes, modelSize } from './catalog';
+import { type CatalogFile, type CatalogModel, fileUrl, formatBytes, isMadeLocally, madeSize, modelSize, sourceFiles } from './catalog';
 import type { Precision } from '../vocabulary';
 import { ProgressState, type DownloadProgress } from './downloadProgress';
 
@@ -21,9 +22,16 @@ import { fileSize, isDirectory, isFile } from './files';
 import { inspectModelFolder } from './folder';
 import { fetchHubListing } from './hubListing';
 import { get, RetryableError, type HttpOptions } from './http';
+import { whisperOnnxFiles } from './layout';
 import { lockPartial } from './lock';
+import { quantizedGraphProblem } from './dynamicQuantization';
+import type { quantizeModelFolder } from '../quantize/quantizeFolder';
+import { quantizeInWorker } from '../quantize/quantizeInWorker';
 
 export { importModelFolder, inspectModelFolder, type ModelFolderInfo } from './folder';
+
+/** Makes a precision's graphs beside the float ones in a model folder (src/quantize; replaceable in tests). */
+export type Quantize = typeof quantizeModelFolder;
 
 export interface DownloadOptions extends HttpOptions {
   /** Folder that holds <name>/ (see models/paths.ts modelsRoot). */
@@ -34,18 +42,26 @@ export interface DownloadOptions extends HttpOptions {
   retryDelayMs?: number;
   /** Minimum interval between progress callbacks. Default 100 ms (file ends are always reported). */
   progressIntervalMs?: number;
-  /** Fetch only the graphs of this precision (plus the shared files); undefined = every catalogue file. */
+  /**
+   * The precision to install: int8 and q4 are made here from the downloaded float graphs, fp32 is the float graphs
+   * themselves. Undefined: the float graphs, nothing made.
+   */
   precision?: Precision;
-  /** Log lines (redirects, resumes, retries) for an output channel. */
+  /** Keep the float graphs after making int8/q4 from them (another precision is then made without a download). */
+  keepFloat?: boolean;
+  /** Log lines (redirects, resumes, retries, quantization steps) for an output channel. */
   log?: (line: string) => void;
+  quantize?: Quantize;
 }
 
 export interface DownloadResult {
   dir: string;
-  /** True when <root>/<name>/ already existed and nothing was fetched. */
+  /** True when <root>/<name>/ already had the precision and nothing was fetched or made. */
   alreadyInstalled: boolean;
   /** Bytes received over the network during this call. */
   received: number;
+  /** Seconds spent making int8/q4 here (0 when nothing was made). */
+  quantizeSeconds: number;
 }
 
 export function partialDirFor(root: string, name: string): string {
@@ -53,32 +69,51 @@ export function partialDirFor(root: string, name: string): string {
 }
 
 /**
- * A model counts as installed (for a precision, or for any when undefined) when its final folder holds
- * every catalogue file that precision needs, or is a loadable Whisper folder with that precision's graphs
- * anyway (e.g. built by `npm run models`, whose file set differs from the catalogue's).
+ * A model counts as installed for a precision (or for any, when undefined) when its folder is a loadable Whisper
+ * folder with that precision's encoder and decoder, and they are not a hub's dynamically quantized graphs (which
+ * are replaced, not used).
  */
 export function isModelInstalled(model: CatalogModel, root: string, precision?: Precision): boolean {
   const dir = path.join(root, model.name);
   if (!isDirectory(dir)) return false;
-  if (filesFor(model, precision).every((f) => isFile(path.join(dir, ...f.path.split('/'))))) return true;
   const { info, missing } = inspectModelFolder(dir);
-  return missing.length === 0 && (!precision || info.precisions.includes(precision));
+  if (missing.length) return false;
+  const usable = info.precisions.filter((p) => !quantizedGraphProblem(dir, p));
+  return precision ? usable.includes(precision) : usable.length > 0;
 }
 
 /** Bytes already on disk in <name>.partial (complete files and .part files), for "resume" labels. */
-export function partialBytes(model: CatalogModel, root: string, precision?: Precision): number {
+export function partialBytes(model: CatalogModel, root: string): number {
   const dir = partialDirFor(root, model.name);
   let sum = 0;
-  for (const f of filesFor(model, precision)) {
+  for (const f of sourceFiles(model)) {
     const p = path.join(dir, ...f.path.split('/'));
     sum += fileSize(p) ?? fileSize(`${p}.part`) ?? 0;
   }
   return sum;
 }
 
+/** Both float graphs (and config.json, which the quantizer reads) are in `dir`. */
+function hasFloatGraphs(dir: string): boolean {
+  const { encoder, decoder } = whisperOnnxFiles('fp32');
+  return [encoder, decoder, 'config.json'].every((f) => isFile(path.join(dir, ...f.split('/'))));
+}
+
+/** The float graphs and the external-data files beside them. */
+function floatGraphFiles(dir: string): string[] {
+  const { encoder, decoder } = whisperOnnxFiles('fp32');
+  const onnxDir = path.join(dir, 'onnx');
+  const names = isDirectory(onnxDir) ? fs.readdirSync(onnxDir) : [];
+  return [encoder, decoder].flatMap((g) => {
+    const base = path.basename(g);
+    return names.filter((n) => n === base || n.startsWith(`${base}_data`) || n === `${base}.data`).map((n) => `onnx/${n}`);
+  });
+}
+
 export async function downloadModel(catalogModel: CatalogModel, options: DownloadOptions): Promise<DownloadResult> {
   const root = path.resolve(options.modelsRoot);
   const finalDir = path.join(root, catalogModel.name);
+  const precision = options.precision;
   if (options.signal?.aborted) throw cancelled();
   if (!catalogModel.baseUrl.startsWith('https://')) {
     throw new TranscrevError(
@@ -86,31 +121,40 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
       `Refusing to download model "${catalogModel.name}" over plain http (${catalogModel.baseUrl}): models come over https only.`,
     );
   }
-  if (isDirectory(finalDir) && isModelInstalled(catalogModel, root, options.precision)) return { dir: finalDir, alreadyInstalled: true, received: 0 };
-  let model: CatalogModel = { ...catalogModel, files: await verifiableFiles(catalogModel, filesFor(catalogModel, options.precision), options) };
-  // Adding a precision to a model that is already installed and loadable (e.g. fp32 graphs next to int8):
-  // only the missing files are fetched, then moved in one by one; the folder stays loadable throughout.
+  if (isModelInstalled(catalogModel, root, precision)) return { dir: finalDir, alreadyInstalled: true, received: 0, quantizeSeconds: 0 };
+  // The float graphs are installed already: the precision is made from them, with no download.
+  if (isMadeLocally(precision) && isDirectory(finalDir) && hasFloatGraphs(finalDir)) {
+    const unlock = lockPartial(finalDir, catalogModel.name);
+    try {
+      const quantizeSeconds = await quantizeIn(finalDir, catalogModel, precision, options);
+      return { dir: finalDir, alreadyInstalled: false, received: 0, quantizeSeconds };
+    } finally {
+      unlock();
+    }
+  }
+  let model: CatalogModel = { ...catalogModel, files: await verifiableFiles(catalogModel, sourceFiles(catalogModel), options) };
+  // Adding a precision to a model that is installed and loadable (q4 next to int8, or int8 in place of a hub's
+  // dynamic int8): the float graphs are fetched into the partial folder and the new graphs moved in one by one; the
+  // folder stays loadable throughout.
   let augment = false;
   if (isDirectory(finalDir)) {
     const { missing } = inspectModelFolder(finalDir);
-    const sharedPresent = catalogModel.files.filter((f) => !f.precision).every((f) => isFile(path.join(finalDir, ...f.path.split('/'))));
-    const hasAPrecision = (['int8', 'fp32'] as const).some((p) => isModelInstalled(catalogModel, root, p));
-    if (missing.length && !(sharedPresent && hasAPrecision)) {
+    if (missing.length) {
       throw new TranscrevError(
         'model',
         `${finalDir} exists but is not a complete "${model.name}" model (missing ${missing.join(', ')}). ` + `Delete or rename that folder and download again.`,
       );
     }
     augment = true;
-    model = { ...model, files: model.files.filter((f) => !isFile(path.join(finalDir, ...f.path.split('/')))) };
-    options.log?.(`${finalDir} exists; adding ${model.files.map((f) => f.path).join(', ')}`);
+    if (!isMadeLocally(precision)) model = { ...model, files: model.files.filter((f) => !isFile(path.join(finalDir, ...f.path.split('/')))) };
+    options.log?.(`${finalDir} exists; adding ${precision ?? 'the float graphs'}`);
   }
   const partialDir = partialDirFor(root, model.name);
   fs.mkdirSync(partialDir, { recursive: true });
   const unlock = lockPartial(partialDir, model.name);
   try {
     const state = new ProgressState(model, partialDir, options);
-    checkFreeSpace(root, model, state);
+    checkFreeSpace(root, model, state, precision);
 
     let received = 0;
     for (let i = 0; i < model.files.length; i++) {
@@ -119,40 +163,87 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
       received += await fetchFile(model, file, partialDir, state, options);
       state.emit(true);
     }
-    // Every file is complete and verified: publish the folder in one rename.
     for (const f of model.files) {
       const p = path.join(partialDir, ...f.path.split('/'));
       if (!isFile(p)) throw new TranscrevError('internal', `Download of ${model.name}: ${f.path} vanished before completion`);
     }
+    // Every file is complete and verified: make the precision, then publish.
+    let quantizeSeconds = 0;
+    let publish = model.files.map((f) => f.path);
+    if (isMadeLocally(precision)) {
+      quantizeSeconds = await quantizeIn(partialDir, model, precision, options);
+      const made = whisperOnnxFiles(precision);
+      const madeFiles = [made.encoder, made.decoder].flatMap((g) => [g, `${g}_data`]).filter((f) => isFile(path.join(partialDir, ...f.split('/'))));
+      const float = options.keepFloat ? [] : floatGraphFiles(partialDir);
+      for (const f of float) fs.rmSync(path.join(partialDir, ...f.split('/')), { force: true });
+      publish = augment ? [...madeFiles, ...(options.keepFloat ? floatGraphFiles(partialDir) : [])] : publish;
+    }
     unlock();
     if (augment) {
-      for (const f of model.files) {
-        const to = path.join(finalDir, ...f.path.split('/'));
+      for (const f of publish) {
+        const from = path.join(partialDir, ...f.split('/'));
+        if (!isFile(from)) continue;
+        const to = path.join(finalDir, ...f.split('/'));
         fs.mkdirSync(path.dirname(to), { recursive: true });
-        await renameWithRetry(path.join(partialDir, ...f.path.split('/')), to);
+        await renameWithRetry(from, to);
       }
       fs.rmSync(partialDir, { recursive: true, force: true });
     } else {
       await renameWithRetry(partialDir, finalDir);
     }
     options.log?.(`Model ${model.name} installed in ${finalDir}`);
-    return { dir: finalDir, alreadyInstalled: false, received };
+    return { dir: finalDir, alreadyInstalled: false, received, quantizeSeconds };
   } finally {
     unlock();
   }
 }
 
+/** Makes `precision`'s graphs from the float ones in `dir`, reporting progress as the download's second phase. */
+async function quantizeIn(dir: string, model: CatalogModel, precision: 'int8' | 'q4', options: DownloadOptions): Promise<number> {
+  const quantize = options.quantize ?? quantizeInWorker;
+  options.log?.(`Making the ${precision} graphs of ${model.name} from its float graphs (weight-only, as \`npm run models\` does)`);
+  try {
+    const result = await quantize(dir, precision, {
+      signal: options.signal,
+      log: options.log,
+      onProgress: (p) =>
+        options.onProgress?.({
+          model: model.name,
+          phase: 'quantize',
+          file: p.step,
+          fileIndex: 0,
+          fileCount: 1,
+          fileBytes: p.done,
+          fileTotal: p.total,
+          bytes: p.done,
+          total: p.total,
+        }),
+    });
+    options.log?.(`${model.name} ${precision}: made ${result.written.join(', ')} in ${result.seconds.toFixed(1)} s`);
+    return result.seconds;
+  } catch (err) {
+    if (options.signal?.aborted || err instanceof CancelledError) {
+      throw new CancelledError('Cancelled while making the quantized graphs; the downloaded files are kept and the next download goes on from them.');
+    }
+    throw err;
+  }
+}
+
 /**
- * The bytes a download of `model` (its `precision` graphs and shared files) will fetch, as the hub's listing of
+ * The bytes a download of `model` (its float graphs and shared files) will fetch, as the hub's listing of
  * the pinned revision gives them (the catalogue carries no sizes of its own): the figure a user sees before
  * agreeing to a download. One small request; the same checks as a download, so a model that cannot be
  * downloaded fails here already.
  */
-export async function downloadSize(model: CatalogModel, options: HttpOptions & { precision?: Precision }): Promise<number> {
-  const known = modelSize(model, options.precision);
+export async function downloadSize(model: CatalogModel, options: HttpOptions): Promise<number> {
+  const known = modelSize(model);
   if (known !== null && !model.listingUrl) return known;
-  const files = await verifiableFiles(model, filesFor(model, options.precision), options);
-  return files.reduce((sum, f) => sum + (f.size ?? 0), 0);
+  return modelSize(await listedModel(model, options)) ?? 0;
+}
+
+/** The model with the files a download will fetch, each with its size and digest from the hub's listing. */
+export async function listedModel(model: CatalogModel, options: HttpOptions): Promise<CatalogModel> {
+  return { ...model, files: await verifiableFiles(model, sourceFiles(model), options) };
 }
 
 /**
@@ -223,7 +314,7 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
   }
 }
 
-function checkFreeSpace(root: string, model: CatalogModel, state: ProgressState): void {
+function checkFreeSpace(root: string, model: CatalogModel, state: ProgressState, precision: Precision | undefined): void {
   const statfs = (fs as unknown as { statfsSync?: (p: string) => { bavail: number; bsize: number } }).statfsSync;
   if (!statfs) return;
   let free: number;
@@ -233,8 +324,10 @@ function checkFreeSpace(root: string, model: CatalogModel, state: ProgressState)
   } catch {
     return;
   }
-  const need = state.knownRemaining;
-  if (need > 0 && free < need) {
+  // The graphs made here sit beside the float ones until those are deleted.
+  const made = isMadeLocally(precision) ? madeSize(model, precision) : 0;
+  const need = state.knownRemaining + made;
+  if (need > made && free < need) {
     throw new TranscrevError('model', `Not enough disk space for model "${model.name}" in ${root}: ${formatBytes(need)} needed, ${formatBytes(free)} free.`);
   }
 }

@@ -7,6 +7,8 @@ import { fileSize } from './files';
 /** Progress bookkeeping across files; sizes come from the catalogue or are learned from responses. */
 export interface DownloadProgress {
   model: string;
+  /** Fetching the files, then making int8/q4 from the float graphs (`file` is then the quantizer's step). */
+  phase: 'download' | 'quantize';
   /** The file being fetched (catalogue path). */
   file: string;
   fileIndex: number;
@@ -69,6 +71,7 @@ export class ProgressState {
     const total = this.totals.every((t) => t !== null) ? (this.totals as number[]).reduce((a, b) => a + b, 0) : null;
     this.options.onProgress({
       model: this.model.name,
+      phase: 'download',
       file: this.model.files[this.index].path,
       fileIndex: this.index,
       fileCount: this.model.files.length,

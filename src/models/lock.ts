@@ -6,6 +6,16 @@ import { TranscrevError } from '../errors';
 import { processAlive } from '../processAlive';
 
 const LOCK_FILE = '.download.lock';
+
+/** Another live process holds the lock: a caller may wait for it (the CLI does) instead of failing. */
+export class HeldByAnotherProcess extends TranscrevError {
+  constructor(
+    name: string,
+    readonly owner: number,
+  ) {
+    super('model', `Model "${name}" is already being downloaded by another process (pid ${owner}); wait for it to finish.`);
+  }
+}
 const HELD_LOCKS = new Set<string>();
 
 /**
@@ -30,7 +40,7 @@ export function lockPartial(partialDir: string, name: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(fs.readFileSync(lock, 'utf8').trim());
       if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new TranscrevError('model', `Model "${name}" is already being downloaded by another process (pid ${owner}); wait for it to finish.`);
+        throw new HeldByAnotherProcess(name, owner);
       }
       if (owner === process.pid && HELD_LOCKS.has(lock)) {
         throw new TranscrevError('model', `Model "${name}" is already being downloaded.`);

@@ -20,8 +20,8 @@ export const OPTIONS = [
   {
     key: 'model',
     description:
-      'Whisper model: a catalogue name (`tiny`, `tiny.en`, `base`, `small`, `large-v3-turbo`; get one with **TranscrevAI: Download Model…**) or the absolute path of a folder holding a Whisper ONNX model (set by **TranscrevAI: Use Model Folder…**). Larger models are more accurate and slower.',
-    summary: 'tiny, tiny.en, base, small, large-v3-turbo, or a model folder',
+      'Whisper model: a catalogue name (`tiny`, `tiny.en`, `base`, `small`, `medium`, `large-v3-turbo`; get one with **TranscrevAI: Download Model…**) or the absolute path of a folder holding a Whisper ONNX model (set by **TranscrevAI: Use Model Folder…**). Larger models are more accurate and slower.',
+    summary: 'tiny, tiny.en, base, small, medium, large-v3-turbo, or a model folder',
     value: { type: 'string', nonEmpty: true },
     default: 'base',
     cli: { flag: 'model', short: 'm', placeholder: '<name|dir>', commands: ALL },

@@ -201,6 +201,8 @@ export type WorkerToEngine =
   /** The child is about to kill itself with `signal` (the crash fault): Windows reports that as exit code 1. */
   | { type: 'dying'; signal: NodeJS.Signals }
   | { type: 'heartbeat'; vitals: WorkerVitals }
+  /** Entering (true) or leaving a native call that holds the child's event loop (src/nativeRun.ts): no beats meanwhile. */
+  | { type: 'native-call'; inside: boolean }
   | { type: 'progress'; id: string; percent: number }
   | { type: 'warning'; id: string; message: string }
   | { type: 'event'; id: string; event: WorkerEvent }

@@ -6,7 +6,7 @@
 // heads: the output a long window's alignment run hands back is a third as large). In a merged decoder they sit
 // inside both branches of the `use_cache_branch` If node, so each branch outputs them and the If passes them on.
 // Nothing is computed twice and the weights are untouched (they stay in the external data file): one session.
-import { bytesField, concat, type Field, readFields, rewrite, stringField, text, varintField } from './protobuf';
+import { bytesField, concat, type Field, readFields, rewrite, stringField, text, varintField } from '../onnx/protobuf';
 
 // onnx.proto field numbers.
 const MODEL_GRAPH = 7;

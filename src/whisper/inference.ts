@@ -13,6 +13,7 @@
 // placeholder present.*.encoder.* tensors, and feeding those back fails ("right operand cannot
 // broadcast", measured with whisper-base), so they must never replace the first step's.
 import * as ort from 'onnxruntime-node';
+import { inNativeCall } from '../nativeRun';
 import type { WhisperConfig, WhisperSessions } from './session';
 import { crossAttentionOutput, headsByLayer } from './crossAttentionGraph';
 
@@ -37,7 +38,7 @@ export class WhisperInference {
   /** Encoder output for one [nMels, 3000] window. */
   async encode(melWindow: Float32Array): Promise<ort.Tensor> {
     const input = new ort.Tensor('float32', melWindow, [1, this.config.num_mel_bins, melWindow.length / this.config.num_mel_bins]);
-    const out = await this.sessions.encoder.run({ [this.sessions.encoder.inputNames[0]]: input });
+    const out = await inNativeCall(() => this.sessions.encoder.run({ [this.sessions.encoder.inputNames[0]]: input }));
     return out[this.sessions.encoder.outputNames[0]] as ort.Tensor;
   }
 

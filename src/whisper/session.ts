@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { TranscrevError } from '../errors';
+import { inNativeCall } from '../nativeRun';
+import { quantizedGraphProblem } from '../models/dynamicQuantization';
 import { whisperOnnxFiles } from '../models/layout';
 import type { Precision } from '../vocabulary';
 import { withCrossAttentionOutputs } from './crossAttentionGraph';
@@ -103,13 +105,13 @@ async function createSession(
     if (edited) {
       try {
         const options = { ...sessionOptions(threads), extra: { session: { model_external_initializers_file_folder_path: weightsFolder(file) } } };
-        return { session: await ort.InferenceSession.create(edited, options), exposed: true };
+        return { session: await inNativeCall(() => ort.InferenceSession.create(edited, options)), exposed: true };
       } catch {
         // Whatever keeps the edited graph from loading (an unusual layout of its weights), the graph as it is
         // still transcribes: only the word timings are lost, and the caller says so.
       }
     }
-    return { session: await ort.InferenceSession.create(file, sessionOptions(threads)), exposed: false };
+    return { session: await inNativeCall(() => ort.InferenceSession.create(file, sessionOptions(threads))), exposed: false };
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0];
     throw new TranscrevError('model', `Whisper model ${file} failed to load: ${reason}`, { cause: err });
@@ -148,6 +150,9 @@ export async function openSessions(
   alignmentHeads: readonly [number, number][] = [],
 ): Promise<WhisperSessions> {
   if (precision === 'fp32') return createPair(dir, 'fp32', threads, alignmentHeads);
+  // A folder of the user's own may hold a hub's dynamically quantized graphs: they run, with the fix named.
+  const dynamic = quantizedGraphProblem(dir, precision);
+  if (dynamic) onWarning?.(dynamic);
   try {
     const sessions = await createPair(dir, precision, threads, alignmentHeads);
     if (smokeTest) {

@@ -3,6 +3,7 @@
 // and exits when the engine goes away (so a killed engine leaves no orphan).
 import * as fs from 'fs';
 import { toErrorInfo } from '../errors';
+import { inNativeCall, onNativeCall } from '../nativeRun';
 import type { RequestContext, StageHandlers } from '../engine/stages/handlers';
 import type { EngineToWorker, WorkerKind, WorkerToEngine } from '../protocol/worker';
 
@@ -54,6 +55,11 @@ function crash(): void {
   process.send!({ type: 'dying', signal: 'SIGKILL' } satisfies WorkerToEngine, undefined, {}, die);
 }
 
+function holdThread(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}
+
 function armFault(kind: WorkerKind): void {
   const spec = faultSpec(kind);
   if (!spec) return;
@@ -61,6 +67,8 @@ function armFault(kind: WorkerKind): void {
     if (spec.flag && !fs.existsSync(spec.flag)) return;
     if (spec.fault === 'crash') crash();
     if (spec.fault === 'hang') for (;;); // a busy loop: no heartbeat, no answer
+    // A native call that holds the event loop for 40 beats (as one encoder window of a large model on a slow machine).
+    if (spec.fault === 'native-block') void inNativeCall(async () => holdThread(40 * HEARTBEAT_MS));
   }, spec.afterMs).unref();
 }
 
@@ -82,6 +90,7 @@ export function serveWorker<K extends WorkerKind>(kind: K, handlers: StageHandle
     send({ type: 'heartbeat', vitals });
   };
   setInterval(beat, HEARTBEAT_MS);
+  onNativeCall((inside) => send({ type: 'native-call', inside }));
 
   process.on('message', (message: EngineToWorker) => {
     if (message.type === 'cancel') {

@@ -5,37 +5,20 @@
 // allows it, as if on an AVX2-only CPU (tools/cpu/avx2-only.c), with the real base model.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cpuPersonalities } from '../fixtures/cpuPersonality';
 import { TESTDATA } from '../fixtures/shared';
 import { wordErrorRate } from '../fixtures/whisper/helpers';
-import { JFK, JFK_TEXT, MODELS_ROOT, modelDir, ROOT, tmpDir, ffmpeg } from './helpers';
+import { JFK, JFK_TEXT, MODELS_ROOT, modelDir, tmpDir, ffmpeg, transcribeMany, type ManyTranscribed } from './helpers';
 
 const skip = modelDir('base') ? false : `the base model is absent (${path.join(MODELS_ROOT, 'base')}): run "npm run models"`;
 const { personalities, why } = skip ? { personalities: [], why: '' } : cpuPersonalities();
 const dir = tmpDir('cpu-independence');
 const reference = fs.readFileSync(JFK_TEXT, 'utf8');
 
-function transcribeMany(
-  env: NodeJS.ProcessEnv,
-  files: string[],
-  precision: 'int8' | 'fp32',
-  threads: number[],
-): { input: string; threads: number; text: string }[] {
-  const batch = { files, model: 'base', precision, threads, language: 'en' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'transcribeMany.ts'), JSON.stringify(batch)], {
-    env,
-    encoding: 'utf8',
-    cwd: ROOT,
-    timeout: 600_000,
-  });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+function transcribeBase(env: NodeJS.ProcessEnv, files: string[], precision: 'int8' | 'fp32', threads: number[]): ManyTranscribed[] {
+  return transcribeMany(env, { files, model: 'base', precision, threads, language: 'en' });
 }
 
 test('CPU personalities available here', { skip }, () => {
@@ -51,7 +34,7 @@ test('jfk with 0/5/10/20 ms of leading silence, 1 and 2 threads, INT8: the refer
     return out;
   });
   for (const p of personalities) {
-    for (const r of transcribeMany(p.env, files, 'int8', [1, 2])) {
+    for (const r of transcribeBase(p.env, files, 'int8', [1, 2])) {
       const w = wordErrorRate(reference, r.text);
       console.log(`# ${p.name} ${path.basename(r.input)} ${r.threads}t: ${w.errors} word errors "${r.text}"`);
       assert.ok(w.errors <= 1, `${p.name}, ${path.basename(r.input)}, ${r.threads} threads: "${r.text}"`);
@@ -68,8 +51,8 @@ test('AMI meeting excerpts, INT8 keeps ≥ 95 % of the words FP32 keeps, none co
     .map((f) => path.join(amiDir, f));
   const count = (t: string) => t.split(/\s+/).filter(Boolean).length;
   for (const p of personalities) {
-    const fp32 = transcribeMany(p.env, files, 'fp32', [2]);
-    const int8 = transcribeMany(p.env, files, 'int8', [2]);
+    const fp32 = transcribeBase(p.env, files, 'fp32', [2]);
+    const int8 = transcribeBase(p.env, files, 'int8', [2]);
     let kept = 0;
     let full = 0;
     for (let i = 0; i < files.length; i++) {

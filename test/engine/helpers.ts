@@ -162,3 +162,30 @@ export function modelDir(name: string): string | undefined {
   const dir = path.join(MODELS_ROOT, name);
   return fs.existsSync(path.join(dir, 'config.json')) ? dir : undefined;
 }
+
+export interface ManyTranscribed {
+  input: string;
+  threads: number;
+  text: string;
+}
+
+/**
+ * Transcribes `files` one after another in one process (test/fixtures/transcribeMany.ts: the engine in-process, the
+ * model loaded once), under `env` (e.g. a CPU personality's), once per thread count.
+ */
+export function transcribeMany(
+  env: NodeJS.ProcessEnv,
+  batch: { files: string[]; model: string; precision: 'int8' | 'q4' | 'fp32'; threads: number[]; language: string },
+): ManyTranscribed[] {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'transcribeMany.ts'), JSON.stringify(batch)], {
+    env,
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 900_000,
+  });
+  if (r.status !== 0) throw new Error(`transcribeMany failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ManyTranscribed);
+}

@@ -1,18 +1,18 @@
 // Packaging: `node scripts/package.mjs linux-x64` makes a .vsix with @vscode/vsce that carries the built
 // entries, the catalogue, the VAD, speaker, speaker-segmentation and CAM++ models with their licences, and only linux-x64's onnxruntime, and
 // leaves sources, tests, tools and Whisper models out. Installed as a user gets it (only a Whisper folder in the
-// models folder), it transcribes with its own VAD and speaker models, without a warning.
+// models folder, downloaded and quantized by the package's own CLI), it transcribes with its own VAD and speaker
+// models, without a warning, with nothing on PATH (no Python, no system ffmpeg).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import { isBuiltin } from 'module';
 import * as fs from 'fs';
 import * as path from 'path';
 import { modelDir, ROOT, tmpDir } from './helpers';
 import { TESTDATA } from '../fixtures/shared';
+import { hubReplicaDir } from '../fixtures/hubReplica';
 import { startLocalHub } from '../fixtures/localHub';
-import { findModel, loadCatalog } from '../../src/models/catalog';
-import { downloadModel } from '../../src/models/download';
 
 const base = modelDir('base');
 const TWO_SPEAKERS = path.join(TESTDATA, 'diarization', 'pyannote_sample.wav');
@@ -110,26 +110,45 @@ test('the linux-x64 .vsix holds the extension and its own native binaries only',
   });
   assert.equal(load.status, 0, load.stderr);
 
-  // As a user has it: a models folder holding only the Whisper model the product downloaded (from a local stand-in
-  // for the hub, with the catalogue's pinned commit), and nothing else.
-  if (base) {
+  // As a user has it: the package's own CLI downloads base from a local stand-in for the hub (files made as the hub
+  // makes them, at the catalogue's pinned commit) and makes its int8 graphs, with no Python and nothing on PATH; the
+  // models folder then holds that Whisper model and nothing else.
+  const replica = hubReplicaDir('base');
+  if (base && replica) {
     const models = path.join(unpacked, 'user-models');
-    const entry = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'catalog.json'), 'utf8')).models.base;
-    const hub = await startLocalHub([{ repo: entry.hf_repo, revision: entry.revision, dir: base }]);
+    const entry = JSON.parse(fs.readFileSync(path.join(extension, 'models', 'catalog.json'), 'utf8')).models.base;
+    const hub = await startLocalHub([{ repo: entry.hf_repo, revision: entry.revision, dir: replica }]);
+    const cli = path.join(extension, 'dist', 'cli.js');
+    const programs = path.join(unpacked, 'programs');
+    fs.mkdirSync(programs);
+    const ffmpeg = spawnSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).stdout.trim();
+    if (ffmpeg) fs.symlinkSync(ffmpeg, path.join(programs, 'ffmpeg'));
+    const userEnv = { HOME: unpacked, PATH: programs, TRANSCREVAI_MODELS: models };
+    // The replica's bytes are not the hub's: its listing is the truth here, so the catalogue's recorded sizes are left out.
+    const catalog = JSON.parse(fs.readFileSync(path.join(extension, 'models', 'catalog.json'), 'utf8'));
+    catalog.models.base.files = catalog.models.base.files.map((f: string | { path: string }) => (typeof f === 'string' ? f : f.path));
+    fs.writeFileSync(path.join(unpacked, 'catalog.json'), JSON.stringify(catalog));
     try {
-      const catalog = loadCatalog(path.join(extension, 'models', 'catalog.json'), hub.url);
-      await downloadModel(findModel(catalog, 'base')!, { modelsRoot: models, precision: 'int8', ca: fs.readFileSync(hub.caFile, 'utf8') });
+      const download = spawn(process.execPath, [cli, 'download', 'base'], {
+        env: { ...userEnv, HF_ENDPOINT: hub.url, NODE_EXTRA_CA_CERTS: hub.caFile, TRANSCREVAI_CATALOG: path.join(unpacked, 'catalog.json') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      download.stdout.on('data', (d) => (output += d));
+      download.stderr.on('data', (d) => (output += d));
+      const code = await new Promise<number | null>((resolve) => download.on('exit', resolve));
+      assert.equal(code, 0, output);
+      assert.match(output, /base \(int8\) installed in .*int8 made in [\d.]+ s/);
     } finally {
       await hub.close();
     }
     assert.deepEqual(fs.readdirSync(models), ['base']);
-    const cli = path.join(extension, 'dist', 'cli.js');
     const r = spawnSync(
       process.execPath,
       [cli, 'transcribe', TWO_SPEAKERS, '--model', 'base', '--language', 'en', '--diarize', '--verbose', '--format', 'json'],
       {
         encoding: 'utf8',
-        env: { ...process.env, TRANSCREVAI_MODELS: models },
+        env: userEnv,
         timeout: 120_000,
       },
     );

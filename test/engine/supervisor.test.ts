@@ -171,6 +171,21 @@ test('a hung diarization child (no heartbeat) is killed and restarted 3 times, t
   assert.ok(j.segments.every((s: { speaker?: string }) => s.speaker));
 });
 
+test('a child inside a long native call (an onnxruntime run holding its event loop) is waited for, not killed as hung', { skip }, () => {
+  const r = runCli(
+    ['transcribe', JFK, ...ARGS],
+    {
+      // 250 ms beats: 2.5 s of silence is a hang, and the transcription child's main thread is held 10 s at its start.
+      TRANSCREVAI_WORKER_FAULT: 'transcription:native-block:500',
+      TRANSCREVAI_HEARTBEAT_MS: '250',
+    },
+    120_000,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /missed \d+ heartbeats|killed|restarted/);
+  assert.match(r.stdout, /ask not what your country can do for you/i);
+});
+
 /**
  * How long an orphaned child may take to notice. A child sees the engine go away ('disconnect') only between
  * synchronous steps: a child killed in its own start-up (loading Node and onnxruntime, 1.5–1.8 s for three

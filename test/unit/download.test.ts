@@ -12,7 +12,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import type { AddressInfo } from 'net';
-import { downloadModel, downloadSize, isModelInstalled, partialDirFor, type DownloadProgress } from '../../src/models/download';
+import { downloadModel, downloadSize, isModelInstalled, partialDirFor, type DownloadProgress, type Quantize } from '../../src/models/download';
 import { proxyFor } from '../../src/models/http';
 import type { CatalogModel } from '../../src/models/catalog';
 import { CancelledError, TranscrevError } from '../../src/errors';
@@ -36,9 +36,10 @@ const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
 const FILES: Record<string, Buffer> = {
   'config.json': Buffer.from('{"d_model": 384}'),
+  'generation_config.json': Buffer.from('{"decoder_start_token_id": 50258}'),
   'tokenizer.json': bytes(50_000, 7),
-  'onnx/encoder_model_int8.onnx': bytes(300_000, 11),
-  'onnx/decoder_model_merged_int8.onnx': bytes(200_000, 13),
+  'onnx/encoder_model.onnx': bytes(300_000, 11),
+  'onnx/decoder_model_merged.onnx': bytes(200_000, 13),
 };
 
 interface ServerBehaviour {
@@ -242,8 +243,8 @@ describe('downloadModel', () => {
     const last = events[events.length - 1];
     assert.equal(last.bytes, total);
     assert.equal(last.total, total);
-    assert.equal(last.fileIndex, 3);
-    assert.equal(last.fileCount, 4);
+    assert.equal(last.fileIndex, 4);
+    assert.equal(last.fileCount, 5);
     // Monotonic overall progress.
     for (let i = 1; i < events.length; i++) assert.ok(events[i].bytes >= events[i - 1].bytes);
     assert.ok(isModelInstalled(model(`${srv.url}/files/`), root));
@@ -302,29 +303,29 @@ describe('downloadModel', () => {
 
   test('the catalogue and the hub disagreeing about a file stops the download', async () => {
     const m = model(`${srv.url}/files/`, { listing: true });
-    m.files[1].size = 12;
+    m.files[2].size = 12;
     await assert.rejects(dl(m, { modelsRoot: tmpRoot() }), /the catalogue and the hub disagree about tokenizer\.json/);
   });
 
   test('external-data files of a graph are fetched with it and verified', async () => {
-    EXTRA['onnx/encoder_model_int8.onnx_data'] = bytes(120_000, 23);
-    FILES['onnx/encoder_model_int8.onnx_data'] = EXTRA['onnx/encoder_model_int8.onnx_data'];
+    EXTRA['onnx/encoder_model.onnx_data'] = bytes(120_000, 23);
+    FILES['onnx/encoder_model.onnx_data'] = EXTRA['onnx/encoder_model.onnx_data'];
     try {
       const m = model(`${srv.url}/files/`, { listing: true });
       m.files = m.files.filter((f) => !f.path.endsWith('_data'));
       const root = tmpRoot();
       await dl(m, { modelsRoot: root });
-      assert.ok(fs.readFileSync(path.join(root, 'tiny', 'onnx', 'encoder_model_int8.onnx_data')).equals(EXTRA['onnx/encoder_model_int8.onnx_data']));
+      assert.ok(fs.readFileSync(path.join(root, 'tiny', 'onnx', 'encoder_model.onnx_data')).equals(EXTRA['onnx/encoder_model.onnx_data']));
     } finally {
-      delete EXTRA['onnx/encoder_model_int8.onnx_data'];
-      delete FILES['onnx/encoder_model_int8.onnx_data'];
+      delete EXTRA['onnx/encoder_model.onnx_data'];
+      delete FILES['onnx/encoder_model.onnx_data'];
     }
   });
 
   test('a file with no size and digest known anywhere is refused, not downloaded unverified', async () => {
     await assert.rejects(
       dl(model(`${srv.url}/files/`, { withSha: false }), { modelsRoot: tmpRoot() }),
-      /no size and checksum known for config\.json, tokenizer\.json, .*refusing to download files that cannot be verified/,
+      /no size and checksum known for config\.json, generation_config\.json, tokenizer\.json, .*refusing to download files that cannot be verified/,
     );
     assert.equal(srv.log.length, 0);
   });
@@ -340,46 +341,46 @@ describe('downloadModel', () => {
 
   test('a resume names the ETag it began with (If-Range): a file changed upstream restarts whole, never stitched', async () => {
     const root = tmpRoot();
-    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.drops.set('onnx/encoder_model.onnx', 1);
     srv.behaviour.dropAfter = 100_000;
     await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
-    const old = FILES['onnx/encoder_model_int8.onnx'];
-    FILES['onnx/encoder_model_int8.onnx'] = bytes(300_000, 99);
+    const old = FILES['onnx/encoder_model.onnx'];
+    FILES['onnx/encoder_model.onnx'] = bytes(300_000, 99);
     try {
       srv.log.length = 0;
       await dl(model(`${srv.url}/files/`), { modelsRoot: root });
       assertInstalled(root);
-      const enc = srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))!;
+      const enc = srv.log.find((l) => l.path.endsWith('encoder_model.onnx'))!;
       assert.equal(enc.range, 'bytes=100000-');
       assert.equal(enc.ifRange, `"${sha(old).slice(0, 16)}"`);
       assert.equal(enc.status, 200, 'the changed file came whole');
     } finally {
-      FILES['onnx/encoder_model_int8.onnx'] = old;
+      FILES['onnx/encoder_model.onnx'] = old;
     }
   });
 
   test('a server without ETags: a kept .part cannot be vouched for, so the file starts over', async () => {
     const root = tmpRoot();
     srv.behaviour.noEtag = true;
-    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.drops.set('onnx/encoder_model.onnx', 1);
     srv.behaviour.dropAfter = 100_000;
     await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
     srv.log.length = 0;
     await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
-    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, undefined);
+    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model.onnx'))?.range, undefined);
   });
 
   test('interrupted download: no final folder, .part kept, next call resumes with Range', async () => {
     const root = tmpRoot();
-    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.drops.set('onnx/encoder_model.onnx', 1);
     srv.behaviour.dropAfter = 100_000;
     await assert.rejects(
       dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }),
       (err: unknown) => err instanceof TranscrevError && err.kind === 'model' && /resume/.test(err.message),
     );
     assert.equal(fs.existsSync(path.join(root, 'tiny')), false, 'final folder must not exist');
-    const part = path.join(partialDirFor(root, 'tiny'), 'onnx', 'encoder_model_int8.onnx.part');
+    const part = path.join(partialDirFor(root, 'tiny'), 'onnx', 'encoder_model.onnx.part');
     assert.equal(fs.statSync(part).size, 100_000);
     // Files finished before the drop are kept whole.
     assert.ok(fs.existsSync(path.join(partialDirFor(root, 'tiny'), 'tokenizer.json')));
@@ -387,20 +388,20 @@ describe('downloadModel', () => {
     srv.log.length = 0;
     const result = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
-    const enc = srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'));
+    const enc = srv.log.find((l) => l.path.endsWith('encoder_model.onnx'));
     assert.equal(enc?.range, 'bytes=100000-');
     assert.ok(!srv.log.some((l) => l.path.endsWith('tokenizer.json')), 'completed files are not fetched again');
-    assert.equal(result.received, 200_000 + FILES['onnx/decoder_model_merged_int8.onnx'].length);
+    assert.equal(result.received, 200_000 + FILES['onnx/decoder_model_merged.onnx'].length);
   });
 
   test('a dropped connection is resumed automatically within one call', async () => {
     const root = tmpRoot();
-    srv.behaviour.drops.set('onnx/decoder_model_merged_int8.onnx', 2);
+    srv.behaviour.drops.set('onnx/decoder_model_merged.onnx', 2);
     srv.behaviour.dropAfter = 70_000;
     const lines: string[] = [];
     await dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 3, retryDelayMs: 10, log: (l) => lines.push(l) });
     assertInstalled(root);
-    const ranges = srv.log.filter((l) => l.path.endsWith('decoder_model_merged_int8.onnx')).map((l) => l.range);
+    const ranges = srv.log.filter((l) => l.path.endsWith('decoder_model_merged.onnx')).map((l) => l.range);
     assert.deepEqual(ranges, [undefined, 'bytes=70000-', 'bytes=140000-']);
     assert.ok(lines.some((l) => /resuming/.test(l)));
   });
@@ -426,14 +427,14 @@ describe('downloadModel', () => {
 
   test('server that ignores Range (200): the file restarts from zero and ends correct', async () => {
     const root = tmpRoot();
-    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.drops.set('onnx/encoder_model.onnx', 1);
     srv.behaviour.dropAfter = 120_000;
     await assert.rejects(dl(model(`${srv.url}/files/`), { modelsRoot: root, retries: 0 }));
     srv.behaviour.ignoreRange = true;
     srv.log.length = 0;
     const result = await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
-    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, 'bytes=120000-');
+    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model.onnx'))?.range, 'bytes=120000-');
     assert.equal(result.received, 300_000 + 200_000, 'whole encoder fetched again, plus the decoder');
   });
 
@@ -441,11 +442,11 @@ describe('downloadModel', () => {
     const root = tmpRoot();
     const dir = partialDirFor(root, 'tiny');
     fs.mkdirSync(path.join(dir, 'onnx'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'onnx', 'encoder_model_int8.onnx.part'), FILES['onnx/encoder_model_int8.onnx']);
+    fs.writeFileSync(path.join(dir, 'onnx', 'encoder_model.onnx.part'), FILES['onnx/encoder_model.onnx']);
     await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
     assert.equal(
-      srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx')),
+      srv.log.find((l) => l.path.endsWith('encoder_model.onnx')),
       undefined,
     );
   });
@@ -493,19 +494,19 @@ describe('downloadModel', () => {
       signal: controller.signal,
       progressIntervalMs: 0,
       onProgress: (p) => {
-        if (p.file === 'onnx/encoder_model_int8.onnx' && p.fileBytes >= 60_000) controller.abort();
+        if (p.file === 'onnx/encoder_model.onnx' && p.fileBytes >= 60_000) controller.abort();
       },
     });
     await assert.rejects(started, (err: unknown) => err instanceof CancelledError && /resume/.test(err.message));
     assert.equal(fs.existsSync(path.join(root, 'tiny')), false);
-    const part = path.join(partialDirFor(root, 'tiny'), 'onnx', 'encoder_model_int8.onnx.part');
+    const part = path.join(partialDirFor(root, 'tiny'), 'onnx', 'encoder_model.onnx.part');
     const kept = fs.statSync(part).size;
     assert.ok(kept > 0 && kept < 300_000, `kept ${kept}`);
     srv.behaviour.slowMs = 0;
     srv.log.length = 0;
     await dl(model(`${srv.url}/files/`), { modelsRoot: root });
     assertInstalled(root);
-    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model_int8.onnx'))?.range, `bytes=${kept}-`);
+    assert.equal(srv.log.find((l) => l.path.endsWith('encoder_model.onnx'))?.range, `bytes=${kept}-`);
   });
 
   test('an already-aborted signal rejects before any request', async () => {
@@ -524,12 +525,12 @@ describe('downloadModel', () => {
     assert.ok(srv.log.some((l) => l.path.startsWith('/redirect/')));
     // Resume through redirects.
     const root2 = tmpRoot();
-    srv.behaviour.drops.set('onnx/encoder_model_int8.onnx', 1);
+    srv.behaviour.drops.set('onnx/encoder_model.onnx', 1);
     srv.behaviour.dropAfter = 50_000;
     srv.log.length = 0;
     await dl(model(`${srv.url}/hop1/`, { name: 'base' }), { modelsRoot: root2, retryDelayMs: 5 });
     assertInstalled(root2, 'base');
-    const final = srv.log.filter((l) => l.path === '/files/onnx/encoder_model_int8.onnx').map((l) => l.range);
+    const final = srv.log.filter((l) => l.path === '/files/onnx/encoder_model.onnx').map((l) => l.range);
     assert.deepEqual(final, [undefined, 'bytes=50000-']);
   });
 
@@ -578,36 +579,92 @@ describe('downloadModel', () => {
     assertInstalled(root);
   });
 
-  test('precision: int8 fetches only the int8 graphs; fp32 is added later into the installed folder', async () => {
+  test("int8 and q4 are made here from the float graphs; the hub's own quantized graphs are never fetched", async () => {
     const root = tmpRoot();
-    FILES['onnx/encoder_model.onnx'] = bytes(40_000, 17);
-    FILES['onnx/decoder_model_merged.onnx'] = bytes(30_000, 19);
+    // A quantizer stand-in that writes the precision's graphs from the float ones (the real one: test/unit/quantize-*.test.ts
+    // and the engine's hub test), so this test sees the downloader's order of work and its folders.
+    const calls: { dir: string; precision: string }[] = [];
+    const quantize: Quantize = async (dir, precision, o) => {
+      calls.push({ dir, precision });
+      for (const g of ['encoder_model', 'decoder_model_merged']) {
+        const float = fs.readFileSync(path.join(dir, 'onnx', `${g}.onnx`));
+        o?.onProgress?.({ step: g, done: float.length, total: float.length });
+        fs.writeFileSync(path.join(dir, 'onnx', `${g}_${precision}.onnx`), float.subarray(0, float.length >> 2));
+      }
+      return { written: [`onnx/encoder_model_${precision}.onnx`, `onnx/decoder_model_merged_${precision}.onnx`], seconds: 0.01 };
+    };
+    FILES['onnx/encoder_model_int8.onnx'] = bytes(10_000, 31);
     try {
       const m = model(`${srv.url}/files/`);
-      assert.deepEqual(
-        m.files.map((f) => f.precision),
-        [undefined, undefined, undefined, undefined, undefined, undefined],
-      );
       for (const f of m.files) f.precision = f.path.endsWith('_int8.onnx') ? 'int8' : f.path.startsWith('onnx/') ? 'fp32' : undefined;
-      await dl(m, { modelsRoot: root, precision: 'int8' });
+      const events: DownloadProgress[] = [];
+      const r = await dl(m, { modelsRoot: root, precision: 'int8', quantize, onProgress: (p) => events.push(p), progressIntervalMs: 0 });
       const dir = path.join(root, 'tiny');
-      assert.ok(fs.existsSync(path.join(dir, 'onnx', 'encoder_model_int8.onnx')));
-      assert.equal(fs.existsSync(path.join(dir, 'onnx', 'encoder_model.onnx')), false);
-      assert.ok(!srv.log.some((l) => /encoder_model\.onnx$/.test(l.path)));
+      assert.deepEqual(calls, [{ dir: partialDirFor(root, 'tiny'), precision: 'int8' }], 'made in the partial folder, before it is published');
+      assert.ok(!srv.log.some((l) => l.path.endsWith('_int8.onnx')), "the hub's int8 graph is not fetched");
+      assert.ok(fs.readFileSync(path.join(dir, 'onnx', 'encoder_model_int8.onnx')).equals(FILES['onnx/encoder_model.onnx'].subarray(0, 75_000)));
+      assert.equal(fs.existsSync(path.join(dir, 'onnx', 'encoder_model.onnx')), false, 'the float graphs are deleted once used');
+      assert.ok(r.quantizeSeconds > 0);
+      assert.deepEqual([...new Set(events.map((e) => e.phase))], ['download', 'quantize']);
       assert.equal(isModelInstalled(m, root, 'int8'), true);
-      assert.equal(isModelInstalled(m, root, 'fp32'), false);
+      assert.equal(isModelInstalled(m, root, 'q4'), false);
+      assert.equal((await dl(m, { modelsRoot: root, precision: 'int8', quantize })).alreadyInstalled, true);
+
+      // q4 beside the installed int8: the float graphs come again (not kept), q4 is moved in, int8 stays.
       srv.log.length = 0;
-      const r = await dl(m, { modelsRoot: root, precision: 'fp32' });
-      assert.equal(r.received, 70_000);
-      assert.deepEqual(srv.log.map((l) => l.path).sort(), ['/files/onnx/decoder_model_merged.onnx', '/files/onnx/encoder_model.onnx']);
-      assert.ok(fs.readFileSync(path.join(dir, 'onnx', 'encoder_model.onnx')).equals(FILES['onnx/encoder_model.onnx']));
-      assert.equal(isModelInstalled(m, root, 'fp32'), true);
+      await dl(m, { modelsRoot: root, precision: 'q4', quantize });
+      assert.deepEqual(
+        srv.log
+          .filter((l) => l.path.startsWith('/files/onnx/'))
+          .map((l) => l.path)
+          .sort(),
+        ['/files/onnx/decoder_model_merged.onnx', '/files/onnx/encoder_model.onnx'],
+      );
+      assert.ok(isModelInstalled(m, root, 'q4') && isModelInstalled(m, root, 'int8'));
       assert.equal(fs.existsSync(partialDirFor(root, 'tiny')), false);
-      assert.equal((await dl(m, { modelsRoot: root })).alreadyInstalled, true);
+
+      // --keep-float: the float graphs stay, and the next precision is made from them with no request.
+      const root2 = tmpRoot();
+      await dl(m, { modelsRoot: root2, precision: 'int8', quantize, keepFloat: true });
+      assert.equal(isModelInstalled(m, root2, 'fp32'), true);
+      srv.log.length = 0;
+      const q4 = await dl(m, { modelsRoot: root2, precision: 'q4', quantize });
+      assert.equal(q4.received, 0);
+      assert.equal(srv.log.filter((l) => l.path.startsWith('/files/')).length, 0);
+      assert.equal(isModelInstalled(m, root2, 'q4'), true);
     } finally {
-      delete FILES['onnx/encoder_model.onnx'];
-      delete FILES['onnx/decoder_model_merged.onnx'];
+      delete FILES['onnx/encoder_model_int8.onnx'];
     }
+  });
+
+  test('cancelled while the graphs are made: the downloaded files are kept and the next call only makes them', async () => {
+    const root = tmpRoot();
+    const controller = new AbortController();
+    const failing: Quantize = async () => {
+      controller.abort();
+      throw new CancelledError('cancelled');
+    };
+    const m = model(`${srv.url}/files/`);
+    await assert.rejects(
+      dl(m, { modelsRoot: root, precision: 'int8', quantize: failing, signal: controller.signal }),
+      (err: unknown) => err instanceof CancelledError && /kept/.test(err.message),
+    );
+    assert.equal(fs.existsSync(path.join(root, 'tiny')), false);
+    assert.ok(fs.existsSync(path.join(partialDirFor(root, 'tiny'), 'onnx', 'decoder_model_merged.onnx')));
+    srv.log.length = 0;
+    let made = 0;
+    await dl(m, {
+      modelsRoot: root,
+      precision: 'int8',
+      quantize: async (dir, precision) => {
+        made++;
+        for (const g of ['encoder_model', 'decoder_model_merged']) fs.writeFileSync(path.join(dir, 'onnx', `${g}_${precision}.onnx`), 'x');
+        return { written: [], seconds: 0 };
+      },
+    });
+    assert.equal(made, 1);
+    assert.equal(srv.log.filter((l) => l.path.startsWith('/files/')).length, 0, 'nothing fetched again');
+    assert.equal(isModelInstalled(m, root, 'int8'), true);
   });
 
   test('a proxy from the environment (HTTP_PROXY, with credentials) tunnels https (CONNECT); NO_PROXY bypasses it', async () => {
@@ -621,7 +678,7 @@ describe('downloadModel', () => {
       const root = tmpRoot();
       await dl(model(`${srv.url}/files/`), { modelsRoot: root, env: { HTTP_PROXY: proxyUrl } });
       assertInstalled(root);
-      assert.equal(seen.length, 4);
+      assert.equal(seen.length, Object.keys(FILES).length);
       assert.equal(seen[0], `CONNECT ${new URL(srv.url).host} Basic ${Buffer.from('user:p@ss').toString('base64')}`);
       // NO_PROXY bypasses it.
       seen.length = 0;
@@ -691,7 +748,7 @@ describe('HTTPS through a CONNECT proxy', () => {
       const root = tmpRoot();
       await downloadModel(model(targetUrl), { modelsRoot: root, proxy: proxyUrl, strictSSL: false, env: {} });
       assertInstalled(root);
-      assert.equal(connects.length, 4);
+      assert.equal(connects.length, Object.keys(FILES).length);
       assert.equal(connects[0], `127.0.0.1:${(target.address() as AddressInfo).port}`);
       // Self-signed certificate with strictSSL (default): refused.
       await assert.rejects(downloadModel(model(targetUrl), { modelsRoot: tmpRoot(), proxy: proxyUrl, env: {}, retries: 0 }), /certificate/i);

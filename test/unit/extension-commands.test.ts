@@ -14,6 +14,8 @@ import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { createFakeVscode, FakeDocument, FakeEditor, installFakeVscode, Uri } from './helpers/fakeVscode';
 import { localhostCert } from '../fixtures/tlsCert';
+import { writeToyWhisperFolder } from '../fixtures/onnxGraphs';
+import { formatBytes } from '../../src/models/catalog';
 
 const FAKE_ENGINE = `
 const fs = require('fs');
@@ -63,7 +65,19 @@ process.on('message', (m) => {
 });
 `;
 
-const MODEL_FILES: Record<string, string> = {
+// What the stand-in hub serves: a Whisper-shaped toy model's float graphs (the download makes its int8 graphs here
+// with the real quantizer) and the text files.
+const TOY_FOLDER = writeToyWhisperFolder(fs.mkdtempSync(path.join(os.tmpdir(), 'transcrevai-toy-')));
+const MODEL_FILES: Record<string, Buffer> = {
+  'config.json': fs.readFileSync(path.join(TOY_FOLDER, 'config.json')),
+  'generation_config.json': Buffer.from('{}'),
+  'tokenizer.json': Buffer.from('{"t": 1}'),
+  'onnx/encoder_model.onnx': fs.readFileSync(path.join(TOY_FOLDER, 'onnx', 'encoder_model.onnx')),
+  'onnx/decoder_model_merged.onnx': fs.readFileSync(path.join(TOY_FOLDER, 'onnx', 'decoder_model_merged.onnx')),
+};
+const DOWNLOAD_LABEL = formatBytes(Object.values(MODEL_FILES).reduce((n, b) => n + b.length, 0));
+/** An installed model as the tests find it: the text files and int8 graphs (their bytes are never run here). */
+const INSTALLED_FILES: Record<string, string> = {
   'config.json': '{}',
   'generation_config.json': '{}',
   'tokenizer.json': '{"t": 1}',
@@ -118,19 +132,19 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       const rel = decodeURIComponent(new URL(req.url!, 'https://x').pathname.replace(/^\/m\//, ''));
       const body = MODEL_FILES[rel];
       if (!body) return res.writeHead(404).end();
-      res.writeHead(200, { 'Content-Length': Buffer.byteLength(body) }).end(body);
+      res.writeHead(200, { 'Content-Length': body.length }).end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/m/`;
     fs.mkdirSync(path.join(extDir, 'dist'), { recursive: true });
     fs.mkdirSync(path.join(extDir, 'models'), { recursive: true });
     fs.writeFileSync(path.join(extDir, 'dist', 'engine.js'), FAKE_ENGINE);
-    const sha256 = (b: string) => crypto.createHash('sha256').update(b).digest('hex');
-    const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: Buffer.byteLength(b), sha256: sha256(b) }));
-    // fp32 graphs are listed (and would 404): an int8 download must not ask for them.
+    const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+    const files = Object.entries(MODEL_FILES).map(([p, b]) => ({ path: p, bytes: b.length, sha256: sha256(b) }));
+    // The hub's int8 graphs are listed (and would 404): a download must never ask for them.
     files.push(
-      { path: 'onnx/encoder_model.onnx', bytes: 99, sha256: 'e'.repeat(64) },
-      { path: 'onnx/decoder_model_merged.onnx', bytes: 99, sha256: 'd'.repeat(64) },
+      { path: 'onnx/encoder_model_int8.onnx', bytes: 99, sha256: 'e'.repeat(64) },
+      { path: 'onnx/decoder_model_merged_int8.onnx', bytes: 99, sha256: 'd'.repeat(64) },
     );
     const layout = {
       int8: ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx'],
@@ -145,7 +159,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       }),
     );
     // "tiny" installed, "base" not.
-    for (const [p, b] of Object.entries(MODEL_FILES)) {
+    for (const [p, b] of Object.entries(INSTALLED_FILES)) {
       fs.mkdirSync(path.dirname(path.join(modelsDir, 'tiny', p)), { recursive: true });
       fs.writeFileSync(path.join(modelsDir, 'tiny', p), b);
     }
@@ -408,7 +422,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     const prompt = fake.shown.at(-1)!;
     assert.match(prompt.message, /"base" \(int8\) is not installed/);
     // tiny is installed and multilingual: offered instead of a download.
-    assert.deepEqual(prompt.items, ['Download (12 KB)', 'Use "tiny" (installed)', 'Choose Folder…']);
+    assert.deepEqual(prompt.items, [`Download (${DOWNLOAD_LABEL})`, 'Use "tiny" (installed)', 'Choose Folder…']);
     assert.equal(requests().length, count);
     fake.handlers.warning = (m) => (/not installed/.test(m) ? 'Use "tiny" (installed)' : 'Overwrite');
     await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
@@ -420,9 +434,10 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
   });
 
   test('model not installed → Download: fetched from the catalogue, then the transcription runs', async () => {
-    fake.handlers.warning = (m) => (/not installed/.test(m) ? 'Download (12 KB)' : 'Overwrite');
+    fake.handlers.warning = (m) => (/not installed/.test(m) ? `Download (${DOWNLOAD_LABEL})` : 'Overwrite');
     await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
-    for (const p of Object.keys(MODEL_FILES)) assert.ok(fs.existsSync(path.join(modelsDir, 'base', p)), p);
+    for (const p of Object.keys(INSTALLED_FILES)) assert.ok(fs.existsSync(path.join(modelsDir, 'base', p)), p);
+    assert.equal(fs.existsSync(path.join(modelsDir, 'base', 'onnx', 'encoder_model.onnx')), false, 'the float graphs are deleted once used');
     assert.equal(fs.existsSync(path.join(modelsDir, 'base.partial')), false);
     assert.equal(requests().at(-1).params.model, 'base');
     assert.ok(fake.progress.some((p) => p.title === 'Downloading Whisper "base"' && p.increments === 100));
@@ -435,11 +450,11 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     const prompts: { message: string; items: string[] }[] = [];
     fake.handlers.warning = (message, ...items) => {
       prompts.push({ message, items: items as string[] });
-      return /English-only/.test(message) ? 'Download (12 KB)' : 'Overwrite';
+      return /English-only/.test(message) ? `Download (${DOWNLOAD_LABEL})` : 'Overwrite';
     };
     await fake.vscode.commands.executeCommand('transcrevai.transcribeFile', Uri.file(path.join(mediaDir, 'aula.wav')));
     assert.match(prompts[0].message, /for Portuguese: "tiny.en" is English-only .*"base" is offered instead/);
-    assert.deepEqual(prompts[0].items, ['Download (12 KB)', 'Use "tiny" (installed)', 'Choose Folder…']);
+    assert.deepEqual(prompts[0].items, [`Download (${DOWNLOAD_LABEL})`, 'Use "tiny" (installed)', 'Choose Folder…']);
     assert.ok(fs.existsSync(path.join(modelsDir, 'base', 'onnx', 'encoder_model_int8.onnx')));
     assert.equal(fs.existsSync(path.join(modelsDir, 'tiny.en')), false, 'the English-only model is not fetched');
     assert.equal(fake.config['transcrevai.model'], 'base');
@@ -477,7 +492,7 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       listed.map((i) => i.label),
       ['tiny', 'base', 'tiny.en'],
     );
-    assert.equal(listed[1].description, 'int8: 12 KB · current setting');
+    assert.match(listed[1].description, new RegExp(`^${DOWNLOAD_LABEL} download · int8 made here, ≈ \\d+ KB on disk · current setting$`));
     assert.equal(listed[0].detail, '$(check) Installed');
   });
 

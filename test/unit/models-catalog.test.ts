@@ -4,14 +4,31 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { catalogPath, fileUrl, filesFor, findModel, formatBytes, hubEndpoint, knownSize, loadCatalog, modelSize, parseCatalog } from '../../src/models/catalog';
+import {
+  catalogPath,
+  fileUrl,
+  findModel,
+  formatBytes,
+  hubEndpoint,
+  isMadeLocally,
+  knownSize,
+  loadCatalog,
+  modelSize,
+  parseCatalog,
+  sourceFiles,
+} from '../../src/models/catalog';
 import { importModelFolder, inspectModelFolder } from '../../src/models/folder';
-import { isModelInstalled, partialBytes } from '../../src/models/download';
 import { TranscrevError } from '../../src/errors';
 import { tmpDir, tmpTree } from '../fixtures/tmp';
 import { WHISPER_MODEL_NAMES } from '../../src/models/paths';
 
 const SHA = 'a'.repeat(64);
+const ROOT = path.join(__dirname, '..', '..');
+/** models/catalog.json as written by tools/models/catalog.py (the keys src/models/catalog.ts ignores included). */
+type RawModel = { hf_repo: string; revision: string; files: { path: string }[]; proof?: unknown; proof_notes?: string } & Record<string, unknown>;
+const raw = (): { layout: Record<string, unknown>; models: Record<string, RawModel> } => JSON.parse(fs.readFileSync(catalogPath(ROOT), 'utf8'));
+/** The hub's own quantized graphs (onnx-community and Xenova names): never in a download. */
+const HUB_QUANTIZED = /_(int8|uint8|q4|q4f16|bnb4|quantized|fp16)\.onnx/;
 
 describe('parseCatalog', () => {
   test('array form with file objects', () => {
@@ -22,7 +39,7 @@ describe('parseCatalog', () => {
           baseUrl: 'https://huggingface.co/onnx-community/whisper-base/resolve/main',
           files: [
             { path: 'config.json', size: 10, sha256: SHA.toUpperCase() },
-            { path: 'onnx/encoder_model_int8.onnx', size: null, sha256: null },
+            { path: 'onnx/encoder_model.onnx', size: null, sha256: null },
           ],
         },
       ],
@@ -32,7 +49,7 @@ describe('parseCatalog', () => {
     assert.deepEqual(m.files[0], { path: 'config.json', size: 10, sha256: SHA });
     assert.equal(modelSize(m), null);
     assert.equal(knownSize(m), 10);
-    assert.equal(fileUrl(m, m.files[1]), 'https://huggingface.co/onnx-community/whisper-base/resolve/main/onnx/encoder_model_int8.onnx');
+    assert.equal(fileUrl(m, m.files[1]), 'https://huggingface.co/onnx-community/whisper-base/resolve/main/onnx/encoder_model.onnx');
   });
 
   test('map form and string file entries', () => {
@@ -84,57 +101,92 @@ describe('parseCatalog', () => {
     assert.throws(() => loadCatalog(path.join(dir, 'c.json')), /not valid JSON/);
   });
 
-  test('the shipped models/catalog.json (when present) parses and names the Whisper models', (t) => {
-    const file = catalogPath(path.join(__dirname, '..', '..'));
-    if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
-    const c = loadCatalog(file);
+  test('the shipped models/catalog.json parses and names the Whisper models, each with the files src/whisper loads', () => {
+    const c = loadCatalog(catalogPath(ROOT));
+    assert.ok(WHISPER_MODEL_NAMES.length >= 6);
     for (const name of WHISPER_MODEL_NAMES) {
       const m = findModel(c, name);
       assert.ok(m, `${name} in catalogue`);
       const paths = m.files.map((f) => f.path);
       for (const required of ['config.json', 'generation_config.json', 'tokenizer.json']) assert.ok(paths.includes(required), `${name}: ${required}`);
+      assert.ok(paths.includes('onnx/encoder_model.onnx'), `${name}: fp32 encoder`);
+      assert.ok(paths.includes('onnx/decoder_model_merged.onnx'), `${name}: fp32 merged decoder`);
+    }
+  });
+
+  test('the shipped catalogue: every model pinned to a 40-hex commit of its repository, fetched and listed over https', () => {
+    const catalog = loadCatalog(catalogPath(ROOT));
+    const json = raw();
+    for (const m of catalog.models) {
+      const { hf_repo: repo } = json.models[m.name];
+      assert.match(m.revision ?? '', /^[0-9a-f]{40}$/, m.name);
+      assert.match(repo, /^(onnx-community|Xenova)\/whisper-/, m.name);
+      assert.equal(m.baseUrl, `https://huggingface.co/${repo}/resolve/${m.revision}/`);
+      assert.equal(m.listingUrl, `https://huggingface.co/api/models/${repo}/tree/${m.revision}?recursive=true`);
+    }
+    assert.deepEqual(
+      catalog.models.map((m) => m.name),
+      ['tiny', 'tiny.en', 'base', 'small', 'medium', 'large-v3-turbo'],
+    );
+  });
+
+  test('the shipped catalogue lists only float graphs: the hub quantized files (*_int8, *_q4, *_quantized, ...) are never downloaded', () => {
+    const catalog = loadCatalog(catalogPath(ROOT));
+    for (const m of catalog.models) {
+      const graphs = m.files.map((f) => f.path).filter((p) => p.startsWith('onnx/'));
+      for (const g of graphs) {
+        assert.doesNotMatch(g, HUB_QUANTIZED, `${m.name}: ${g}`);
+        assert.match(g, /^onnx\/(encoder_model|decoder_model_merged)\.onnx(_data(_\d+)?)?$/, `${m.name}: ${g}`);
+      }
+      // Every listed graph is fp32 and every listed file is fetched, whatever precision the user picks.
+      for (const f of m.files.filter((f) => /\.onnx$/.test(f.path))) assert.equal(f.precision, 'fp32', `${m.name}: ${f.path}`);
+      assert.deepEqual(sourceFiles(m), m.files, m.name);
+    }
+    const layout = raw().layout;
+    assert.deepEqual(layout.fp32, ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
+    for (const f of layout.files as string[]) assert.doesNotMatch(f, HUB_QUANTIZED, f);
+    assert.match(String(layout.description), /made locally from fp32/);
+    assert.ok(isMadeLocally('int8') && isMadeLocally('q4') && !isMadeLocally('fp32'));
+  });
+
+  test('the shipped catalogue: every pin has proof pages on huggingface.co naming its repository and its commit', () => {
+    for (const [name, m] of Object.entries(raw().models)) {
+      assert.ok(Array.isArray(m.proof) && m.proof.length > 0, `${name}: proof`);
+      const proof = m.proof as string[];
+      for (const url of proof) assert.match(url, /^https:\/\/huggingface\.co\/[\w.-]+\/[\w.-]+(\/|$)/, `${name}: ${url}`);
       assert.ok(
-        paths.some((p) => /^onnx\/encoder_model.*\.onnx$/.test(p)),
-        `${name}: encoder`,
+        proof.some((url) => url.startsWith(`https://huggingface.co/${m.hf_repo}/`)),
+        `${name}: a proof page of ${m.hf_repo}`,
       );
+      // The pages show a commit by its 7-hex prefix (tree pages) or in full (commit pages); the notes say which.
       assert.ok(
-        paths.some((p) => /^onnx\/decoder_model_merged.*\.onnx$/.test(p)),
-        `${name}: decoder`,
+        proof.some((url) => url.includes(m.revision)) || (m.proof_notes ?? '').includes(m.revision.slice(0, 7)),
+        `${name}: the proof names ${m.revision}`,
       );
     }
   });
 
-  test('the shipped catalogue: every model pinned to a commit, fetched and listed over https, graphs tagged by precision', (t) => {
-    const file = catalogPath(path.join(__dirname, '..', '..'));
-    if (!fs.existsSync(file)) return t.skip('models/catalog.json not written yet');
-    const catalog = loadCatalog(file);
-    for (const m of catalog.models) {
-      assert.match(m.revision ?? '', /^[0-9a-f]{40}$/, m.name);
-      assert.equal(m.baseUrl, `https://huggingface.co/onnx-community/whisper-${m.name}/resolve/${m.revision}/`);
-      assert.equal(m.listingUrl, `https://huggingface.co/api/models/onnx-community/whisper-${m.name}/tree/${m.revision}?recursive=true`);
-    }
-    // No model the product could not pin (medium: see tools/models/catalog.py).
-    assert.deepEqual(
-      catalog.models.map((m) => m.name),
-      ['tiny', 'tiny.en', 'base', 'small', 'large-v3-turbo'],
-    );
-    const base = findModel(catalog, 'base')!;
-    assert.deepEqual(
-      filesFor(base, 'int8')
-        .filter((f) => f.precision)
-        .map((f) => f.path)
-        .sort(),
-      ['onnx/decoder_model_merged_int8.onnx', 'onnx/encoder_model_int8.onnx'],
-    );
-    assert.deepEqual(
-      filesFor(base, 'fp32')
-        .filter((f) => f.precision)
-        .map((f) => f.path)
-        .sort(),
-      ['onnx/decoder_model_merged.onnx', 'onnx/encoder_model.onnx'],
-    );
-    assert.equal(filesFor(base).length, base.files.length);
-    assert.ok(filesFor(base, 'int8').some((f) => f.path === 'tokenizer.json'));
+  test('the shipped catalogue: medium (Xenova/whisper-medium, float weights) and large-v3-turbo facts', () => {
+    const json = raw();
+    const medium = json.models.medium;
+    assert.ok(medium, 'medium in catalogue');
+    assert.equal(medium.hf_repo, 'Xenova/whisper-medium');
+    assert.equal(medium.revision, '3f34831d54f304eac1426ff97b3f631d3f6d766a');
+    assert.equal(medium.multilingual, true);
+    assert.equal(medium.num_mel_bins, 80);
+    assert.equal(medium.vocab_size, 51865);
+    assert.equal(medium.params_millions, 769);
+    assert.equal(medium.decoder_layers, 24);
+    const turbo = json.models['large-v3-turbo'];
+    assert.equal(turbo.num_mel_bins, 128);
+    assert.equal(turbo.vocab_size, 51866);
+    assert.equal(turbo.decoder_layers, 4);
+    for (const name of ['tiny', 'base', 'small']) assert.equal(json.models[name].vocab_size, 51865, name);
+    assert.equal(json.models['tiny.en'].vocab_size, 51864);
+    assert.equal(json.models['tiny.en'].multilingual, false);
+    const c = loadCatalog(catalogPath(ROOT));
+    assert.equal(findModel(c, 'medium')!.paramsMillions, 769);
+    assert.equal(findModel(c, 'medium')!.multilingual, true);
   });
 
   test('a hub model needs a commit, not a branch; download URLs must be https', () => {
@@ -166,9 +218,10 @@ describe('parseCatalog', () => {
       c.models[0].files.map((f) => f.precision),
       [undefined, 'int8', 'fp32', undefined],
     );
+    // A download fetches the files of no precision and the fp32 graphs; int8 is made from fp32 here.
     assert.deepEqual(
-      filesFor(c.models[0], 'int8').map((f) => f.path),
-      ['config.json', 'onnx/encoder_model_int8.onnx', 'onnx/encoder_model_fp16.onnx'],
+      sourceFiles(c.models[0]).map((f) => f.path),
+      ['config.json', 'onnx/encoder_model.onnx', 'onnx/encoder_model_fp16.onnx'],
     );
   });
 
@@ -238,52 +291,60 @@ describe('importModelFolder', () => {
 });
 
 describe('installed / partial state', () => {
+  // download.ts is loaded where it is used: the catalogue tests above do not depend on it.
+  const download = () => import('../../src/models/download');
   const model = {
     name: 'tiny',
     baseUrl: 'https://h/',
     files: [
       { path: 'config.json', size: 1, sha256: null },
-      { path: 'onnx/encoder_model_int8.onnx', size: 10, sha256: null },
+      { path: 'onnx/encoder_model.onnx', size: 10, sha256: null, precision: 'fp32' as const },
     ],
   };
-  test('installed only when every file is in <root>/<name>', () => {
-    const root = tmpDir('root');
-    assert.equal(isModelInstalled(model, root), false);
-    fs.mkdirSync(path.join(root, 'tiny', 'onnx'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'tiny', 'config.json'), 'x');
-    assert.equal(isModelInstalled(model, root), false);
-    fs.writeFileSync(path.join(root, 'tiny', 'onnx', 'encoder_model_int8.onnx'), 'y'.repeat(10));
-    assert.equal(isModelInstalled(model, root), true);
-  });
-  test('a loadable folder with another file set (e.g. built locally) also counts as installed', () => {
-    const root = tmpDir('root');
-    for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']) {
+  const write = (root: string, files: string[]) => {
+    for (const f of files) {
       fs.mkdirSync(path.dirname(path.join(root, 'tiny', f)), { recursive: true });
       fs.writeFileSync(path.join(root, 'tiny', f), 'x');
     }
+  };
+  test('installed when <root>/<name> is a loadable Whisper folder, for the precisions it holds', async () => {
+    const { isModelInstalled } = await download();
+    const root = tmpDir('root');
+    assert.equal(isModelInstalled(model, root), false);
+    write(root, ['config.json']);
+    assert.equal(isModelInstalled(model, root), false);
+    write(root, ['generation_config.json', 'tokenizer.json', 'onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
     assert.equal(isModelInstalled(model, root), true);
+    assert.equal(isModelInstalled(model, root, 'fp32'), true);
+    // int8 is made from the float graphs on this machine: not installed until made.
+    assert.equal(isModelInstalled(model, root, 'int8'), false);
   });
-  test('partialBytes counts finished files and .part files', () => {
+  test('partialBytes counts finished files and .part files of what a download fetches', async () => {
+    const { partialBytes } = await download();
     const root = tmpDir('root');
     assert.equal(partialBytes(model, root), 0);
     fs.mkdirSync(path.join(root, 'tiny.partial', 'onnx'), { recursive: true });
     fs.writeFileSync(path.join(root, 'tiny.partial', 'config.json'), 'x');
-    fs.writeFileSync(path.join(root, 'tiny.partial', 'onnx', 'encoder_model_int8.onnx.part'), 'abcd');
+    fs.writeFileSync(path.join(root, 'tiny.partial', 'onnx', 'encoder_model.onnx.part'), 'abcd');
     assert.equal(partialBytes(model, root), 5);
   });
 });
 
-test('the shipped catalogue: each precision downloads its own two graphs (q4 included) plus the shared configs', () => {
-  const catalog = loadCatalog(catalogPath(path.resolve(__dirname, '../..')));
-  const base = findModel(catalog, 'base')!;
-  const graphs = (p: 'int8' | 'q4' | 'fp32') =>
-    filesFor(base, p)
+test('the shipped catalogue: every precision downloads the same files, the shared configs and the two fp32 graphs', () => {
+  const catalog = loadCatalog(catalogPath(ROOT));
+  for (const m of catalog.models) {
+    const graphs = sourceFiles(m)
       .filter((f) => f.path.startsWith('onnx/'))
       .map((f) => f.path);
-  assert.deepEqual(graphs('q4'), ['onnx/encoder_model_q4.onnx', 'onnx/decoder_model_merged_q4.onnx']);
-  assert.deepEqual(graphs('int8'), ['onnx/encoder_model_int8.onnx', 'onnx/decoder_model_merged_int8.onnx']);
-  assert.deepEqual(graphs('fp32'), ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx']);
-  for (const p of ['int8', 'q4', 'fp32'] as const) assert.ok(filesFor(base, p).some((f) => f.path === 'tokenizer.json'));
+    assert.deepEqual(graphs, ['onnx/encoder_model.onnx', 'onnx/decoder_model_merged.onnx'], m.name);
+    assert.ok(
+      sourceFiles(m).some((f) => f.path === 'tokenizer.json'),
+      m.name,
+    );
+    // Sizes only where a page shows the exact bytes of the pinned commit (none does): the hub's listing gives them.
+    assert.equal(modelSize(m), null, m.name);
+    assert.equal(knownSize(m), 0, m.name);
+  }
 });
 
 test('a local build with external weights (onnx/*.onnx_data) is a complete folder of every precision it holds', () => {
@@ -303,10 +364,12 @@ test('a model name outside the catalogue is found in the models folder (a folder
   const { resolveModelDir } = await import('../../src/models/paths');
   const root = tmpDir('models-root');
   assert.throws(
-    () => resolveModelDir('medium', root),
-    /Model "medium" is not installed \(looked in .*medium\) and is not in the catalogue: use one of tiny, tiny\.en, base, small, large-v3-turbo/,
+    () => resolveModelDir('large-v2', root),
+    /Model "large-v2" is not installed \(looked in .*large-v2\) and is not in the catalogue: use one of tiny, tiny\.en, base, small, medium, large-v3-turbo/,
   );
-  fs.mkdirSync(path.join(root, 'medium'));
-  assert.equal(resolveModelDir('medium', root), path.join(root, 'medium'));
-  assert.throws(() => resolveModelDir('base', root), /Model "base" is not installed .*Download it from VS Code/);
+  fs.mkdirSync(path.join(root, 'large-v2'));
+  assert.equal(resolveModelDir('large-v2', root), path.join(root, 'large-v2'));
+  for (const name of ['base', 'medium']) {
+    assert.throws(() => resolveModelDir(name, root), new RegExp(`Model "${name}" is not installed .*Download it from VS Code`));
+  }
 });

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { withCrossAttentionOutputs } from '../../src/whisper/crossAttentionGraph';
-import { concat as concatBytes, readFields, rewrite } from '../../src/whisper/protobuf';
+import { concat as concatBytes, readFields, rewrite } from '../../src/onnx/protobuf';
 import { detectSpeech, loadVad, loadWhisperModel, transcribeSamples, type WhisperModel } from '../../src/whisper/index';
 import {
   alignmentScores,

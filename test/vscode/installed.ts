@@ -1,6 +1,8 @@
 // The extension as a user gets it (issue 18): the linux-x64 .vsix packaged by scripts/package.mjs and installed into
-// code-server with --install-extension, an empty models folder, and a local stand-in for the model hub serving the
-// `base` model built by `npm run models` at the catalogue's pinned commit (HF_ENDPOINT, NODE_EXTRA_CA_CERTS). No
+// code-server with --install-extension, an empty models folder, and a local stand-in for the model hub serving
+// `base` as the hub makes it (the replica `npm run models` builds: a plain optimum export and the hub's own quantized
+// graphs) at the catalogue's pinned commit (HF_ENDPOINT, NODE_EXTRA_CA_CERTS); the extension fetches the float graphs
+// and makes the int8 ones itself. No
 // suite runs inside VS Code (it would load a development extension, and VS Code refuses modal dialogs while one
 // runs): this runner clicks through the workbench as a user would. The walkthrough's first step picks the
 // language; the explorer's "Transcribe File…" on the 2-speaker sample meets the first-run dialog, whose Download
@@ -8,15 +10,14 @@
 // extension's log must show the installed copy, no degraded-mode warning, the VAD and the neural speaker model.
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { hubReplicaDir } from '../fixtures/hubReplica';
 import { startLocalHub } from '../fixtures/localHub';
 import type { Page } from 'playwright-core';
 import { type CodeServer, frameWith, installVsix, openWorkbench, type Record } from './workbench';
 import { prepareWorkspace } from './workspace';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MODELS = process.env.TRANSCREVAI_MODELS || path.join(os.homedir(), '.cache', 'transcrevai', 'models');
 
 export async function installedRun(codeServer: CodeServer, outer: Record, artifacts: string): Promise<void> {
   const record: Record = (name, ok, why) => outer(`installed .vsix: ${name}`, ok, why);
@@ -44,7 +45,9 @@ export async function installedRun(codeServer: CodeServer, outer: Record, artifa
   );
   const entry = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'catalog.json'), 'utf8')).models.base;
   // About 40 MB/s: the download takes a few seconds, long enough to be seen.
-  const hub = await startLocalHub([{ repo: entry.hf_repo, revision: entry.revision, dir: path.join(MODELS, 'base') }], { bytesPerSecond: 40e6 });
+  const replica = hubReplicaDir('base');
+  if (!replica) throw new Error('the hub replica of base is absent: run "npm run models"');
+  const hub = await startLocalHub([{ repo: entry.hf_repo, revision: entry.revision, dir: replica }], { bytesPerSecond: 40e6 });
   let bench: Awaited<ReturnType<typeof openWorkbench>> | undefined;
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
   const visible = (p: Promise<unknown>) =>
@@ -164,12 +167,14 @@ export async function installedRun(codeServer: CodeServer, outer: Record, artifa
       !warnings.length && vad && speakers,
       `warnings: ${warnings.join(' | ') || 'none'}; Silero VAD: ${vad}; 2 neural speakers: ${speakers}`,
     );
-    const fetched = hub.requests.filter((r) => r.path.includes('/resolve/')).length;
+    const fetched = hub.requests.filter((r) => r.path.includes('/resolve/')).map((r) => r.path);
     const refused = hub.requests.filter((r) => r.status >= 400);
+    const hubQuantized = fetched.filter((p) => /_(int8|q4|quantized)\.onnx/.test(p));
+    const made = /base installed in .*, int8 made in [\d.]+ s/.test(log);
     record(
-      'the model came from the hub at the pinned commit',
-      fetched >= 7 && !refused.length,
-      `${fetched} files; refused: ${refused.map((r) => r.path).join(', ') || 'none'}`,
+      "the model came from the hub at the pinned commit: its float graphs, the int8 graphs made here, none of the hub's quantized ones",
+      fetched.length >= 7 && !refused.length && !hubQuantized.length && made,
+      `${fetched.length} files; refused: ${refused.map((r) => r.path).join(', ') || 'none'}; hub's quantized fetched: ${hubQuantized.join(', ') || 'none'}; made here: ${made}`,
     );
   } finally {
     await bench?.close();

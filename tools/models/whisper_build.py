@@ -552,11 +552,26 @@ def slice_logits_to_last(path: Path, vocab_size: int, keep: int = LOGITS_KEPT_PO
 EMBEDDING_BLOCK = 64
 
 
+def embedding_blocks(table, block_size: int = EMBEDDING_BLOCK):
+    """A [vocab, dim] table in asymmetric 8-bit blocks of `block_size` along dim (float32 arithmetic throughout):
+    (uint8 values [vocab, dim], float32 scales and uint8 zero points [vocab, dim / block_size])."""
+    import numpy as np
+
+    table = table.astype(np.float32)
+    vocab, dim = table.shape
+    blocks = table.reshape(vocab, dim // block_size, block_size)
+    lo = np.minimum(blocks.min(axis=2), 0.0)
+    hi = np.maximum(blocks.max(axis=2), 0.0)
+    scale = np.where(hi > lo, (hi - lo) / 255.0, 1.0).astype(np.float32)
+    zero = np.clip(np.round(-lo / scale), 0, 255).astype(np.uint8)
+    q = np.clip(np.round(blocks / scale[..., None]) + zero[..., None], 0, 255).astype(np.uint8).reshape(vocab, dim)
+    return q, scale, zero
+
+
 def quantize_embedding(path: Path, vocab_size: int, block_size: int = EMBEDDING_BLOCK) -> int:
     """The token embedding (a [vocab, d_model] float table read by Gather, 106 MB for base) becomes 8-bit in blocks
     along d_model (com.microsoft GatherBlockQuantized: asymmetric uint8, a scale and zero point per block), 4× smaller,
     as the projection's weights already are. Returns the number of Gather nodes changed."""
-    import numpy as np
     import onnx
     from onnx import helper, numpy_helper
 
@@ -565,14 +580,7 @@ def quantize_embedding(path: Path, vocab_size: int, block_size: int = EMBEDDING_
     table_name = next((n for n, t in inits.items() if list(t.dims)[:1] == [vocab_size] and len(t.dims) == 2 and t.data_type == onnx.TensorProto.FLOAT), None)
     if table_name is None:
         return 0
-    table = numpy_helper.to_array(inits[table_name]).astype(np.float32)
-    vocab, dim = table.shape
-    blocks = table.reshape(vocab, dim // block_size, block_size)
-    lo = np.minimum(blocks.min(axis=2), 0.0)
-    hi = np.maximum(blocks.max(axis=2), 0.0)
-    scale = np.where(hi > lo, (hi - lo) / 255.0, 1.0).astype(np.float32)
-    zero = np.clip(np.round(-lo / scale), 0, 255).astype(np.uint8)
-    q = np.clip(np.round(blocks / scale[..., None]) + zero[..., None], 0, 255).astype(np.uint8).reshape(vocab, dim)
+    q, scale, zero = embedding_blocks(numpy_helper.to_array(inits[table_name]), block_size)
     names = {"data": table_name + "_Q8", "scales": table_name + "_scales", "zp": table_name + "_zero_points"}
     changed = 0
     for g in _subgraphs(model.graph):
@@ -719,3 +727,35 @@ def externalize_weights(path: Path) -> None:
     data.unlink(missing_ok=True)
     onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
     data.chmod(0o644)  # onnx creates it private; the models folder is readable like the rest
+
+
+def quantize_folder(model_dir: Path, precision: str) -> dict[str, int]:
+    """The quantized graphs of one precision from a folder's float graphs (onnx/encoder_model.onnx,
+    onnx/decoder_model_merged.onnx; their dimensions from config.json): on a copy of each float graph, the encoder's
+    attention fused or the decoder's logits sliced, then quantize_weight_only with the precision's scheme, the
+    decoder's token embedding in 8-bit blocks, the weights moved to `<file>_data`. The float graphs are not changed.
+    The TypeScript quantizer (src/quantize, run on users' machines) writes the same files from the same float graphs:
+    tests/test_ts_quantizer.py holds the two to that. Returns what each step changed."""
+    import onnx
+
+    suffix, schemes = QUANTIZED[precision]
+    cfg = json.loads((model_dir / "config.json").read_text())
+    vocab = cfg["vocab_size"]
+    onnx_dir = model_dir / "onnx"
+    counts: dict[str, int] = {}
+    for graph, scheme in schemes.items():
+        work = onnx_dir / f".{graph}{suffix}.float.onnx"
+        dst = onnx_dir / f"{graph}{suffix}.onnx"
+        onnx.save(onnx.load(str(onnx_dir / f"{graph}.onnx")), str(work))
+        try:
+            if graph == "encoder_model":
+                counts["fused_attention"] = fuse_encoder_attention(work, cfg["encoder_attention_heads"], cfg["d_model"])
+            else:
+                counts["sliced_projections"] = slice_logits_to_last(work, vocab)
+            quantize_weight_only(work, dst, scheme)
+        finally:
+            work.unlink(missing_ok=True)
+        if graph == "decoder_model_merged":
+            counts["embedding_lookups"] = quantize_embedding(dst, vocab)
+        externalize_weights(dst)
+    return counts

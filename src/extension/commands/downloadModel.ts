@@ -3,7 +3,7 @@
 // running the command again resumes them (see src/models/download.ts).
 import * as vscode from 'vscode';
 import { CancelledError } from '../../errors';
-import { type CatalogModel, formatBytes, knownSize, modelSize } from '../../models/catalog';
+import { type CatalogModel, formatBytes, isMadeLocally, knownSize, madeSize, modelSize } from '../../models/catalog';
 import { downloadModel, downloadSize, isModelInstalled, partialBytes } from '../../models/download';
 import type { HttpOptions } from '../../models/http';
 import type { Precision } from '../../vocabulary';
@@ -14,16 +14,34 @@ interface ModelItem extends vscode.QuickPickItem {
   model: CatalogModel;
 }
 
-export function sizeLabel(model: CatalogModel, precision?: Precision): string {
-  const size = modelSize(model, precision) ?? hubSizes.get(sizeKey(model, precision));
+/** The download's size: "396 MB" (what the network will carry). */
+export function sizeLabel(model: CatalogModel): string {
+  const size = modelSize(model) ?? hubSizes.get(sizeKey(model));
   if (size !== undefined && size !== null) return formatBytes(size);
-  const known = knownSize(model, precision);
+  const known = knownSize(model);
   return known > 0 ? `≥ ${formatBytes(known)}` : 'size unknown';
+}
+
+/** What is made after the download, for a precision made here: "int8 made here, ≈ 119 MB on disk" (else ''). */
+export function madeLabel(model: CatalogModel, precision: Precision): string {
+  if (!isMadeLocally(precision)) return '';
+  const size = modelSize(model) ?? hubSizes.get(sizeKey(model));
+  const made = size !== undefined && size !== null ? madeSize(withFloatSize(model, size), precision) : 0;
+  return made > 0 ? `${precision} made here, ≈ ${formatBytes(made)} on disk` : `${precision} made here`;
+}
+
+/** The model with its float graphs' sizes filled in from the hub's total (the shared files are a few MB). */
+function withFloatSize(model: CatalogModel, total: number): CatalogModel {
+  if (model.files.every((f) => f.size !== null)) return model;
+  const graphs = model.files.filter((f) => f.precision === 'fp32');
+  const shared = model.files.filter((f) => !f.precision).reduce((s, f) => s + (f.size ?? 0), 0);
+  const each = graphs.length ? (total - shared) / graphs.length : 0;
+  return { ...model, files: model.files.map((f) => (f.precision === 'fp32' && f.size === null ? { ...f, size: each } : f)) };
 }
 
 /** Sizes the hub listed for a pinned commit: they never change, so one lookup per session is enough. */
 const hubSizes = new Map<string, number>();
-const sizeKey = (model: CatalogModel, precision?: Precision) => `${model.listingUrl ?? model.baseUrl}|${precision ?? 'all'}`;
+const sizeKey = (model: CatalogModel) => model.listingUrl ?? model.baseUrl;
 
 /**
  * The download size of a model, looked up in the hub's listing of its pinned commit when the catalogue does not
@@ -31,15 +49,15 @@ const sizeKey = (model: CatalogModel, precision?: Precision) => `${model.listing
  * not answer within `timeoutMs`, so an offline machine is never kept waiting.
  */
 export async function lookUpSize(ctx: Ctx, model: CatalogModel, precision: Precision, timeoutMs = 5000): Promise<string> {
-  const key = sizeKey(model, precision);
-  if (modelSize(model, precision) === null && !hubSizes.has(key)) {
+  const key = sizeKey(model);
+  if (modelSize(model) === null && !hubSizes.has(key)) {
     try {
-      hubSizes.set(key, await downloadSize(model, { ...hubOptions(), precision, signal: AbortSignal.timeout(timeoutMs), idleTimeoutMs: timeoutMs }));
+      hubSizes.set(key, await downloadSize(model, { ...hubOptions(), signal: AbortSignal.timeout(timeoutMs), idleTimeoutMs: timeoutMs }));
     } catch (err) {
       ctx.log.info(`Size of ${model.name} (${precision}) not known: ${messageOf(err)}`);
     }
   }
-  return sizeLabel(model, precision);
+  return sizeLabel(model);
 }
 
 /** The quick pick of catalogue models: shown at once, sizes filled in as the hub answers. */
@@ -49,10 +67,10 @@ async function pickModel(ctx: Ctx, models: CatalogModel[], root: string, precisi
   quickPick.placeholder = `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}`;
   const item = (m: CatalogModel): ModelItem => {
     const installed = isModelInstalled(m, root, precision);
-    const partial = installed ? 0 : partialBytes(m, root, precision);
+    const partial = installed ? 0 : partialBytes(m, root);
     return {
       label: m.name,
-      description: [`${precision}: ${sizeLabel(m, precision)}`, m.name === current ? 'current setting' : ''].filter(Boolean).join(' · '),
+      description: [`${sizeLabel(m)} download`, madeLabel(m, precision), m.name === current ? 'current setting' : ''].filter(Boolean).join(' · '),
       detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : m.description,
       model: m,
     };
@@ -127,8 +145,8 @@ async function offerToUse(ctx: Ctx, name: string, message: string): Promise<void
 }
 
 /**
- * Downloads with a progress notification; true when the model is installed at the end. Only the graphs
- * of `precision` are fetched (the int8 ones are 3–4× smaller than fp32); another precision can be added later.
+ * Downloads with a progress notification; true when the model is installed at the end. The float graphs are
+ * fetched and `precision`'s graphs made from them here (src/models/download.ts); another precision can be added later.
  */
 export function downloadWithProgress(ctx: Ctx, model: CatalogModel, precision: Precision): Promise<boolean> {
   const running = ctx.downloads.get(model.name);
@@ -145,7 +163,7 @@ async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision):
   const root = ctx.modelsRoot();
   const { proxy, strictSSL, env } = hubOptions();
   ctx.log.info(
-    `Downloading model ${model.name}, ${precision} (${sizeLabel(model, precision)}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`,
+    `Downloading model ${model.name} (${sizeLabel(model)}; ${madeLabel(model, precision) || 'float graphs'}) from ${model.baseUrl} into ${root}${proxy ? ` via proxy ${redact(proxy)}` : ''}`,
   );
   try {
     await vscode.window.withProgress(
@@ -165,10 +183,17 @@ async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision):
             progressIntervalMs: 250,
             log: (line) => ctx.log.info(line),
             onProgress: (p) => {
-              if (p.total) {
+              if (p.phase === 'quantize') {
+                // The second phase, the last tenth of the bar (making base's graphs takes seconds, a download minutes).
+                const pct = p.total ? Math.min(100, Math.floor((p.bytes / p.total) * 100)) : 0;
+                const overall = 90 + Math.floor(pct / 10);
+                progress.report({ increment: Math.max(0, overall - reported), message: `making the ${precision} graphs here: ${pct} %` });
+                reported = Math.max(reported, overall);
+              } else if (p.total) {
                 const pct = Math.min(100, Math.floor((p.bytes / p.total) * 100));
-                progress.report({ increment: Math.max(0, pct - reported), message: `${pct} % (${formatBytes(p.bytes)} of ${formatBytes(p.total)})` });
-                reported = Math.max(reported, pct);
+                const overall = isMadeLocally(precision) ? Math.floor(pct * 0.9) : pct;
+                progress.report({ increment: Math.max(0, overall - reported), message: `${pct} % (${formatBytes(p.bytes)} of ${formatBytes(p.total)})` });
+                reported = Math.max(reported, overall);
               } else {
                 progress.report({ message: `${formatBytes(p.bytes)} · ${p.file}` });
               }
@@ -177,7 +202,8 @@ async function runDownload(ctx: Ctx, model: CatalogModel, precision: Precision):
           ctx.log.info(
             result.alreadyInstalled
               ? `Model ${model.name} already installed.`
-              : `Model ${model.name} installed in ${result.dir} (${formatBytes(result.received)} received).`,
+              : `Model ${model.name} installed in ${result.dir} (${formatBytes(result.received)} received` +
+                  (result.quantizeSeconds ? `, ${precision} made in ${result.quantizeSeconds.toFixed(1)} s).` : ').'),
           );
         } finally {
           sub.dispose();
