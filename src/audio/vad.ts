@@ -227,12 +227,18 @@ export function speechRegionsFromProbabilities(
 export async function detectSpeech(
   vad: Vad,
   input: Float32Array | SampleSource,
-  options: Partial<SpeechRuleOptions> & { signal?: AbortSignal; onProgress?: (percent: number) => void } = {},
+  options: Partial<SpeechRuleOptions> & {
+    signal?: AbortSignal;
+    onProgress?: (percent: number) => void;
+    /** Called before each block of about 30 s (a caller may wait there for more urgent work). */
+    beforeBlock?: () => void;
+  } = {},
 ): Promise<SpeechRegion[]> {
   const source = asSource(input);
   const probs = new Float32Array(Math.ceil(source.length / VAD_WINDOW_SAMPLES));
   let carry: VadCarry | undefined;
   for (let at = 0; at < source.length; at += BLOCK_SAMPLES) {
+    options.beforeBlock?.();
     const block = source.read(at, Math.min(source.length, at + BLOCK_SAMPLES));
     const r = await speechProbabilitiesCarried(vad, block, carry, options.signal);
     probs.set(r.probs, at / VAD_WINDOW_SAMPLES);

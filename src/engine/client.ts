@@ -51,6 +51,8 @@ export interface LiveHandle {
   sessionId: string;
   /** The recording's path (deleted at stop for dictation, unless kept). */
   recording: string;
+  /** Dictation: the text before the cursor, read after the session's first `phrases` final phrases were handled. */
+  setContext(before: string, phrases: number): Promise<void>;
   stop(): Promise<LiveResult>;
 }
 
@@ -274,6 +276,9 @@ export class EngineClient {
     }
     return {
       ...started,
+      setContext: async (before, phrases) => {
+        await this.request('live.context', { sessionId: started.sessionId, before, phrases });
+      },
       stop: async () => {
         try {
           return await this.request('live.stop', { sessionId: started.sessionId });

@@ -1,7 +1,8 @@
 // A live session (dictation or meeting): capture child → WAV journal on disk → VAD (diarization child, in
 // pieces, carrying its state) → phrases → bounded queue → Whisper per phrase (transcription child) → events.
 // Meetings also embed each phrase (diarization child) for a provisional speaker, and on stop re-diarize the
-// whole recording for stable labels.
+// whole recording for stable labels. Every phrase is decoded after the text it follows (the editor's text before
+// the cursor in dictation, the earlier phrases in a meeting: phraseContext.ts) and cased to fit it (phraseCasing.ts).
 //
 // The journal is the buffer between stages: every stage reads from disk at its own pace, so a slow stage
 // holds back only itself. When the phrase queue is full the VAD stage waits; capture never does (its audio
@@ -27,6 +28,8 @@ import { makePrivateFolder } from '../files/jobFolders';
 import { checkLanguage, checkLanguageForModelDir } from '../whisper/languages';
 import type { Supervisor } from './supervisor';
 import { SAMPLE_RATE } from '../vocabulary';
+import { fitCasing, fitSegmentCasing } from './phraseCasing';
+import { phraseContext, type EditorContext } from './phraseContext';
 
 /** How often the stages are looked at. */
 const TICK_MS = 50;
@@ -37,8 +40,6 @@ const VAD_MAX_SAMPLES = 30 * SAMPLE_RATE;
 /** Partial text for the phrase being spoken: about once a second, once it has half a second of audio. */
 const PARTIAL_EVERY_MS = 1000;
 const PARTIAL_MIN_SAMPLES = SAMPLE_RATE / 2;
-/** Dictation prompts each phrase with the end of the previous one (continuity of spelling and style). */
-const PROMPT_CHARS = 200;
 /** A phrase shorter than this joins the nearest live speaker rather than starting a new one. */
 const NEW_SPEAKER_MIN_SAMPLES = SAMPLE_RATE;
 /** live.start answers once audio flows; a source that yields nothing this long is reported as broken. */
@@ -78,6 +79,8 @@ export class LiveSession {
   /** Made with the first phrase's embedder, whose similarity scale it needs. */
   private online?: OnlineSpeakers;
   private language: string;
+  /** Dictation into an editor: the text before the cursor, as the client last sent it. */
+  private editor?: EditorContext;
   // Bookkeeping
   readonly gaps: RecordingGap[] = [];
   private readonly warnings: string[] = [];
@@ -116,6 +119,7 @@ export class LiveSession {
     this.segmenter = new PhraseSegmenter(params.mode === 'meeting' ? MEETING_PHRASES : DICTATION_PHRASES);
     this.queue = new BoundedQueue(params.queueCapacity ?? DEFAULT_QUEUE_CAPACITY);
     this.language = params.language;
+    if (params.context !== undefined) this.editor = { before: params.context, phrases: 0 };
     // Without a recording path the audio goes to a private folder of its own (0700, unpredictable name): the
     // shared temporary folder under a guessable name let any local user read it, or plant a file there first.
     if (!params.recording) this.privateFolder = makePrivateFolder('live');
@@ -267,13 +271,16 @@ export class LiveSession {
     }
   }
 
-  private prompt(): string | undefined {
-    if (this.params.mode !== 'dictation' || !this.finals.length) return undefined;
-    return (
-      this.finals
-        .map((f) => f.segment.text)
-        .join(' ')
-        .slice(-PROMPT_CHARS) || undefined
+  /** The text before the cursor changed (typing, a move, an inserted phrase): later phrases follow the new text. */
+  setContext(before: string, phrases: number): void {
+    if (this.params.mode === 'dictation') this.editor = { before, phrases };
+  }
+
+  /** The text the next phrase follows: its prompt, and what its casing fits. */
+  private context(): string {
+    return phraseContext(
+      this.editor,
+      this.finals.map((f) => f.segment.text),
     );
   }
 
@@ -299,6 +306,7 @@ export class LiveSession {
     if (!open || this.partial || this.captureEnded || this.unfed.length || this.segmenter.pausing) return;
     if (Date.now() - this.lastPartialAt < PARTIAL_EVERY_MS || this.segmenter.position - open.start < PARTIAL_MIN_SAMPLES) return;
     this.lastPartialAt = Date.now();
+    const context = this.context();
     const abort = new AbortController();
     this.partial = { abort, start: open.start };
     this.transcribing = true;
@@ -311,7 +319,7 @@ export class LiveSession {
           start: open.start,
           end: this.segmenter.position,
           language: this.language,
-          initialPrompt: this.prompt(),
+          initialPrompt: context || undefined,
           vocabulary: this.params.vocabulary,
           partial: true,
         },
@@ -320,7 +328,7 @@ export class LiveSession {
       .then(
         (r) => {
           if (!abort.signal.aborted && this.segmenter.open?.start === open.start && r.text)
-            this.emit({ kind: 'partial', start: open.start / SAMPLE_RATE, text: r.text });
+            this.emit({ kind: 'partial', start: open.start / SAMPLE_RATE, text: fitCasing(r.text, context, this.params.vocabulary) });
         },
         () => undefined, // a partial that failed or was cut short is simply not shown
       )
@@ -332,6 +340,7 @@ export class LiveSession {
   }
 
   private async transcribePhrase(phrase: Phrase): Promise<void> {
+    const context = this.context();
     let r;
     try {
       r = await this.sup.transcription.request(
@@ -342,7 +351,7 @@ export class LiveSession {
           start: phrase.start,
           end: phrase.end,
           language: this.language,
-          initialPrompt: this.prompt(),
+          initialPrompt: context || undefined,
           vocabulary: this.params.vocabulary,
           wordTimings: this.params.wordTimings,
         },
@@ -353,15 +362,20 @@ export class LiveSession {
       return;
     }
     if (this.params.language === 'auto' && r.language !== 'und') this.language = r.language;
-    const segment: LiveSegment = { start: phrase.start / SAMPLE_RATE, end: phrase.end / SAMPLE_RATE, text: r.text };
-    if (!r.text) {
+    const segments = fitSegmentCasing(r.segments, context, this.params.vocabulary);
+    const text = segments
+      .map((s) => s.text.trim())
+      .filter(Boolean)
+      .join(' ');
+    const segment: LiveSegment = { start: phrase.start / SAMPLE_RATE, end: phrase.end / SAMPLE_RATE, text };
+    if (!text) {
       this.emit({ kind: 'drop', start: segment.start });
       return;
     }
     if (this.params.mode === 'meeting') segment.speaker = await this.provisionalSpeaker(phrase);
     segment.latencyMs = Date.now() - phrase.closedAt;
     if (this.clockZero !== undefined) segment.audioLatencyMs = Math.round(Date.now() - (this.clockZero + (1000 * phrase.end) / SAMPLE_RATE));
-    this.finals.push({ segment, segments: r.segments });
+    this.finals.push({ segment, segments });
     this.emit({ kind: 'final', segment });
   }
 

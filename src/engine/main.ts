@@ -78,6 +78,11 @@ const handlers: Handlers = {
     live.set(sessionId, session);
     return { sessionId, recording: session.journal };
   },
+  async 'live.context'({ sessionId, before, phrases }) {
+    // A session that has just stopped may still get the editor's last change: nothing to do then.
+    live.get(sessionId)?.setContext(before, phrases);
+    return { ok: true };
+  },
   async 'live.stop'({ sessionId }) {
     const session = live.get(sessionId);
     if (!session) throw new TranscrevError('usage', `no live session ${sessionId} (it was stopped already, or never started)`);

@@ -1,7 +1,8 @@
 // Live audio in the editor: dictation into the editor that had focus, and meeting recording. One session at a
 // time (there is one microphone). The engine does the work; this side shows partial text as ghost text at the
 // cursor, inserts each final phrase as one undo step, keeps a status bar item with the audio level, and turns
-// the meeting's transcript into a Markdown document.
+// the meeting's transcript into a Markdown document. Dictation sends the engine the text before the cursor, at the
+// start and whenever it changes: each phrase is decoded after it and cased to fit it.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -27,9 +28,12 @@ import { joinDictation } from './dictationText';
 import { ensureModel } from './ensureModel';
 import { toLiveStartParams } from './settings';
 import { offerWrittenBeside, showError } from './ui';
+import { PROMPT_TEXT_CHARS } from '../whisper/prompt';
 
 /** Characters before the cursor that decide spacing and capitals. */
 const CONTEXT_CHARS = 200;
+/** The engine hears of the text before the cursor once the user has stopped moving or typing this long. */
+const CONTEXT_SETTLE_MS = 150;
 const LEVEL_BARS = '▁▂▃▄▅▆▇█';
 
 interface Session {
@@ -37,6 +41,11 @@ interface Session {
   handle?: LiveHandle;
   /** Dictation: the document text goes into, and where (kept up to date while the user moves the cursor). */
   target?: { document: vscode.TextDocument; position: vscode.Position };
+  /** Dictation: final phrases handled so far (inserted, or failed to), which the text before the cursor includes. */
+  phrasesHandled: number;
+  /** A phrase is being inserted: the text before the cursor is between two states, not to be sent. */
+  inserting?: boolean;
+  contextTimer?: NodeJS.Timeout;
   stopping?: Promise<void>;
 }
 
@@ -87,7 +96,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
       this.meetingLog,
       vscode.window.onDidChangeTextEditorSelection((e) => {
         const t = this.session?.target;
-        if (t && e.textEditor.document === t.document) t.position = e.selections[0].active;
+        if (t && e.textEditor.document === t.document) {
+          t.position = e.selections[0].active;
+          this.contextChanged(this.session!);
+        }
       }),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (this.session?.target?.document === d) void this.stop('the document was closed');
@@ -116,9 +128,10 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const model = await ensureModel(this.ctx, { ...settings, model: settings.dictationModel || settings.model });
     if (!model) return;
     const keep = settings.dictationKeepRecording ? path.join(this.storageFolder(), `dictation-${stamp(new Date())}.wav`) : undefined;
+    const target = { document: editor.document, position: editor.selection.active };
     await this.start(
-      { mode: 'dictation', target: { document: editor.document, position: editor.selection.active } },
-      toLiveStartParams(settings, 'dictation', model, keep),
+      { mode: 'dictation', target, phrasesHandled: 0 },
+      { ...toLiveStartParams(settings, 'dictation', model, keep), context: textBefore(target) },
     );
   }
 
@@ -142,7 +155,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
     const params = toLiveStartParams(settings, 'meeting', model, recording);
     const voices = this.ctx.voiceProfiles();
     if (voices.length) params.voices = voices;
-    await this.start({ mode: 'meeting' }, params);
+    await this.start({ mode: 'meeting', phrasesHandled: 0 }, params);
   }
 
   async stopMeeting(): Promise<void> {
@@ -161,6 +174,8 @@ export class LiveController implements vscode.Disposable, JobObserver {
     try {
       const engine = await this.ctx.engine();
       session.handle = await engine.startLive(params, (e) => this.onEvent(session, e));
+      // The cursor may have moved, or the user typed, while the model loaded.
+      if (session.target) this.sendContext(session);
       this.ctx.log.info(`${session.mode} started (recording ${session.handle.recording}).`);
       this.setWhat(session.mode === 'meeting' ? 'recording a meeting (stop: TranscrevAI: Stop Meeting)' : 'dictating (stop: Ctrl+Alt+D)');
       void this.refreshVitals();
@@ -240,7 +255,11 @@ export class LiveController implements vscode.Disposable, JobObserver {
         if (session.mode === 'dictation')
           this.inserting = this.inserting
             .then(() => this.insert(session, e.segment.text))
-            .catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`));
+            .catch((err) => this.ctx.log.error(`dictation insert failed: ${String(err)}`))
+            .finally(() => {
+              session.phrasesHandled++;
+              this.sendContext(session);
+            });
         else this.meetingLog.appendLine(`[${clock(e.segment.start)}] ${e.segment.speaker ? `${speakerName(e.segment.speaker)}: ` : ''}${e.segment.text}`);
         break;
       case 'gap':
@@ -264,8 +283,32 @@ export class LiveController implements vscode.Disposable, JobObserver {
     editor.setDecorations(this.ghost, text ? [{ range: new vscode.Range(at, at), renderOptions: { after: { contentText: ` ${text}` } } }] : []);
   }
 
+  /** The text before the cursor moved or changed: the engine hears of it once it settles. */
+  private contextChanged(session: Session): void {
+    clearTimeout(session.contextTimer);
+    session.contextTimer = setTimeout(() => this.sendContext(session), CONTEXT_SETTLE_MS);
+  }
+
+  /** Tells the engine the text before the cursor, unless a phrase is half inserted (its end sends it then). */
+  private sendContext(session: Session): void {
+    clearTimeout(session.contextTimer);
+    if (this.session !== session || session.inserting || !session.target || !session.handle) return;
+    session.handle
+      .setContext(textBefore(session.target), session.phrasesHandled)
+      .catch((err) => this.ctx.log.warn(`dictation context not sent: ${String(err)}`));
+  }
+
   /** One phrase, one edit (one undo step), at the cursor of the dictation's document. */
   private async insert(session: Session, phrase: string): Promise<void> {
+    session.inserting = true;
+    try {
+      await this.insertAtCursor(session, phrase);
+    } finally {
+      session.inserting = false;
+    }
+  }
+
+  private async insertAtCursor(session: Session, phrase: string): Promise<void> {
     const t = session.target;
     if (!t) return;
     const doc = t.document;
@@ -307,6 +350,7 @@ export class LiveController implements vscode.Disposable, JobObserver {
       } catch (err) {
         showError(this.ctx, err, session.mode === 'meeting' ? 'Meeting' : 'Dictation');
       } finally {
+        clearTimeout(session.contextTimer);
         this.showGhost(session, '');
         this.session = undefined;
         void vscode.commands.executeCommand('setContext', 'transcrevai.live', undefined);
@@ -587,6 +631,13 @@ export class LiveController implements vscode.Disposable, JobObserver {
     void this.stop();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The document's text before the dictation's cursor: what the next phrase follows (its end only, as much as a prompt holds). */
+function textBefore(target: { document: vscode.TextDocument; position: vscode.Position }): string {
+  const doc = target.document;
+  const at = doc.validatePosition(target.position);
+  return doc.getText(new vscode.Range(doc.positionAt(Math.max(0, doc.offsetAt(at) - PROMPT_TEXT_CHARS)), at));
 }
 
 function clock(seconds: number): string {

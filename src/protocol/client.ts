@@ -1,7 +1,7 @@
 // The channel between the extension host (or any client: the CLI, tests) and the engine process, declared once.
 // Style of vscode-languageclient: requests carry an id and get exactly one response with that id; notifications
 // carry no id. Both sides import this module, so a reader sees the whole conversation here. Direction:
-//   client → engine: RequestMessage (RequestMap: transcribe, live.start, live.stop, cancel, status, shutdown)
+//   client → engine: RequestMessage (RequestMap: transcribe, live.start, live.context, live.stop, cancel, status, shutdown)
 //   engine → client: ResponseMessage (one per request id) and EngineNotification (ready, progress, live, warning, log)
 import type { ErrorInfo } from '../errors';
 import type { ProgressEvent } from '../progress';
@@ -85,6 +85,12 @@ export interface LiveStartParams {
   speakers?: number;
   /** Phrases waiting for transcription before the VAD stage pauses (default 50). */
   queueCapacity?: number;
+  /**
+   * Dictation into an editor: the text before the cursor as the session starts (its last PROMPT_TEXT_CHARS). Each
+   * phrase is decoded with the text it follows as Whisper's previous text, after the vocabulary, and cased to fit
+   * it; later changes come with `live.context`. Without it, phrases follow the session's own earlier phrases.
+   */
+  context?: string;
 }
 
 /** A stretch of the recording with no audio: the capture process was restarted meanwhile. */
@@ -136,6 +142,12 @@ export interface RequestMap {
   transcribe: { params: TranscribeParams; result: Transcript };
   /** Starts recording; the answer comes once capture runs. Events arrive as `live` notifications. */
   'live.start': { params: LiveStartParams; result: { sessionId: string; recording: string } };
+  /**
+   * Dictation: the text before the cursor changed (typing, a move of the cursor, an inserted phrase). `before` was
+   * read once the client had handled (inserted, or failed to) the session's first `phrases` final phrases: the
+   * engine adds the later ones, which the editor does not show yet.
+   */
+  'live.context': { params: { sessionId: string; before: string; phrases: number }; result: { ok: true } };
   /** Stops recording, finishes the phrases still queued, and answers with the whole transcript. */
   'live.stop': { params: { sessionId: string }; result: LiveResult };
   cancel: { params: { jobId: string }; result: { cancelled: boolean } };

@@ -59,7 +59,15 @@ export interface DecodeOptions {
   wordTimestamps?: boolean;
   /** 0–100 over the whole input. */
   onProgress?: (percent: number) => void;
+  /**
+   * Every onnxruntime run of this decoding (encoder run, decoder step, alignment run) starts through it: the engine
+   * makes a file job's runs wait while a live phrase is transcribed (engine/stages/liveFirst.ts). Default: at once.
+   */
+  runGate?: RunGate;
 }
+
+/** Starts `run` when the caller's scheduling allows, and gives its result. */
+export type RunGate = <T>(run: () => Promise<T>) => Promise<T>;
 
 export interface DecodeResult {
   /** The language used (detected when 'auto'; 'und' when 'auto' found no speech to detect from). */

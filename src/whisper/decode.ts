@@ -14,7 +14,7 @@
 //
 // With VAD regions (options.speech) only the speech is decoded: see speechMap.ts.
 import type { Segment, Word } from '../transcript';
-import type { DecodeOptions, DecodeResult } from './api';
+import type { DecodeOptions, DecodeResult, RunGate } from './api';
 import { SAMPLE_RATE, type DecodeStats } from '../vocabulary';
 import { asSource, type SampleSource } from '../audio/source';
 import { throwIfCancelled } from '../errors';
@@ -111,6 +111,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
   const special = tokenizer.special;
   const task = options.task ?? 'transcribe';
   const signal = options.signal;
+  const gate: RunGate = options.runGate ?? ((run) => run());
   const report = progressReporter(options.onProgress);
   const fixedLanguage = !model.isMultilingual ? 'en' : options.language === 'auto' ? null : tokenizer.normalizeLanguage(options.language);
   if (fixedLanguage && model.isMultilingual) tokenizer.languageToken(fixedLanguage); // unknown code → usage error now
@@ -195,15 +196,18 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     const w0 = performance.now();
     const window = mel.window(seek, windowFrames, windowBuffer);
     stats.melMs += performance.now() - w0;
-    const encoded = await timed(
-      () => model.inference.encode(window),
-      (ms) => {
-        stats.encoderMs += ms;
-        stats.encoderRuns++;
-      },
+    // Timed inside the gate: a file job's stats count its own runs, not the time it waited for live phrases.
+    const encoded = await gate(() =>
+      timed(
+        () => model.inference.encode(window),
+        (ms) => {
+          stats.encoderMs += ms;
+          stats.encoderRuns++;
+        },
+      ),
     );
     throwIfCancelled(signal); // an abort during the encoder run takes effect before decoding starts
-    if (language === null) language = await detectLanguage(model, encoded);
+    if (language === null) language = await detectLanguage(model, encoded, gate);
     const sot = tokenizer.sotSequence(model.isMultilingual, language, task);
     const prompt = allTokens.slice(promptResetSince);
 
@@ -251,7 +255,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
     const keptTokens = kept.flatMap((part) => part.tokens);
     const aligned = options.wordTimestamps
       ? await timed(
-          () => windowWords(model, encoded, crossCache, sot, keptTokens, keptLogprobs(decoded, kept), windowFrames, language ?? 'en'),
+          () => windowWords(model, encoded, crossCache, sot, keptTokens, keptLogprobs(decoded, kept), windowFrames, language ?? 'en', gate),
           (ms) => (stats.alignmentMs = (stats.alignmentMs ?? 0) + ms),
         )
       : undefined;
@@ -334,7 +338,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
       stats.decoderMs += ms;
       stats.decoderSteps++;
     };
-    const first = await timed(() => pass.feed(initial), addDecoderStep);
+    const first = await gate(() => timed(() => pass.feed(initial), addDecoderStep));
     const noSpeechProb = tokenProbability(pass.promptRow(first, sotIndex), special.noSpeech);
     const context: SearchContext = {
       eot: special.eot,
@@ -359,7 +363,7 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
         const loop = findRepetitionLoop(text, params.repetition);
         return loop ? textPositions[text.length - loop.extra] : null;
       },
-      step: (next, sources) => timed(() => pass.feedRows(next, sources), addDecoderStep),
+      step: (next, sources) => gate(() => timed(() => pass.feedRows(next, sources), addDecoderStep)),
       signal,
     };
     const firstRow = pass.promptRow(first, initial.length - 1);
@@ -384,9 +388,9 @@ export async function transcribe(model: LoadedWhisperModel, input: Float32Array 
 }
 
 /** 'auto': one decoder step from <|startoftranscript|>, the most likely language token wins. */
-export async function detectLanguage(model: LoadedWhisperModel, encoded: ort.Tensor): Promise<string> {
+export async function detectLanguage(model: LoadedWhisperModel, encoded: ort.Tensor, gate: RunGate = (run) => run()): Promise<string> {
   const pass = model.inference.startDecoding(encoded);
-  const logits = await pass.feed([model.tokenizer.special.sot]);
+  const logits = await gate(() => pass.feed([model.tokenizer.special.sot]));
   let best = '';
   let bestLogit = -Infinity;
   for (const [code, id] of model.tokenizer.languageTokens) {

@@ -3,6 +3,7 @@
 // wordTimings.ts, and each word's probability from the decode's own token log-probabilities (what the search
 // actually chose, at the temperature it chose it).
 import type * as ort from 'onnxruntime-node';
+import type { RunGate } from './api';
 import type { LoadedWhisperModel } from './model';
 import { N_FRAMES } from './mel';
 import { alignmentScores, limitLongWords, mergePunctuations, splitWordTokens, timeWords, type TimedWord } from './wordTimings';
@@ -24,6 +25,7 @@ export async function windowWords(
   tokenLogprobs: readonly number[],
   windowFrames: number,
   language: string,
+  gate: RunGate = (run) => run(),
 ): Promise<WindowWords> {
   const { special } = model.tokenizer;
   const text: number[] = [];
@@ -36,7 +38,7 @@ export async function windowWords(
   });
   if (text.length === 0 || model.alignmentHeads.length === 0) return { words: [], medianDuration: 0, maxDuration: 0 };
   const sequence = [...sot, special.noTimestamps, ...text, special.eot];
-  const { heads, positions } = await model.inference.crossAttention(encoded, sequence, model.alignmentHeads, crossCache);
+  const { heads, positions } = await gate(() => model.inference.crossAttention(encoded, sequence, model.alignmentHeads, crossCache));
   // Rows kept: notimestamps and the text (the sot sequence and the eot left out); columns: the window's audio.
   const first = sot.length;
   const rows = text.length + 1;

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { journalSource } from '../audio/source';
 import { detectSpeech, loadVad } from '../audio/vad';
+import { waitWhileLive } from '../engine/stages/liveFirst';
 import { toErrorInfo } from '../errors';
 import type { SpeechThreadJob, SpeechThreadMessage } from '../protocol/speechThread';
 
@@ -14,7 +15,11 @@ async function run(job: SpeechThreadJob): Promise<void> {
   // One thread: the VAD must not contend with Whisper's load for the cores.
   const vad = await loadVad(job.vadFile, { threads: 1 });
   try {
-    const regions = await detectSpeech(vad, journalSource(job.journal), { onProgress: (percent) => post({ type: 'progress', percent }) });
+    const regions = await detectSpeech(vad, journalSource(job.journal), {
+      onProgress: (percent) => post({ type: 'progress', percent }),
+      // Live phrases first: the file's speech detection waits while they are transcribed (liveFirst.ts).
+      beforeBlock: job.liveNow ? () => waitWhileLive(job.liveNow!) : undefined,
+    });
     post({ type: 'regions', regions });
   } finally {
     await vad.dispose();

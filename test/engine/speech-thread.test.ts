@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { detectSpeech, loadVad } from '../../src/audio/vad';
 import { journalSource } from '../../src/audio/source';
 import { readWav, toMono } from '../../src/audio/wav';
+import { liveFirst } from '../../src/engine/stages/liveFirst';
 import { detectSpeechBeside } from '../../src/engine/stages/speechInThread';
 import { CancelledError, TranscrevError } from '../../src/errors';
 import { amiExcerpts } from '../fixtures/clips';
@@ -15,8 +16,8 @@ import { MODELS_ROOT, ROOT, tmpDir } from './helpers';
 const ENTRY = path.join(ROOT, 'dist', 'speech-thread.js');
 const VAD = path.join(MODELS_ROOT, 'vad', 'silero_vad.onnx');
 
-function journalOf(wav: string): string {
-  const samples = toMono(readWav(fs.readFileSync(wav)));
+function journalOf(...wavs: string[]): string {
+  const samples = Float32Array.from(wavs.flatMap((wav) => Array.from(toMono(readWav(fs.readFileSync(wav))))));
   const file = path.join(tmpDir('speech-thread'), 'journal.f32');
   fs.writeFileSync(file, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength));
   return file;
@@ -56,3 +57,36 @@ test('cancelling ends the thread at once', { skip: !fs.existsSync(VAD) && 'no VA
   await assert.rejects(finding, CancelledError);
   assert.ok(performance.now() - t0 < 1000, 'answered within a second of the abort');
 });
+
+test(
+  'live first: the thread pauses between blocks while a live phrase is transcribed, then finishes',
+  { skip: !fs.existsSync(VAD) && 'no VAD model' },
+  async () => {
+    const journal = journalOf(...amiExcerpts()); // 330 s: 11 blocks of about 30 s
+    let percents = 0;
+    let started!: () => void;
+    const firstBlock = new Promise<void>((resolve) => (started = resolve));
+    const finding = detectSpeechBeside(
+      { journal, vadFile: VAD },
+      {
+        ...idle(),
+        progress: () => {
+          percents++;
+          started();
+        },
+      },
+      ENTRY,
+    );
+    await firstBlock;
+    const during = await liveFirst.live(async () => {
+      const before = percents;
+      await new Promise((r) => setTimeout(r, 1500));
+      return percents - before;
+    });
+    // The block already being scored may finish; no other starts while the phrase holds the cores.
+    assert.ok(during <= 1, `${during} blocks scored during the live phrase`);
+    const regions = await finding;
+    assert.ok(regions.length > 20, `${regions.length} regions`);
+    assert.ok(percents >= 11);
+  },
+);

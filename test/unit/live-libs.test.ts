@@ -87,12 +87,12 @@ function feed(seg: PhraseSegmenter, probs: number[], step: number): PhraseEvent[
   return out;
 }
 
-test('phrase segmenter: a phrase opens at speech, closes after 400 ms of silence, padded 100 ms, however the windows arrive', () => {
-  // 10 silent windows, 30 speech, 20 silent: silence from window 40; 400 ms = 12.5 windows → closed at window 52.
-  const probs = windows([0.05, 10], [0.9, 30], [0.05, 20]);
+test('phrase segmenter: a phrase opens at speech, closes after 400 ms of silence, led in by 400 ms and padded 100 ms, however the windows arrive', () => {
+  // 20 silent windows, 30 speech, 20 silent: silence from window 50; 400 ms = 12.5 windows → closed at window 62.
+  const probs = windows([0.05, 20], [0.9, 30], [0.05, 20]);
   const expected: PhraseEvent[] = [
-    { kind: 'start', start: 10 * W - 1600 },
-    { kind: 'end', start: 10 * W - 1600, end: 40 * W + 1600 },
+    { kind: 'start', start: 20 * W - 6400 },
+    { kind: 'end', start: 20 * W - 6400, end: 50 * W + 1600 },
   ];
   for (const step of [1, 3, 7, 60]) assert.deepEqual(feed(new PhraseSegmenter(DICTATION_PHRASES), probs, step), expected, `step ${step}`);
 });
@@ -106,9 +106,21 @@ test('phrase segmenter: a short pause keeps the phrase, a cough is dropped, the 
     ['start', 'end', 'start', 'drop', 'start'],
   );
   assert.deepEqual(events[1], { kind: 'end', start: 0, end: 68 * W + 1600 });
+  // After a pause longer than the pad and the lead-in together, the next phrase has its whole lead-in.
+  assert.deepEqual(events[2], { kind: 'start', start: 88 * W - 6400 });
   assert.ok(seg.open);
   assert.deepEqual(seg.flush(), [{ kind: 'end', start: events[4].start, end: seg.position }]);
   assert.equal(seg.open, undefined);
+});
+
+test('phrase segmenter: after a short pause, the lead-in of the next phrase starts where the previous one ended', () => {
+  // 30 speech, 14 silent (448 ms: the phrase closes, padded 100 ms), 30 speech: 448 ms of pause, less than pad + lead-in.
+  const events = feed(new PhraseSegmenter(DICTATION_PHRASES), windows([0.9, 30], [0.05, 14], [0.9, 30]), 5);
+  assert.deepEqual(events.slice(0, 3), [
+    { kind: 'start', start: 0 },
+    { kind: 'end', start: 0, end: 30 * W + 1600 },
+    { kind: 'start', start: 30 * W + 1600 },
+  ]);
 });
 
 test('phrase segmenter: hysteresis between 0.35 and 0.5 neither opens nor closes; over-long speech is cut at 28 s', () => {

@@ -83,6 +83,9 @@ const tests: [string, () => Promise<void>][] = [
       const got = words(doc.getText()).slice(1); // "notes"
       const missing = expected.filter((w) => !got.includes(w));
       if (!doc.getText().startsWith('Notes: ') || missing.length > 1) throw new Error(`dictated "${doc.getText()}" (missing: ${missing.join(', ')})`);
+      // Each phrase follows the text before the cursor (issue #28): nothing of jfk comes out in capitals.
+      const shouted = doc.getText().match(/\b\p{Lu}{2,}\b/gu);
+      if (shouted) throw new Error(`dictated "${doc.getText()}" has words in capitals: ${shouted.join(' ')}`);
     },
   ],
   [

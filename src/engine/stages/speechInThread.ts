@@ -10,6 +10,7 @@ import { CancelledError, fromErrorInfo } from '../../errors';
 import type { SpeechThreadJob, SpeechThreadMessage } from '../../protocol/speechThread';
 import type { SpeechRegion } from '../../vocabulary';
 import type { RequestContext } from './handlers';
+import { liveFirst } from './liveFirst';
 import { models } from './modelCache';
 
 const THREAD_ENTRY = path.join(__dirname, 'speech-thread.js');
@@ -24,7 +25,7 @@ export async function detectSpeechBeside(
     return detectSpeech(vad, journalSource(job.journal), { signal: ctx.signal, onProgress: ctx.progress });
   }
   if (ctx.signal.aborted) throw new CancelledError();
-  const thread = new Worker(threadEntry, { workerData: job });
+  const thread = new Worker(threadEntry, { workerData: { ...job, liveNow: liveFirst.liveNow } satisfies SpeechThreadJob });
   let cancel = () => undefined as void;
   try {
     return await new Promise<SpeechRegion[]>((resolve, reject) => {
