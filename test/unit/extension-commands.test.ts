@@ -221,6 +221,8 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
         language: 'pt',
         precision: 'int8',
         modelsPath: modelsDir,
+        // The text before the cursor: each phrase is decoded after it (#28).
+        context: 'Notes:',
       });
       const ok = await new Promise<boolean>((resolve) => {
         const t0 = Date.now();

@@ -22,3 +22,20 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def operators(model) -> set[str]:
+    """Every op_type of an onnx ModelProto, inside If branches too (the merged decoder keeps its layers there)."""
+    import onnx
+
+    ops: set[str] = set()
+
+    def visit(g) -> None:
+        for n in g.node:
+            ops.add(n.op_type)
+            for a in n.attribute:
+                if a.type == onnx.AttributeProto.GRAPH:
+                    visit(a.g)
+
+    visit(model.graph)
+    return ops

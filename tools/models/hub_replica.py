@@ -47,7 +47,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_common import default_cache_dir, sha256_file  # noqa: E402
+from build_common import default_cache_dir, operators, sha256_file  # noqa: E402
 
 OPSET = 17
 TASK = "automatic-speech-recognition-with-past"
@@ -127,22 +127,6 @@ def move_graph(src_dir: Path, name: str, dst_dir: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------- quantization (transformers.js settings)
-def operators(model) -> set[str]:
-    import onnx
-
-    ops: set[str] = set()
-
-    def visit(g) -> None:
-        for n in g.node:
-            ops.add(n.op_type)
-            for a in n.attribute:
-                if a.type == onnx.AttributeProto.GRAPH:
-                    visit(a.g)
-
-    visit(model.graph)
-    return ops
-
-
 def check_and_save_model(model, save_path: Path) -> None:
     """transformers.js scripts/utils.py check_and_save_model: full check (ops unknown to onnx pass), then save;
     external data `<file>_data` only above 2 GiB."""

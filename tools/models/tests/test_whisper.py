@@ -18,6 +18,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 import whisper_build as wb  # noqa: E402
+from build_common import operators  # noqa: E402
 import whisper_eval as we  # noqa: E402
 import whisper_ort as wo  # noqa: E402
 
@@ -184,18 +185,7 @@ def test_int8_agreement_and_wer(model):
 def _op_types(path: Path) -> set[str]:
     import onnx
 
-    model = onnx.load(str(path), load_external_data=False)
-    ops: set[str] = set()
-
-    def visit(g) -> None:
-        for n in g.node:
-            ops.add(n.op_type)
-            for a in n.attribute:
-                if a.type == onnx.AttributeProto.GRAPH:
-                    visit(a.g)
-
-    visit(model.graph)
-    return ops
+    return operators(onnx.load(str(path), load_external_data=False))
 
 
 @pytest.mark.parametrize("suffix", ["_int8", "_q4"])
