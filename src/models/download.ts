@@ -132,7 +132,7 @@ export async function downloadModel(catalogModel: CatalogModel, options: Downloa
       unlock();
     }
   }
-  let model: CatalogModel = { ...catalogModel, files: await verifiableFiles(catalogModel, sourceFiles(catalogModel), options) };
+  let model = await listedModel(catalogModel, options);
   // Adding a precision to a model that is installed and loadable (q4 next to int8, or int8 in place of a hub's
   // dynamic int8): the float graphs are fetched into the partial folder and the new graphs moved in one by one; the
   // folder stays loadable throughout.

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { CancelledError } from '../../errors';
 import { type CatalogModel, formatBytes, isMadeLocally, knownSize, madeSize, modelSize } from '../../models/catalog';
-import { downloadModel, downloadSize, isModelInstalled, partialBytes } from '../../models/download';
+import { downloadModel, isModelInstalled, listedModel, partialBytes } from '../../models/download';
 import type { HttpOptions } from '../../models/http';
 import type { Precision } from '../../vocabulary';
 import type { Ctx } from '../context';
@@ -14,10 +14,13 @@ interface ModelItem extends vscode.QuickPickItem {
   model: CatalogModel;
 }
 
+/** The model as the hub listed its pinned commit (every file with its size), when it was looked up this session. */
+const listed = (model: CatalogModel): CatalogModel => hubListings.get(listingKey(model)) ?? model;
+
 /** The download's size: "396 MB" (what the network will carry). */
 export function sizeLabel(model: CatalogModel): string {
-  const size = modelSize(model) ?? hubSizes.get(sizeKey(model));
-  if (size !== undefined && size !== null) return formatBytes(size);
+  const size = modelSize(listed(model));
+  if (size !== null) return formatBytes(size);
   const known = knownSize(model);
   return known > 0 ? `≥ ${formatBytes(known)}` : 'size unknown';
 }
@@ -25,23 +28,14 @@ export function sizeLabel(model: CatalogModel): string {
 /** What is made after the download, for a precision made here: "int8 made here, ≈ 119 MB on disk" (else ''). */
 export function madeLabel(model: CatalogModel, precision: Precision): string {
   if (!isMadeLocally(precision)) return '';
-  const size = modelSize(model) ?? hubSizes.get(sizeKey(model));
-  const made = size !== undefined && size !== null ? madeSize(withFloatSize(model, size), precision) : 0;
+  const sized = listed(model);
+  const made = modelSize(sized) !== null ? madeSize(sized, precision) : 0;
   return made > 0 ? `${precision} made here, ≈ ${formatBytes(made)} on disk` : `${precision} made here`;
 }
 
-/** The model with its float graphs' sizes filled in from the hub's total (the shared files are a few MB). */
-function withFloatSize(model: CatalogModel, total: number): CatalogModel {
-  if (model.files.every((f) => f.size !== null)) return model;
-  const graphs = model.files.filter((f) => f.precision === 'fp32');
-  const shared = model.files.filter((f) => !f.precision).reduce((s, f) => s + (f.size ?? 0), 0);
-  const each = graphs.length ? (total - shared) / graphs.length : 0;
-  return { ...model, files: model.files.map((f) => (f.precision === 'fp32' && f.size === null ? { ...f, size: each } : f)) };
-}
-
-/** Sizes the hub listed for a pinned commit: they never change, so one lookup per session is enough. */
-const hubSizes = new Map<string, number>();
-const sizeKey = (model: CatalogModel) => model.listingUrl ?? model.baseUrl;
+/** The hub's listings of pinned commits: they never change, so one lookup per session is enough. */
+const hubListings = new Map<string, CatalogModel>();
+const listingKey = (model: CatalogModel) => model.listingUrl ?? model.baseUrl;
 
 /**
  * The download size of a model, looked up in the hub's listing of its pinned commit when the catalogue does not
@@ -49,10 +43,10 @@ const sizeKey = (model: CatalogModel) => model.listingUrl ?? model.baseUrl;
  * not answer within `timeoutMs`, so an offline machine is never kept waiting.
  */
 export async function lookUpSize(ctx: Ctx, model: CatalogModel, precision: Precision, timeoutMs = 5000): Promise<string> {
-  const key = sizeKey(model);
-  if (modelSize(model) === null && !hubSizes.has(key)) {
+  const key = listingKey(model);
+  if (modelSize(model) === null && !hubListings.has(key)) {
     try {
-      hubSizes.set(key, await downloadSize(model, { ...hubOptions(), signal: AbortSignal.timeout(timeoutMs), idleTimeoutMs: timeoutMs }));
+      hubListings.set(key, await listedModel(model, { ...hubOptions(), signal: AbortSignal.timeout(timeoutMs), idleTimeoutMs: timeoutMs }));
     } catch (err) {
       ctx.log.info(`Size of ${model.name} (${precision}) not known: ${messageOf(err)}`);
     }
