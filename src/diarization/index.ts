@@ -41,7 +41,10 @@ export interface DiarizeOptions extends SpeakerCount {
   modelDir?: string;
   /** An already loaded model (the caller keeps ownership); wins over modelDir. */
   model?: SpeakerModel;
-  /** Force a method instead of the adaptive choice ('fallback-mfcc' skips the model). */
+  /**
+   * Force a method instead of the adaptive choice ('fallback-mfcc' skips the model; 'overlap-aware' is that method
+   * alone: a 'model' error when its models are missing or fail, instead of the GE2E method).
+   */
   method?: DiarizationMethod;
   /**
    * The overlap-aware method's models: folders (default: overlapModelDirs()) or already loaded (the caller keeps
@@ -83,11 +86,14 @@ export async function diarize(input: Float32Array | SampleSource, speech: Speech
 
   // 0. The overlap-aware method first: it finds speech itself (far-field talk the VAD missed, two people at once).
   let overlapWhy = '';
+  if (options.overlap === false && options.method === 'overlap-aware') throw new TranscrevError('model', 'the overlap-aware method was turned off');
   if (options.overlap !== false && (options.method === undefined || options.method === 'overlap-aware')) {
     const given = options.overlap ?? {};
     const r = await runOverlapAware(samples, given, { ...options, dirs: given.dirs ?? overlapModelDirs() }, progress);
     if ('result' in r) return r.result;
     overlapWhy = r.why;
+    // Asked for alone (the engine starts it before its VAD is done): the caller falls back itself, with the speech.
+    if (options.method === 'overlap-aware') throw new TranscrevError('model', overlapWhy);
     warnings.push(`Speakers were found with the simpler GE2E method (no overlapping speech): ${overlapWhy}.`);
   }
 

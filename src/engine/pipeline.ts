@@ -25,6 +25,7 @@ import { stageAccounts } from './audit';
 import { threadSplit } from './budget';
 import { inProcessRunner, type StageRunner } from './stages/runner';
 import { ChildFailedError } from './workerProcess';
+import { TranscrevError } from '../errors';
 
 export interface JobHooks {
   signal?: AbortSignal;
@@ -71,6 +72,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
   const split = threadSplit(params.threads);
   const dir = makePrivateFolder('job');
   const journal = path.join(dir, 'audio.f32');
+  let diarizationStop: AbortController | undefined;
   const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
     signal,
     onWarning: warn,
@@ -127,25 +129,45 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
         })()
       : Promise.resolve(undefined);
     finding.catch(() => undefined);
+    const diarizationRequest = (speech: SpeechRegion[] | undefined, method?: 'overlap-aware'): DiarizeJournalParams => ({
+      journal,
+      speech,
+      threads: split.diarization,
+      modelDir: job.speakerDir,
+      overlapDirs: job.overlapDirs,
+      speakers: params.speakers,
+      minSpeakers: params.minSpeakers,
+      maxSpeakers: params.maxSpeakers,
+      ...(method && { method }),
+    });
+    // The overlap-aware method finds speech itself, so it starts as soon as the audio is in the journal, beside
+    // the Whisper load and the VAD (which leave a core idle), not after them. Without its models it fails with a
+    // 'model' error, and the GE2E method is asked for once the VAD's speech is known.
+    const y0 = performance.now();
+    if (diarizing) onProgress?.({ component: 'diarization', percent: 0 });
+    // Stopped when the job ends for any reason, so it never reads a journal that is being deleted.
+    diarizationStop = new AbortController();
+    const stopDiarization = diarizationStop;
+    if (signal?.aborted) stopDiarization.abort();
+    signal?.addEventListener('abort', () => stopDiarization.abort(), { once: true });
+    const early = diarizing
+      ? runner.run('diarization', 'diarize', diarizationRequest(undefined, 'overlap-aware'), { ...hooksFor('diarization'), signal: stopDiarization.signal })
+      : undefined;
+    early?.catch(() => undefined);
     const loaded = await loading;
     for (const w of loaded.warnings) warn(w);
     const speech: SpeechRegion[] | undefined = await finding;
     let diarizeSeconds = 0;
-    const diarization = diarizing
+    const diarization = early
       ? (async () => {
-          const y0 = performance.now();
-          onProgress?.({ component: 'diarization', percent: 0 });
-          const request: DiarizeJournalParams = {
-            journal,
-            speech,
-            threads: split.diarization,
-            modelDir: job.speakerDir,
-            overlapDirs: job.overlapDirs,
-            speakers: params.speakers,
-            minSpeakers: params.minSpeakers,
-            maxSpeakers: params.maxSpeakers,
-          };
-          const r = await diarizeOrFallBack(runner, request, hooksFor('diarization'));
+          let r: DiarizeJournalResult;
+          try {
+            r = await early;
+          } catch (err) {
+            // No overlap-aware models, or a child past its restarts: the methods that need the speech, as before.
+            if (!(err instanceof ChildFailedError || (err instanceof TranscrevError && err.kind === 'model'))) throw err;
+            r = await diarizeOrFallBack(runner, diarizationRequest(speech), hooksFor('diarization'));
+          }
           diarizeSeconds = (performance.now() - y0) / 1000;
           return r;
         })()
@@ -198,6 +220,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     if (warnings.length) transcript.warnings = warnings;
     return { transcript, loaded: { modelDir: job.modelDir, precision: loaded.precision, threads: split.transcription } };
   } finally {
+    diarizationStop?.abort();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

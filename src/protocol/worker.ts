@@ -85,8 +85,13 @@ export interface DiarizeJournalParams {
   speakers?: number;
   minSpeakers?: number;
   maxSpeakers?: number;
-  /** The model-free MFCC method (the engine's own fallback once the diarization child is past its restarts). */
-  method?: 'fallback-mfcc';
+  /**
+   * 'fallback-mfcc': the model-free MFCC method (the engine's own fallback once the diarization child is past its
+   * restarts). 'overlap-aware': that method alone, asked for before the VAD has found the speech (it finds speech
+   * itself); when its models are missing or fail, the request fails with a 'model' error and the engine asks again
+   * with the speech, for the GE2E method.
+   */
+  method?: 'fallback-mfcc' | 'overlap-aware';
 }
 
 export interface DiarizeJournalResult {

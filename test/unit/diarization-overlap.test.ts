@@ -1,5 +1,5 @@
 // The overlap-aware pipeline's pure parts: chunk layout, aggregation and speaker count (pyannote's numbers),
-// centroid clustering with count bounds, reconstruction of overlapping and exclusive turns.
+// centroid clustering with count bounds, reconstruction of overlapping and exclusive turns, chunk filterbanks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, framesInside, planChunks, roundHalfEven, speakerCount, type FrameGeometry } from '../../src/diarization/overlap/chunks';
@@ -9,6 +9,9 @@ import { binaryToTurns, reconstruct } from '../../src/diarization/overlap/recons
 import { chunkStepSeconds } from '../../src/diarization/overlap/runOverlapAware';
 import { canonicalLabels, l2normalize } from '../../src/diarization/vectors';
 import { seededRandom } from '../../src/random';
+import { asSource } from '../../src/audio/source';
+import { fbank, KALDI_FBANK_DEFAULTS } from '../../src/diarization/fbank';
+import { ChunkFbank } from '../../src/diarization/overlap/chunkFbank';
 
 // segmentation-3.0's geometry: 270-sample frames of 991 samples, 589 per 10 s chunk.
 const FRAME: FrameGeometry = { start: 0, duration: 991 / 16000, step: 270 / 16000 };
@@ -171,4 +174,22 @@ test('chunk step: 1 s (pyannote) for short recordings, up to 5 s for long ones',
   assert.equal(chunkStepSeconds(30), 1);
   assert.equal(chunkStepSeconds(120), 2);
   assert.equal(chunkStepSeconds(3600), 5);
+});
+
+test('chunk filterbanks: the frames shared with the previous chunk are copied, and equal fbank() of each chunk', () => {
+  const rand = seededRandom(7);
+  const samples = new Float32Array(16000 * 27 + 123).map(() => 0.3 * (rand() - 0.5));
+  const source = asSource(samples);
+  // As the CAM++ embedder makes them: the mean removal comes later, per speaker.
+  const config = { ...KALDI_FBANK_DEFAULTS, cmn: false };
+  const direct = (start: number, length: number) => fbank(samples.subarray(start, Math.min(samples.length, start + length)), config);
+  const chunks = new ChunkFbank(source, config);
+  // every 5 s (shared frames), a chunk skipped (a 10 s step: no sharing), a step of no whole frame (recomputed), the
+  // padded tail past the end of the recording
+  for (const start of [0, 80000, 160000, 320000, 320050, 400000, 16000 * 22]) {
+    const got = chunks.at(start, 160000);
+    const want = direct(start, 160000);
+    assert.equal(got.frames, want.frames, `frames at ${start}`);
+    assert.deepEqual(got.data, want.data, `features at ${start}`);
+  }
 });

@@ -5,6 +5,7 @@
 // Bounds below are the measured figures rounded up a little (see the report / bench/diarization-der.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TranscrevError } from '../../src/errors';
 import * as fs from 'fs';
 import * as path from 'path';
 import { auxiliaryModelDir, overlapModelDirs } from '../../src/models/paths';
@@ -120,6 +121,19 @@ test('overlap-aware models missing: the GE2E method, with a warning that says wh
   assert.match(r.reason, /overlap-aware models unavailable/);
   assert.equal(r.speakers.length, 2);
   assert.equal(r.exclusiveTurns, undefined);
+});
+
+test('the overlap-aware method asked for alone: a model error instead of the GE2E method when its model is missing', async () => {
+  // The engine asks for it before its VAD is done, and falls back itself once the speech is known.
+  const samples = readWav(pyannoteCase().wav);
+  await assert.rejects(
+    diarize(samples, [], {
+      threads: THREADS,
+      method: 'overlap-aware',
+      overlap: { dirs: { segmentation: '/nonexistent/segmentation', embedder: overlapModelDirs().embedder } },
+    }),
+    (err: unknown) => err instanceof TranscrevError && err.kind === 'model' && /segmentation model not found/.test(err.message),
+  );
 });
 
 test('GE2E method: pyannote sample, 2 speakers found automatically, DER ≤ 10 %', async () => {

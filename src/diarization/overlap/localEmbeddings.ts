@@ -3,7 +3,8 @@
 // onto segmentation frames by nearest-neighbour resampling over the chunk, as pyannote resamples its masks.
 import type { SampleSource } from '../../audio/source';
 import { throwIfCancelled } from '../../errors';
-import { fbank, numFrames } from '../fbank';
+import { numFrames } from '../fbank';
+import { ChunkFbank } from './chunkFbank';
 import type { Vector } from '../vectors';
 import type { ChunkPlan } from './chunks';
 import type { LocalSpeakers } from './clusterLocalSpeakers';
@@ -29,6 +30,7 @@ export async function embedLocalSpeakers(
   const bins = model.features.numMelBins;
   const fullFrames = numFrames(plan.chunkSamples, model.features);
   const selected = new Float32Array(fullFrames * bins);
+  const features = new ChunkFbank(samples, model.features);
   for (let c = 0; c < chunks; c++) {
     throwIfCancelled(options.signal);
     const at = c * F * K;
@@ -55,7 +57,7 @@ export async function embedLocalSpeakers(
     }
     if (!used.some((_, k) => activeFrames[c * K + k] > 0)) continue;
     // The chunk's filterbank once for its speakers (the padded tail of the last chunk has no frames: nobody talks there).
-    const fb = fbank(samples.read(plan.starts[c], plan.starts[c] + plan.chunkSamples), model.features);
+    const fb = features.at(plan.starts[c], plan.chunkSamples);
     for (let k = 0; k < K; k++) {
       if (!activeFrames[c * K + k]) continue;
       let n = 0;

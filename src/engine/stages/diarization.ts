@@ -20,7 +20,9 @@ export const diarizationHandlers: StageHandlers<'diarization'> = {
     const overlapModels = p.method === 'fallback-mfcc' ? undefined : await models.overlapModels(dirs, p.threads).catch(() => undefined);
     // The GE2E model only when it may be used: without the overlap-aware models.
     const model = p.method === 'fallback-mfcc' || overlapModels ? undefined : await models.speakerModel(p.modelDir, p.threads).catch(() => undefined);
-    const r = await diarize(samples, p.speech ?? energyVad(samples), {
+    // The overlap-aware method alone finds speech itself (and the engine has no VAD result yet when it asks for it).
+    const speech = p.method === 'overlap-aware' ? [] : (p.speech ?? energyVad(samples));
+    const r = await diarize(samples, speech, {
       threads: p.threads,
       model,
       modelDir: p.modelDir,
