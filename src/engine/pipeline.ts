@@ -72,7 +72,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
   const split = threadSplit(params.threads);
   const dir = makePrivateFolder('job');
   const journal = path.join(dir, 'audio.f32');
-  let diarizationStop: AbortController | undefined;
+  let diarizationStop: StageStop | undefined;
   const hooksFor = (component: 'decode' | 'vad' | 'transcription' | 'diarization') => ({
     signal,
     onWarning: warn,
@@ -87,14 +87,11 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     });
     // A model that fails to load fails the job at once: the decode (minutes, for a long recording) is stopped
     // instead of finished for nothing, and the model's error is the one reported.
-    const decodeStop = new AbortController();
-    const stopDecode = () => decodeStop.abort();
-    if (signal?.aborted) stopDecode();
-    signal?.addEventListener('abort', stopDecode, { once: true });
+    const decodeStop = stageStop(signal);
     let loadError: unknown;
     loading.catch((err) => {
       loadError = err;
-      stopDecode();
+      decodeStop.abort();
     });
     const d0 = performance.now();
     onProgress?.({ component: 'decode', percent: 0 });
@@ -109,7 +106,7 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     } catch (err) {
       throw loadError ?? err;
     } finally {
-      signal?.removeEventListener('abort', stopDecode);
+      decodeStop.release();
     }
     const decodeSeconds = (performance.now() - d0) / 1000;
     // The capture child has done its part (the audio is in the journal): its 50 MB go back for the rest of the job.
@@ -146,12 +143,9 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     const y0 = performance.now();
     if (diarizing) onProgress?.({ component: 'diarization', percent: 0 });
     // Stopped when the job ends for any reason, so it never reads a journal that is being deleted.
-    diarizationStop = new AbortController();
-    const stopDiarization = diarizationStop;
-    if (signal?.aborted) stopDiarization.abort();
-    signal?.addEventListener('abort', () => stopDiarization.abort(), { once: true });
+    diarizationStop = stageStop(signal);
     const early = diarizing
-      ? runner.run('diarization', 'diarize', diarizationRequest(undefined, 'overlap-aware'), { ...hooksFor('diarization'), signal: stopDiarization.signal })
+      ? runner.run('diarization', 'diarize', diarizationRequest(undefined, 'overlap-aware'), { ...hooksFor('diarization'), signal: diarizationStop.signal })
       : undefined;
     early?.catch(() => undefined);
     const loaded = await loading;
@@ -221,8 +215,25 @@ export async function runTranscription(runner: StageRunner, job: PreparedJob, ho
     return { transcript, loaded: { modelDir: job.modelDir, precision: loaded.precision, threads: split.transcription } };
   } finally {
     diarizationStop?.abort();
+    diarizationStop?.release();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface StageStop {
+  readonly signal: AbortSignal;
+  abort(): void;
+  /** Stops following the job's signal (the stage is over). */
+  release(): void;
+}
+
+/** A stage's own stop, which the job's cancel also pulls; the job may stop the stage sooner (a failed load, its end). */
+function stageStop(jobSignal: AbortSignal | undefined): StageStop {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (jobSignal?.aborted) abort();
+  jobSignal?.addEventListener('abort', abort, { once: true });
+  return { signal: controller.signal, abort, release: () => jobSignal?.removeEventListener('abort', abort) };
 }
 
 /** Diarization in its runner; once a supervised child is past its restart limit, the model-free MFCC method here. */
