@@ -13,8 +13,12 @@
 //      process tree's resident memory is sampled every 50 ms (bench/processTree.ts), as bench/run.ts does.
 // Decoding is bounded by the stand-in itself (the CLI has no option to cap it): its embeddings end every window's
 // text at the next multiple of 64 positions, 0-63 tokens, confidently, so no window runs to the 224-token limit or
-// through the temperature fallback (standin.py says how). Prints one line per run:
-//   <model> <precision>: peak <N> MB, rtf <R>, download <s> s, quantize <s> s, mel bins <m>, decoder layers <l>
+// through the temperature fallback (standin.py says how).
+//   5. our encoder window and decoder token are timed in this process (bench/stepTimes.ts) and divided by
+//      CTranslate2's on its int8 copy of the same random checkpoint, same threads (tools/models/standin_ct2.py).
+// Prints one line per run:
+//   <model> <precision>: peak <N> MB, rtf <R>, encoder <x>× ct2, decoder <y>× ct2, download <s> s, quantize <s> s,
+//   mel bins <m>, decoder layers <l>
 //   npm run bench:standin -- <small|medium|large-v3-turbo> [int8|q4|fp32] [--threads 2] [--keep] [--in-process]
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
@@ -29,6 +33,7 @@ import { amiExcerpts } from '../test/fixtures/clips';
 import { startLocalHub } from '../test/fixtures/localHub';
 import { decodeWithPauses, writeJoined } from './joinAudio';
 import { runTree } from './processTree';
+import { measureStepTimes } from './stepTimes';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -60,6 +65,25 @@ function buildStandin(model: string): Built & { wall: number } {
   if (r.status !== 0) throw new Error(`standin.py ${model} failed (exit ${r.status})`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return { ...(JSON.parse(last) as Built), wall: (performance.now() - t0) / 1000 };
+}
+
+interface PeerStepTimes {
+  encoder_ms: number;
+  encoder_runs_ms: number[];
+  decoder_ms_per_token: number;
+  decoder_slopes_ms: number[];
+  tokens: [number, number];
+  ctranslate2: string;
+}
+
+/** tools/models/standin_ct2.py: CTranslate2's int8 copy of the stand-in (made once) and its step times. */
+function ct2StepTimes(model: string, threads: number): PeerStepTimes {
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'tools', 'models', 'standin_ct2.py'), model, '--threads', String(threads)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`standin_ct2.py ${model} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as PeerStepTimes;
 }
 
 /** A catalogue holding one entry for `model`: the shipped one (its hf_repo, pinned commit, file list), or for a model
@@ -171,9 +195,21 @@ async function main(): Promise<void> {
         `peaks by process ${JSON.stringify(run.peaksByProcess)}`,
     );
     if (values['in-process']) console.error('  (--in-process: the CLI ran every stage in one process, without its supervisor)');
+
+    // 5. Encoder window and decoder token against CTranslate2's int8 copy of the same random checkpoint, same threads.
+    const peer = ct2StepTimes(MODEL, THREADS);
+    const ours = await measureStepTimes(download.dir, { precision, threads: THREADS, runs: 3, tokens: peer.tokens });
+    const encoderRatio = ours.encoderMs / peer.encoder_ms;
+    const decoderRatio = ours.decoderMsPerToken / peer.decoder_ms_per_token;
+    console.error(
+      `  encoder window: ours ${ours.encoderMs} ms ${JSON.stringify(ours.encoderRunsMs)}, CTranslate2 ${peer.encoder_ms} ms ${JSON.stringify(peer.encoder_runs_ms)}; ` +
+        `decoder token (slope ${peer.tokens.join(' → ')} tokens): ours ${ours.decoderMsPerToken} ms ${JSON.stringify(ours.decoderSlopesMs)}, ` +
+        `CTranslate2 ${peer.decoder_ms_per_token} ms ${JSON.stringify(peer.decoder_slopes_ms)} (ctranslate2 ${peer.ctranslate2} int8, ${THREADS} threads)`,
+    );
     console.log(
-      `${MODEL} ${precision}: peak ${run.peakMB} MB, rtf ${(run.wall / seconds).toFixed(3)}, download ${downloadSeconds.toFixed(1)} s, ` +
-        `quantize ${download.quantizeSeconds.toFixed(1)} s, mel bins ${config.num_mel_bins}, decoder layers ${config.decoder_layers}`,
+      `${MODEL} ${precision}: peak ${run.peakMB} MB, rtf ${(run.wall / seconds).toFixed(3)}, encoder ${encoderRatio.toFixed(2)}× ct2, ` +
+        `decoder ${decoderRatio.toFixed(2)}× ct2, download ${downloadSeconds.toFixed(1)} s, quantize ${download.quantizeSeconds.toFixed(1)} s, ` +
+        `mel bins ${config.num_mel_bins}, decoder layers ${config.decoder_layers}`,
     );
   } finally {
     if (values.keep) console.error(`kept ${work}`);

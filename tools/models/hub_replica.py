@@ -43,6 +43,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -245,6 +247,17 @@ def is_current(folder: Path, recipe: str, stamp_name: str = STAMP) -> dict | Non
     return data
 
 
+@contextmanager
+def building(dest: Path) -> Iterator[Path]:
+    """A fresh work folder beside dest (same file system, so publish() can rename out of it), removed afterwards."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def publish(work: Path, dest: Path) -> None:
     """Replaces dest by work with renames (a reader never sees half a folder)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -266,9 +279,7 @@ def build_replica(model: str, cache_dir: Path | None = None, force: bool = False
         return stamp
     t0 = time.time()
     hf = checkpoint_dir(model, cache_dir)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
-    try:
+    with building(dest) as work:
         export = work / "export"
         times = {"export_s": round(plain_export(hf, export, repo_name(model)), 1)}
         out = work / "repo"
@@ -295,8 +306,6 @@ def build_replica(model: str, cache_dir: Path | None = None, force: bool = False
         }
         (out / STAMP).write_text(json.dumps(stamp, indent=1) + "\n")
         publish(out, dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     sizes = ", ".join(f"{f['path'].removeprefix('onnx/')} {f['bytes'] / 1e6:.1f} MB" for f in stamp["files"] if f["path"].endswith(".onnx"))
     log(f"{repo_name(model)} ready in {dest} ({times['total_s']:.0f} s): {sizes}")
     return stamp

@@ -47,7 +47,6 @@ import gc
 import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -239,6 +238,15 @@ def write_checkpoint(model: str, out: Path, ids: dict[str, int]) -> None:
     gc.collect()
 
 
+def make_checkpoint(model: str, ckpt: Path, cache_dir: Path) -> None:
+    """The stand-in's Hugging Face checkpoint in ckpt (an empty folder): its JSON files and its random weights, the same
+    bytes every time. The exports here and CTranslate2's copy (standin_ct2.py) are both made from it."""
+    ids = write_json_files(model, ckpt, cache_dir)
+    write_checkpoint(model, ckpt, ids)
+    # save_pretrained rewrote generation_config.json; ours (the model's token rules) is the one to serve
+    write_json_files(model, ckpt, cache_dir)
+
+
 # ---------------------------------------------------------------- build
 def build_standin(model: str, cache_dir: Path | None = None, force: bool = False) -> dict:
     if model not in ARCH:
@@ -249,18 +257,13 @@ def build_standin(model: str, cache_dir: Path | None = None, force: bool = False
         log(f"whisper-{model} up to date in {dest}, skipped")
         return stamp
     t0 = time.time()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
-    try:
+    with hr.building(dest) as work:
         ckpt = work / "checkpoint"
         ckpt.mkdir()
-        ids = write_json_files(model, ckpt, cache_dir)
         log(f"whisper-{model}: random weights (seed {SEED}) in the published shape ...")
         t = time.time()
-        write_checkpoint(model, ckpt, ids)
+        make_checkpoint(model, ckpt, cache_dir)
         times = {"weights_s": round(time.time() - t, 1)}
-        # save_pretrained rewrote generation_config.json; ours (the model's token rules) is the one to serve
-        write_json_files(model, ckpt, cache_dir)
         export = work / "export"
         times["export_s"] = round(hr.plain_export(ckpt, export, f"stand-in whisper-{model}"), 1)
         out = work / "repo"
@@ -284,8 +287,6 @@ def build_standin(model: str, cache_dir: Path | None = None, force: bool = False
         }
         (out / STAMP).write_text(json.dumps(stamp, indent=1) + "\n")
         hr.publish(out, dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     sizes = ", ".join(f"{f['path'].removeprefix('onnx/')} {f['bytes'] / 1e6:.1f} MB" for f in stamp["files"] if "/" in f["path"])
     log(f"whisper-{model} ready in {dest} ({times['total_s']:.0f} s): {sizes}")
     return stamp
