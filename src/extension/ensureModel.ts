@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { type CatalogModel, findModel } from '../models/catalog';
 import { isModelInstalled } from '../models/download';
 import { importModelFolder } from '../models/folder';
+import { availableMemoryMB, costLabel, MEASURED, recommendModel } from '../models/machineFit';
 import { isWhisperModelName } from '../models/paths';
 import { OPTIONS } from '../options/registry';
 import { languageName } from './commands/chooseLanguage';
@@ -79,7 +80,8 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
       detail:
         `${offered?.description ? `${offered.description}. ` : ''}It is downloaded once into ${root}` +
         `${offered && madeLabel(offered, settings.precision) ? ` (its float weights; ${madeLabel(offered, settings.precision)})` : ''}, then used offline; ` +
-        `what you asked for continues by itself when it is ready. Or choose a folder that already holds a Whisper ONNX model.`,
+        `what you asked for continues by itself when it is ready. Or choose a folder that already holds a Whisper ONNX model.` +
+        fitAdvice(models, offered, settings),
     },
     ...(download ? [download] : []),
     ...(useOther ? [useOther] : []),
@@ -96,6 +98,22 @@ export async function ensureModel(ctx: Ctx, settings: Settings): Promise<string 
     return offered.name;
   }
   return undefined;
+}
+
+/**
+ * What this machine can run, for the first-run dialog: the offered model's measured cost, and the most accurate model
+ * for the language that fits the memory free now when it is another one (the buttons stay the same: it is advice).
+ */
+function fitAdvice(models: readonly CatalogModel[], offered: CatalogModel | undefined, settings: Settings): string {
+  const freeMB = availableMemoryMB();
+  const cost = offered ? MEASURED[offered.name]?.[settings.precision] : undefined;
+  const best = recommendModel(models, settings.language, settings.precision, freeMB);
+  const offeredCost = offered && cost ? ` "${offered.name}" ${costLabel(cost)}.` : '';
+  const other =
+    best && best.model !== offered
+      ? ` With ${(freeMB / 1000).toFixed(1)} GB free, the most accurate model that fits is "${best.model.name}" (${costLabel(best.cost)}): Download Model… gets it.`
+      : '';
+  return offeredCost + other;
 }
 
 function isDirectory(p: string): boolean {

@@ -16,6 +16,7 @@ import { createFakeVscode, FakeDocument, FakeEditor, installFakeVscode, Uri } fr
 import { localhostCert } from '../fixtures/tlsCert';
 import { writeToyWhisperFolder } from '../fixtures/onnxGraphs';
 import { formatBytes } from '../../src/models/catalog';
+import { availableMemoryMB, recommendModel } from '../../src/models/machineFit';
 
 const FAKE_ENGINE = `
 const fs = require('fs');
@@ -443,6 +444,9 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
     assert.equal(fs.existsSync(path.join(modelsDir, 'base.partial')), false);
     assert.equal(requests().at(-1).params.model, 'base');
     assert.ok(fake.progress.some((p) => p.title === 'Downloading Whisper "base"' && p.increments === 100));
+    // The dialog said what base needs on this machine, as measured (issue #27).
+    const dialog = fake.shown.find((m) => /not installed yet/.test(m.message));
+    assert.match(dialog?.detail ?? '', /"base" needs ≈ \d+ MB, \d+ min per hour of audio on 2 cores/);
     fake.handlers.warning = undefined;
   });
 
@@ -494,8 +498,16 @@ describe('extension commands (stand-in vscode, scripted engine)', () => {
       listed.map((i) => i.label),
       ['tiny', 'base', 'tiny.en'],
     );
-    assert.match(listed[1].description, new RegExp(`^${DOWNLOAD_LABEL} download · int8 made here, ≈ \\d+ KB on disk · current setting$`));
+    assert.match(listed[1].description, new RegExp(`^${DOWNLOAD_LABEL} download · int8 made here, ≈ \\d+ KB on disk · current setting( · |$)`));
     assert.equal(listed[0].detail, '$(check) Installed');
+    // The most accurate model for the language that fits the memory free now is marked, and only it (issue #27).
+    const marked = listed.filter((i) => i.description.includes('recommended: the most accurate that fits this machine')).map((i) => i.label);
+    const models = listed.map((i) => ({ name: i.label, multilingual: !i.label.endsWith('.en'), baseUrl: 'https://x/', files: [] }));
+    const expected = recommendModel(models, fake.config['transcrevai.language'] as string, 'int8', availableMemoryMB())?.model.name;
+    assert.ok(expected, 'this machine has the memory for base');
+    assert.deepEqual(marked, [expected]);
+    // A measured model that is not installed says what it needs and how long it takes (tiny.en was measured).
+    assert.match(listed[2].detail ?? '', /needs ≈ \d+ MB, \d+ min per hour of audio on 2 cores/);
   });
 
   test('Use Model Folder: an incomplete folder is refused with what is missing; a good one is referenced', async () => {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { CancelledError } from '../../errors';
 import { type CatalogModel, formatBytes, isMadeLocally, knownSize, madeSize, modelSize } from '../../models/catalog';
 import { downloadModel, isModelInstalled, listedModel, partialBytes } from '../../models/download';
+import { availableMemoryMB, costLabel, MEASURED, recommendModel } from '../../models/machineFit';
 import type { HttpOptions } from '../../models/http';
 import type { Precision } from '../../vocabulary';
 import type { Ctx } from '../context';
@@ -55,17 +56,29 @@ export async function lookUpSize(ctx: Ctx, model: CatalogModel, precision: Preci
 }
 
 /** The quick pick of catalogue models: shown at once, sizes filled in as the hub answers. */
-async function pickModel(ctx: Ctx, models: CatalogModel[], root: string, precision: Precision, current: string): Promise<CatalogModel | undefined> {
+async function pickModel(
+  ctx: Ctx,
+  models: CatalogModel[],
+  root: string,
+  precision: Precision,
+  current: string,
+  language: string,
+): Promise<CatalogModel | undefined> {
   const quickPick = vscode.window.createQuickPick<ModelItem>();
+  const freeMB = availableMemoryMB();
+  const recommended = recommendModel(models, language, precision, freeMB)?.model;
   quickPick.title = 'TranscrevAI: Download Model';
-  quickPick.placeholder = `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}`;
+  quickPick.placeholder = `Whisper model to download (${precision} graphs, the transcrevai.precision setting) into ${root}; ${formatBytes(freeMB * 2 ** 20)} of memory free`;
   const item = (m: CatalogModel): ModelItem => {
     const installed = isModelInstalled(m, root, precision);
     const partial = installed ? 0 : partialBytes(m, root);
+    const cost = MEASURED[m.name]?.[precision];
+    const about = [m.description, cost ? costLabel(cost) : ''].filter(Boolean).join(' · ');
+    const marks = [m.name === current ? 'current setting' : '', m === recommended ? 'recommended: the most accurate that fits this machine' : ''];
     return {
       label: m.name,
-      description: [`${sizeLabel(m)} download`, madeLabel(m, precision), m.name === current ? 'current setting' : ''].filter(Boolean).join(' · '),
-      detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : m.description,
+      description: [`${sizeLabel(m)} download`, madeLabel(m, precision), ...marks].filter(Boolean).join(' · '),
+      detail: installed ? '$(check) Installed' : partial > 0 ? `$(debug-pause) ${formatBytes(partial)} already downloaded: will resume` : about,
       model: m,
     };
   };
@@ -117,7 +130,7 @@ export async function downloadModelCommand(ctx: Ctx, name?: string): Promise<voi
   const precision = settings.precision;
   let model = name ? catalog.models.find((m) => m.name === name) : undefined;
   if (!model) {
-    const picked = await pickModel(ctx, catalog.models, root, precision, settings.model);
+    const picked = await pickModel(ctx, catalog.models, root, precision, settings.model, settings.language);
     if (!picked) return;
     model = picked;
   }

@@ -112,6 +112,8 @@ export interface Shown {
   kind: 'info' | 'warning' | 'error';
   message: string;
   items: string[];
+  /** A modal message's detail (its options object). */
+  detail?: string;
 }
 
 export function createFakeVscode(initialConfig: Record<string, unknown>) {
@@ -143,7 +145,8 @@ export function createFakeVscode(initialConfig: Record<string, unknown>) {
   const show =
     (kind: Shown['kind']) =>
     async (message: string, ...rest: unknown[]) => {
-      shown.push({ kind, message, items: items(rest) });
+      const options = rest.find((x): x is { detail?: string } => typeof x === 'object' && x !== null);
+      shown.push({ kind, message, items: items(rest), ...(options?.detail ? { detail: options.detail } : {}) });
       return handlers[kind]?.(message, ...items(rest));
     };
   const log = (level: string) => (m: string) => logs.push(`${level}: ${m}`);
