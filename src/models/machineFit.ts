@@ -22,7 +22,7 @@ export interface MeasuredCost {
 }
 
 /** Where the figures come from, for the user. */
-export const MEASURED_ON = '2 cores of an Intel Xeon';
+const MEASURED_ON = '2 cores of an Intel Xeon';
 
 export const MEASURED: Readonly<Record<string, Partial<Record<Precision, MeasuredCost>>>> = {
   'tiny.en': { int8: { peakMB: 361, rtf: 0.028, standIn: false }, q4: { peakMB: 348, rtf: 0.03, standIn: false } },
@@ -43,8 +43,11 @@ export const MEASURED: Readonly<Record<string, Partial<Record<Precision, Measure
  */
 const ACCURACY_ORDER = ['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en', 'medium', 'medium.en', 'large-v3-turbo'];
 
-/** Can `model` transcribe `language` ('auto' needs a multilingual model unless it is English-only by choice)? */
-export function speaksLanguage(model: Pick<CatalogModel, 'multilingual'>, language: string): boolean {
+/**
+ * Can a recommended `model` transcribe `language`? 'auto' needs a multilingual one. (ensureModel accepts a configured
+ * English-only model with 'auto': there the user chose it; here nothing says the speech is English.)
+ */
+function speaksLanguage(model: Pick<CatalogModel, 'multilingual'>, language: string): boolean {
   return model.multilingual !== false || language.toLowerCase() === 'en';
 }
 
