@@ -3,7 +3,8 @@
 //
 // The figures are measurements, not estimates (docs/benchmarks.md, "Which model fits"): the 330 s AMI meeting through
 // the CLI, whole process tree sampled every 50 ms, `--threads 2` on 2 cores of an Intel Xeon (Sapphire Rapids class),
-// all on 2026-12-07 (the larger of two runs where two were taken). tiny.en and base with their real weights; small,
+// all on 2026-12-07 (the larger of two runs where two were taken; medium q4 the largest of five, after the decoder's
+// replaced self-attention caches were freed per step, src/whisper/releaseNow.ts). tiny.en and base with their real weights; small,
 // medium and large-v3-turbo with exact-shape stand-ins (random weights: the same graphs and bytes; their windows end
 // within 63 tokens, so real speech decodes longer and these times are a floor).
 // A model or precision with no row here is never recommended (nothing is guessed).
@@ -32,7 +33,7 @@ export const MEASURED: Readonly<Record<string, Partial<Record<Precision, Measure
     fp32: { peakMB: 812, rtf: 0.055, standIn: false },
   },
   small: { int8: { peakMB: 1010, rtf: 0.102, standIn: true }, q4: { peakMB: 938, rtf: 0.101, standIn: true } },
-  medium: { int8: { peakMB: 1934, rtf: 0.242, standIn: true }, q4: { peakMB: 1692, rtf: 0.229, standIn: true } },
+  medium: { int8: { peakMB: 1934, rtf: 0.242, standIn: true }, q4: { peakMB: 1624, rtf: 0.207, standIn: true } },
   'large-v3-turbo': { int8: { peakMB: 1331, rtf: 0.573, standIn: true }, q4: { peakMB: 1032, rtf: 0.419, standIn: true } },
 };
 

@@ -14,6 +14,7 @@
 // broadcast", measured with whisper-base), so they must never replace the first step's.
 import * as ort from 'onnxruntime-node';
 import { inNativeCall } from '../nativeRun';
+import { releaseNow } from './releaseNow';
 import type { WhisperConfig, WhisperSessions } from './session';
 import { crossAttentionOutput, headsByLayer } from './crossAttentionGraph';
 
@@ -170,7 +171,10 @@ export class DecoderPass {
     if (firstStep) this.promptRows = { fed: inputIds.dims[1], rows: (out.logits as ort.Tensor).dims[1] };
     const next: Record<string, ort.Tensor> = firstStep ? {} : this.past!;
     for (const [present, past] of this.presentToPast) {
-      if (out[present]) next[past] = out[present] as ort.Tensor;
+      if (!out[present]) continue;
+      // The step's self-attention cache replaces the previous one, which nothing else holds (releaseNow.ts).
+      if (!firstStep) releaseNow(next[past].data as Float32Array);
+      next[past] = out[present] as ort.Tensor;
     }
     if (firstStep) this.firstCrossCache = Object.fromEntries(this.crossCacheNames.map((name) => [name, next[name]]));
     this.past = next;
@@ -193,7 +197,12 @@ export class DecoderPass {
     const oldRows = past[this.selfCacheNames[0]].dims[0];
     if (sources.length === oldRows && sources.every((s, i) => s === i)) return;
     const names = this.crossPerRow ? [...this.selfCacheNames, ...this.crossCacheNames] : this.selfCacheNames;
-    for (const name of names) past[name] = gatherRows(past[name], sources);
+    for (const name of names) {
+      const old = past[name];
+      past[name] = gatherRows(old, sources);
+      // The prompt step's cross-attention cache stays: the alignment run uses it (crossCache()).
+      if (old !== this.firstCrossCache?.[name]) releaseNow(old.data as Float32Array);
+    }
   }
 
   /** The cross-attention cache the prompt step computed (batch 1); undefined before it. */
