@@ -4,9 +4,9 @@
 // The figures are measurements, not estimates (docs/benchmarks.md, "Which model fits"): the 330 s AMI meeting through
 // the CLI, whole process tree sampled every 50 ms, `--threads 2` on 2 cores of an Intel Xeon (Sapphire Rapids class),
 // all on 2026-12-07 (the larger of two runs where two were taken; medium q4 the largest of five, after the decoder's
-// replaced self-attention caches were freed per step, src/whisper/releaseNow.ts). tiny.en and base with their real weights; small,
-// medium and large-v3-turbo with exact-shape stand-ins (random weights: the same graphs and bytes; their windows end
-// within 63 tokens, so real speech decodes longer and these times are a floor).
+// replaced self-attention caches were freed per step, src/whisper/releaseNow.ts). tiny.en and base with their real
+// weights; small, medium and large-v3-turbo with exact-shape stand-ins (random weights: the same graphs and bytes;
+// their windows end within 63 tokens, so real speech decodes longer and these times are a floor).
 // A model or precision with no row here is never recommended (nothing is guessed).
 import * as fs from 'fs';
 import * as os from 'os';

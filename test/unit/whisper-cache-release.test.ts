@@ -1,7 +1,7 @@
 // Each decoder step's self-attention cache replaces the previous one, whose memory is freed at once (releaseNow)
-// instead of when V8 gets to it: on the medium stand-in that took the tree's peak from 1,705 to 1,570–1,624 MB. These
-// tests read what the decoder's own runs returned (the real base model): the replaced arrays are empty, the ones in
-// use are not, the prompt step's cross-attention cache survives the whole pass, and a row gathered for beam search
+// instead of when V8 gets to it: on the medium stand-in that took the tree's peak from 1,698–1,706 to 1,570–1,624 MB.
+// These tests read what the decoder's own runs returned (the real base model): the replaced arrays are empty, the ones
+// in use are not, the prompt step's cross-attention cache survives the whole pass, and a row gathered for beam search
 // still decodes as its source did.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
